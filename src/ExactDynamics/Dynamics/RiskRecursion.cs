@@ -1,0 +1,94 @@
+using ExactDynamics.Methods;
+
+namespace ExactDynamics.Dynamics;
+
+/// <summary>An exact risk trajectory: E L_t at the recorded steps.</summary>
+/// <param name="Steps">The recorded steps t (increasing).</param>
+/// <param name="Risk">E L_t at those steps.</param>
+/// <param name="Overflowed">True when the risk left the range of double before the last requested step
+/// (a divergent method); the trajectory then stops at the last finite value.</param>
+public sealed record RiskTrajectory(long[] Steps, double[] Risk, bool Overflowed);
+
+/// <summary>
+/// The exact expected risk E L_t of MATH.md §3, t = 0..T, by the fused O(k² d)-per-step recursion
+/// (<see cref="SecondMoments"/>), and a plain reference loop over full k×k blocks that it is tested against.
+/// </summary>
+public static class RiskRecursion
+{
+    /// <summary>
+    /// E L_t at t = 0, every, 2·every, … and always at the last step <paramref name="steps"/>.
+    /// Stops early (and says so) when the risk overflows.
+    /// </summary>
+    public static RiskTrajectory Run(Problem problem, LinearMethod method, long steps, long every = 1)
+    {
+        if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        if (every < 1) throw new InvalidInputException($"--every {every} is not allowed; it must be at least 1.");
+        var state = new SecondMoments(problem, method);
+        var ts = new List<long> { 0 };
+        var rs = new List<double> { state.Risk };
+        bool overflow = false;
+        for (long t = 1; t <= steps; t++)
+        {
+            state.Step();
+            if (!double.IsFinite(state.Risk)) { overflow = true; break; }
+            if (t % every == 0 || t == steps) { ts.Add(t); rs.Add(state.Risk); }
+        }
+        return new RiskTrajectory(ts.ToArray(), rs.ToArray(), overflow);
+    }
+
+    /// <summary>E L_t for every t = 0..steps (may contain infinities for a divergent method).</summary>
+    public static double[] Trajectory(Problem problem, LinearMethod method, int steps)
+    {
+        if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        var state = new SecondMoments(problem, method);
+        var r = new double[steps + 1];
+        r[0] = state.Risk;
+        for (int t = 1; t <= steps; t++) { state.Step(); r[t] = state.Risk; }
+        return r;
+    }
+
+    /// <summary>
+    /// The reference: MATH.md §3 written as literally as possible, one full k×k block per direction,
+    /// S ← T S Tᵀ + (1/B) b bᵀ [λ_i μ + (m4−2) λ_i² cᵀSc + σ² λ_i]. Slow; for tests.
+    /// </summary>
+    public static double[] Reference(Problem problem, LinearMethod method, int steps)
+    {
+        int k = method.K, d = problem.Spectrum.Dimension;
+        var lam = problem.Spectrum.ToArray();
+        var b = method.B.ToArray(); var c = method.C.ToArray(); var o = method.O.ToArray(); var u = method.U.ToArray();
+        var S = new double[d][,];
+        for (int i = 0; i < d; i++)
+        {
+            S[i] = new double[k, k];
+            for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) S[i][p, q] = problem.Initial[i] * u[p] * u[q];
+        }
+        double Quad(double[,] m, double[] v) { double s = 0; for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) s += v[p] * m[p, q] * v[q]; return s; }
+        double RiskOf() { double s = 0; for (int i = 0; i < d; i++) s += lam[i] * Quad(S[i], o); return 0.5 * s; }
+        var risk = new double[steps + 1];
+        risk[0] = RiskOf();
+        for (int t = 1; t <= steps; t++)
+        {
+            double mu = 0;
+            for (int i = 0; i < d; i++) mu += lam[i] * Quad(S[i], c);
+            for (int i = 0; i < d; i++)
+            {
+                double l = lam[i];
+                var T = new double[k, k];
+                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) T[p, q] = method.A(p, q) - l * b[p] * c[q];
+                var next = new double[k, k];
+                for (int p = 0; p < k; p++)
+                    for (int q = 0; q < k; q++)
+                    {
+                        double s = 0;
+                        for (int r = 0; r < k; r++) for (int w = 0; w < k; w++) s += T[p, r] * S[i][r, w] * T[q, w];
+                        next[p, q] = s;
+                    }
+                double bracket = l * mu + (problem.Kurtosis - 2) * l * l * Quad(S[i], c) + problem.Noise * l;
+                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) next[p, q] += b[p] * b[q] * bracket / problem.Batch;
+                S[i] = next;
+            }
+            risk[t] = RiskOf();
+        }
+        return risk;
+    }
+}

@@ -1,0 +1,16 @@
+namespace ExactDynamics.Methods;
+
+/// <summary>
+/// Heavy ball <c>w' = w − η g(w) + β(w − w_prev)</c>, state (w, w_prev) (MATH.md §2):
+/// A = [[1+β, −β],[1, 0]], b = [η, 0], c = o = [1, 0].
+/// </summary>
+public static class HeavyBall
+{
+    public static LinearMethod Create(double lr, double beta)
+    {
+        LinearMethod.RequirePositive(lr, "lr", "hb");
+        LinearMethod.RequireMomentum(beta, "beta", "hb");
+        return new LinearMethod(new double[,] { { 1 + beta, -beta }, { 1, 0 } }, [lr, 0], [1, 0], [1, 0], null,
+            $"hb:lr={LinearMethod.F(lr)},beta={LinearMethod.F(beta)}");
+    }
+}

@@ -1,0 +1,104 @@
+using System.Globalization;
+using ExactDynamics.Spectra;
+
+namespace ExactDynamics.Methods;
+
+/// <summary>
+/// A linear k-state method (MATH.md §2): Y_t = cᵀX_t, X_{t+1} = A X_t − b ⊗ g_t, E_t = oᵀX_t, X_0 = u ⊗ (w_0 − w*).
+/// Consistency (a fixed point at w*) requires A u = u, cᵀu = 1 and oᵀu = 1; the constructor checks each to a
+/// relative tolerance and names the one that fails.
+/// </summary>
+public sealed class LinearMethod
+{
+    /// <summary>Relative tolerance of the consistency checks.</summary>
+    public const double ConsistencyTolerance = 1e-9;
+
+    private readonly double[,] _a;
+    private readonly double[] _b, _c, _o, _u;
+
+    public LinearMethod(double[,] a, double[] b, double[] c, double[] o, double[]? u = null, string? spec = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        ArgumentNullException.ThrowIfNull(o);
+        int k = a.GetLength(0);
+        if (k < 1) throw new InvalidInputException("The method matrix A is empty; it must be k×k with k ≥ 1.");
+        if (a.GetLength(1) != k) throw new InvalidInputException($"The method matrix A is {k}×{a.GetLength(1)}; it must be square.");
+        u ??= Enumerable.Repeat(1.0, k).ToArray();
+        CheckLength(b, k, "b"); CheckLength(c, k, "c"); CheckLength(o, k, "o"); CheckLength(u, k, "u");
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+                if (!double.IsFinite(a[i, j])) throw new InvalidInputException($"A[{i},{j}] = {F(a[i, j])} is not finite; every entry of the method must be a finite number.");
+        CheckFinite(b, "b"); CheckFinite(c, "c"); CheckFinite(o, "o"); CheckFinite(u, "u");
+        if (u.All(x => x == 0)) throw new InvalidInputException("The state shape u is all zeros; it must be a non-zero vector.");
+
+        // A u = u (relative to |A||u|)
+        for (int i = 0; i < k; i++)
+        {
+            double s = 0, scale = 0;
+            for (int j = 0; j < k; j++) { s += a[i, j] * u[j]; scale += Math.Abs(a[i, j] * u[j]); }
+            scale = Math.Max(scale + Math.Abs(u[i]), 1e-300);
+            if (Math.Abs(s - u[i]) > ConsistencyTolerance * scale)
+                throw new InvalidInputException($"The method is not consistent: row {i + 1} of A u is {F(s)} but u has {F(u[i])} there (A u = u is required so that w* is a fixed point).");
+        }
+        CheckDot(c, u, "c");
+        CheckDot(o, u, "o");
+
+        K = k;
+        _a = (double[,])a.Clone();
+        _b = (double[])b.Clone();
+        _c = (double[])c.Clone();
+        _o = (double[])o.Clone();
+        _u = (double[])u.Clone();
+        Spec = spec ?? "custom";
+    }
+
+    /// <summary>Number of stacked states k.</summary>
+    public int K { get; }
+
+    /// <summary>A spec string that reproduces this method on the command line (e.g. <c>hb:lr=0.5,beta=0.9</c>).</summary>
+    public string Spec { get; }
+
+    public double A(int i, int j) => _a[i, j];
+    public ReadOnlySpan<double> B => _b;
+    public ReadOnlySpan<double> C => _c;
+    public ReadOnlySpan<double> O => _o;
+    public ReadOnlySpan<double> U => _u;
+
+    /// <summary>Copy of A.</summary>
+    public double[,] MatrixA => (double[,])_a.Clone();
+
+    public override string ToString() => Spec;
+
+    private static void CheckLength(double[] v, int k, string name)
+    {
+        if (v.Length != k) throw new InvalidInputException($"The method vector {name} has {v.Length} entries but A is {k}×{k}; they must match.");
+    }
+
+    private static void CheckFinite(double[] v, string name)
+    {
+        for (int i = 0; i < v.Length; i++)
+            if (!double.IsFinite(v[i])) throw new InvalidInputException($"{name}[{i}] = {F(v[i])} is not finite; every entry of the method must be a finite number.");
+    }
+
+    private static void CheckDot(double[] v, double[] u, string name)
+    {
+        double s = 0, scale = 0;
+        for (int i = 0; i < v.Length; i++) { s += v[i] * u[i]; scale += Math.Abs(v[i] * u[i]); }
+        if (Math.Abs(s - 1) > ConsistencyTolerance * Math.Max(1, scale))
+            throw new InvalidInputException($"The method is not consistent: {name}ᵀu = {F(s)} but it must be 1.");
+    }
+
+    internal static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    internal static void RequirePositive(double x, string name, string family)
+    {
+        if (!double.IsFinite(x) || !(x > 0)) throw new InvalidInputException($"{family}: {name}={F(x)} is not allowed; it must be a positive finite number.");
+    }
+
+    internal static void RequireMomentum(double x, string name, string family)
+    {
+        if (!double.IsFinite(x) || x < 0 || x >= 1) throw new InvalidInputException($"{family}: {name}={F(x)} is not allowed; it must lie in [0, 1).");
+    }
+}

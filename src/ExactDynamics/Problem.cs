@@ -1,0 +1,57 @@
+using ExactDynamics.Spectra;
+
+namespace ExactDynamics;
+
+/// <summary>
+/// One regression problem (MATH.md §1): spectrum of H, initial second moments s_i, batch size B,
+/// kurtosis m4 = E z⁴ and label-noise variance σ². Validated once, here.
+/// </summary>
+public sealed class Problem
+{
+    private readonly double[] _initial;
+
+    /// <param name="spectrum">Eigenvalues of H.</param>
+    /// <param name="initial">s_i = E[(w_0 − w*)_i²], one per eigenvalue; null means isotropic (s_i = 1).</param>
+    /// <param name="batch">Batch size B ≥ 1 (real values are allowed for the gap; the risk recursion uses it as given).</param>
+    /// <param name="kurtosis">m4 = E z⁴ ≥ 1 (3 = Gaussian, 1 = Rademacher).</param>
+    /// <param name="noise">σ² ≥ 0.</param>
+    public Problem(Spectrum spectrum, double[]? initial = null, double batch = 1, double kurtosis = 3, double noise = 0)
+    {
+        ArgumentNullException.ThrowIfNull(spectrum);
+        Spectrum = spectrum;
+        if (!double.IsFinite(batch) || batch < 1)
+            throw new InvalidInputException($"Batch size {Spectrum.Fmt(batch)} is not allowed; the batch must be at least 1.");
+        if (!double.IsFinite(kurtosis) || kurtosis < 1)
+            throw new InvalidInputException($"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ must be finite and at least 1 (3 = Gaussian, 1 = Rademacher).");
+        if (!double.IsFinite(noise) || noise < 0)
+            throw new InvalidInputException($"Noise variance {Spectrum.Fmt(noise)} is not allowed; σ² must be finite and at least 0.");
+        Batch = batch;
+        Kurtosis = kurtosis;
+        Noise = noise;
+        if (initial is null)
+        {
+            _initial = InitialCondition.Isotropic(spectrum.Dimension);
+        }
+        else
+        {
+            if (initial.Length != spectrum.Dimension)
+                throw new InvalidInputException($"The initial condition has {initial.Length} values but the spectrum has {spectrum.Dimension} eigenvalues; they must match.");
+            for (int i = 0; i < initial.Length; i++)
+                if (!double.IsFinite(initial[i]) || initial[i] < 0)
+                    throw new InvalidInputException($"Initial second moment number {i + 1} is {Spectrum.Fmt(initial[i])}; values must be finite and non-negative.");
+            _initial = (double[])initial.Clone();
+        }
+    }
+
+    public Spectrum Spectrum { get; }
+
+    /// <summary>s_i = E[(w_0 − w*)_i²].</summary>
+    public ReadOnlySpan<double> Initial => _initial;
+
+    public double Batch { get; }
+    public double Kurtosis { get; }
+    public double Noise { get; }
+
+    /// <summary>The same problem with another batch size.</summary>
+    public Problem WithBatch(double batch) => new(Spectrum, _initial, batch, Kurtosis, Noise);
+}
