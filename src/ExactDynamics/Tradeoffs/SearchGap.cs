@@ -233,7 +233,7 @@ internal sealed class SearchGap
         return c0 * y0 + c1 * y1 + c2 * y2;
     }
 
-    /// <summary>φ(γ) − 1 with φ = 1/F below the first pole and 0 at or above it (see the class remarks).</summary>
+    /// <summary>φ(γ) − 1 with φ = 1/F below the first pole and 0 at or above it (stability residual at γ = 0).</summary>
     private double Residual(double gamma, out bool above)
     {
         above = Above(gamma, out double f);
@@ -242,9 +242,25 @@ internal sealed class SearchGap
     }
 
     /// <summary>
+    /// ψ(γ) = (F(γ) − 1)(γ_T − γ): the secular function with the pole at the top of the search removed, so that it is
+    /// nearly linear near a root that sits close to that pole (a pole with a small residue makes F flat and then
+    /// steep). Negative below the root, positive above; at a point above a local Sherman–Morrison pole (F not
+    /// computed) it is set to γ_T − γ, which has the right sign.
+    /// </summary>
+    private double Psi(double gamma, out bool above)
+    {
+        above = Above(gamma, out double f);
+        double dist = _gammaTop - gamma;
+        if (above && !(f > 0)) return dist;
+        return (f - 1) * dist;
+    }
+
+    /// <summary>
     /// The gap γ = 1 − ρ of <paramref name="method"/> to relative tolerance <paramref name="relTol"/>; a non-positive
     /// value (−1) when the method diverges. <paramref name="hint"/> (a previous gap of a nearby method, or NaN) narrows
-    /// the initial bracket.
+    /// the initial bracket. The root of ψ is bracketed (downwards by growing factors, upwards by shrinking the distance
+    /// to γ_T geometrically, down to the relative offset 1e-13 of MATH.md §4 (c), below which ρ = z_low), then found by
+    /// Brent's method in γ.
     /// </summary>
     public double Gap(LinearMethod method, double hint = double.NaN, double relTol = 1e-11)
     {
@@ -252,48 +268,46 @@ internal sealed class SearchGap
         Load(method);
         double top = _gammaTop;
         if (!(top > 0)) return -1;
-        // bracket [lo, hi]: Residual(lo) > 0 (below), Residual(hi) ≤ 0 (above); both positive
-        double lo, hi, rlo, rhi;
-        double start = hint > 0 && hint < top ? hint : top * 0.5;
-        double r = Residual(start, out bool ab);
+        bool warm = hint > 0 && hint < top;
+        double lo, hi, plo, phi;
+        double start = warm ? hint : top * 0.5;
+        double p0 = Psi(start, out bool ab);
         if (ab)
         {
-            hi = start; rhi = r;
-            double step = hint > 0 && hint < top ? 1.02 : 4;
+            hi = start; phi = p0;
+            double step = warm ? 1.02 : 4;
             while (true)
             {
                 double cand = hi / step;
-                if (!(cand > 1e-300))
-                {
-                    // nothing stable above 1e-300: check γ = 0 once
-                    return Above(0, out _) ? -1 : cand;
-                }
-                double rc = Residual(cand, out bool a2);
-                if (!a2) { lo = cand; rlo = rc; break; }
-                hi = cand; rhi = rc;
-                step = Math.Min(step * step, 1e4);
+                if (!(cand > 1e-300)) return Above(0, out _) ? -1 : cand;
+                double pc = Psi(cand, out bool a2);
+                if (!a2) { lo = cand; plo = pc; break; }
+                hi = cand; phi = pc;
+                step = Math.Min(step * step, 1e8);
             }
         }
         else
         {
-            lo = start; rlo = r;
-            double step = hint > 0 && hint < top ? 1.02 : 1.5;
-            while (true)
+            lo = start; plo = p0;
+            double theta = 0.5;
+            double floor = top * 1e-13;
+            for (int guard = 0; ; guard++)
             {
-                double cand = lo * step;
-                if (cand >= top) { hi = top; rhi = -1; break; }
-                double rc = Residual(cand, out bool a2);
-                if (a2) { hi = cand; rhi = rc; break; }
-                lo = cand; rlo = rc;
-                step = Math.Min(step * step, 1e4);
+                double dist = top - lo;
+                double cand = warm && lo * 0.02 < dist * 0.5 ? lo * 1.02 : top - dist * theta;
+                warm = false;
+                bool atFloor = top - cand <= floor || guard > 60;
+                if (atFloor) cand = top - floor;
+                double pc = Psi(cand, out bool a2);
+                if (a2) { hi = cand; phi = pc; break; }
+                lo = cand; plo = pc;
+                if (atFloor) return cand; // F < 1 up to γ_T (1 − 1e-13): ρ = z_low
+                theta *= theta;
+                theta = Math.Max(theta, 1e-4);
             }
         }
-        return BrentLog(lo, hi, rlo, rhi, relTol);
+        return Roots.Brent(g => Psi(g, out _), lo, hi, plo, phi, relTol * lo);
     }
-
-    /// <summary>Brent–Dekker root of the residual in x = ln γ on a sign-changing bracket.</summary>
-    private double BrentLog(double glo, double ghi, double flo, double fhi, double relTol)
-        => Math.Exp(Roots.Brent(x => Residual(Math.Exp(x), out _), Math.Log(glo), Math.Log(ghi), flo, fhi, relTol));
 
     /// <summary>
     /// The stability residual φ(0) − 1 of <paramref name="method"/>: positive when it is mean-square stable (ρ &lt; 1),
