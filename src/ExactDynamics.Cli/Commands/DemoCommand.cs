@@ -17,10 +17,10 @@ internal static class DemoCommand
     public const string Example = "exactdyn demo --batch 64";
 
     /// <summary>Learning rates tried, in units of 1/λ_max.</summary>
-    internal static readonly double[] LearningRates = [0.05, 0.07, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.5, 2.0];
+    internal static readonly double[] LearningRates = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0];
 
     /// <summary>Momenta tried for heavy ball.</summary>
-    internal static readonly double[] Momenta = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
+    internal static readonly double[] Momenta = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
 
     /// <summary>Steps at which the risk is shown.</summary>
     internal static readonly int[] ShownSteps = [0, 10, 30, 100, 300, 1000];
@@ -79,16 +79,20 @@ internal static class DemoCommand
         return new DemoResult(problem, target, l0, ShownSteps, methods);
     }
 
+    /// <summary>The candidate with the largest gap (the first one on ties); gaps are computed in parallel.</summary>
     private static (LinearMethod Method, GapResult Gap) Best(Problem problem, IEnumerable<LinearMethod> candidates)
     {
-        (LinearMethod Method, GapResult Gap)? best = null;
-        foreach (var m in candidates)
+        var list = candidates.ToArray();
+        var gaps = new GapResult[list.Length];
+        Parallel.For(0, list.Length, i => gaps[i] = ContractionGap.Compute(problem, list[i]));
+        int best = -1;
+        for (int i = 0; i < list.Length; i++)
         {
-            var g = ContractionGap.Compute(problem, m);
-            if (g.Diverges) continue;
-            if (best is null || g.Gap > best.Value.Gap.Gap) best = (m, g);
+            if (gaps[i].Diverges) continue;
+            if (best < 0 || gaps[i].Gap > gaps[best].Gap) best = i;
         }
-        return best ?? throw new InvalidOperationException("Every demo candidate diverges.");
+        if (best < 0) throw new InvalidOperationException("Every demo candidate diverges.");
+        return (list[best], gaps[best]);
     }
 
     private static void Write(TextWriter w, OutputFormat format, DemoResult demo)
@@ -101,7 +105,7 @@ internal static class DemoCommand
                     demo.Methods.Select(m => new[]
                     {
                         m.Method.Spec, ResultWriter.Num(m.Gap.Rho), ResultWriter.Num(m.Gap.Gap), ResultWriter.Bool(m.Gap.Diverges),
-                        ResultWriter.Int(m.Iterations.Exact), ResultWriter.Int(m.Iterations.ClosedForm), ResultWriter.Num(m.Iterations.Prefactor),
+                        ResultWriter.Int(m.Iterations.Exact), ResultWriter.Num(m.Iterations.ClosedForm), ResultWriter.Num(m.Iterations.Prefactor),
                     }));
                 break;
             case OutputFormat.Json:
@@ -123,7 +127,7 @@ internal static class DemoCommand
                         ResultWriter.WriteNumberOrNull(j, "gap", m.Gap.Gap);
                         j.WriteBoolean("diverges", m.Gap.Diverges);
                         ResultWriter.WriteIntOrNull(j, "exact", m.Iterations.Exact);
-                        ResultWriter.WriteIntOrNull(j, "closed_form", m.Iterations.ClosedForm);
+                        ResultWriter.WriteNumberOrNull(j, "closed_form", m.Iterations.ClosedForm);
                         ResultWriter.WriteNumberOrNull(j, "prefactor", m.Iterations.Prefactor);
                         j.WriteStartArray("risk");
                         foreach (var x in m.Risk) ResultWriter.WriteNumberOrNull(j, x);
@@ -161,7 +165,7 @@ internal static class DemoCommand
                 m.Gap.Diverges ? $"diverges (ρ = {R(m.Gap.Rho, 6)})" : R(m.Gap.Gap),
                 R(m.Gap.Gap / p.Batch, 3),
                 m.Iterations.Exact is long e ? ResultWriter.Int(e) : "not reached",
-                m.Iterations.ClosedForm is long c ? ResultWriter.Int(c) : "-");
+                m.Iterations.ClosedForm is double c ? ResultWriter.Count(c) : "-");
         }
         summary.Write(w);
         w.WriteLine();

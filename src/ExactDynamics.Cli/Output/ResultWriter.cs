@@ -109,7 +109,7 @@ internal static class ResultWriter
             case OutputFormat.Csv:
                 WriteCsv(w, IterationFields,
                 [[
-                    Num(r.Target), Int(r.Exact), Int(r.ClosedForm), Num(r.Rho), Num(r.Gap), Num(r.Prefactor),
+                    Num(r.Target), Int(r.Exact), Num(r.ClosedForm), Num(r.Rho), Num(r.Gap), Num(r.Prefactor),
                     Num(r.Crude), Num(r.InitialRisk), Int(r.MaxSteps),
                 ]]);
                 break;
@@ -119,7 +119,7 @@ internal static class ResultWriter
                     j.WriteStartObject();
                     WriteNumberOrNull(j, "target", r.Target);
                     WriteIntOrNull(j, "exact", r.Exact);
-                    WriteIntOrNull(j, "closed_form", r.ClosedForm);
+                    WriteNumberOrNull(j, "closed_form", r.ClosedForm);
                     WriteNumberOrNull(j, "rho", r.Rho);
                     WriteNumberOrNull(j, "gap", r.Gap);
                     WriteNumberOrNull(j, "prefactor", r.Prefactor);
@@ -133,8 +133,8 @@ internal static class ResultWriter
                 WriteHeader(w, $"Iterations until E L_t ≤ {Readable(r.Target)}", info);
                 var table = new TextTable(("quantity", false), ("value", false));
                 table.Add("exact", r.Exact is long e ? $"{Int(e)} steps  (first t with E L_t ≤ target, exact recursion)" : $"not reached within {Int(r.MaxSteps)} steps");
-                table.Add("closed form", r.ClosedForm is long c
-                    ? $"{Int(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 ? $", {Readable(100.0 * (c - e2) / e2, 3)}% off the exact count" : "")
+                table.Add("closed form", r.ClosedForm is double c
+                    ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 ? $", {Readable(100.0 * (c - e2) / e2, 3)}% off the exact count" : "")
                     : "none (the method diverges)");
                 table.Add("crude", double.IsFinite(r.Crude) ? $"{Readable(r.Crude, 6)} steps  (ln(L_0/ε)/gap, as the papers quote)" : "none (the method diverges)");
                 table.Add("initial risk", Readable(r.InitialRisk, 10));
@@ -165,6 +165,12 @@ internal static class ResultWriter
     /// <summary>Round-trip invariant text of any double, including NaN and infinities (for messages).</summary>
     public static string Text(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>An empty csv field for null, else the round-trip text.</summary>
+    public static string Num(double? x) => x is double v ? Num(v) : "";
+
+    /// <summary>A step count for people: an integer, or G6 when it is beyond 1e15.</summary>
+    public static string Count(double x) => Math.Abs(x) < 1e15 ? x.ToString("F0", CultureInfo.InvariantCulture) : Readable(x);
+
     public static string Int(long x) => x.ToString(CultureInfo.InvariantCulture);
 
     public static string Int(long? x) => x is long v ? Int(v) : "";
@@ -177,7 +183,7 @@ internal static class ResultWriter
         if (double.IsPositiveInfinity(x)) return "∞";
         if (double.IsNegativeInfinity(x)) return "−∞";
         if (double.IsNaN(x)) return "undefined";
-        return x.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        return x.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
     }
 
     public static void WriteCsv(TextWriter w, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
@@ -216,6 +222,13 @@ internal static class ResultWriter
     {
         j.WritePropertyName(name);
         WriteNumberOrNull(j, x);
+    }
+
+    public static void WriteNumberOrNull(Utf8JsonWriter j, string name, double? x)
+    {
+        j.WritePropertyName(name);
+        if (x is double v) WriteNumberOrNull(j, v);
+        else j.WriteNullValue();
     }
 
     public static void WriteIntOrNull(Utf8JsonWriter j, string name, long? x)
