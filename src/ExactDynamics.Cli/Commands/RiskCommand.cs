@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Dynamics;
+using ExactDynamics.Methods;
 
 namespace ExactDynamics.Cli.Commands;
 
@@ -33,15 +34,36 @@ internal static class RiskCommand
             long t = parse.GetValue(steps), n = parse.GetValue(every);
             if (t < 0) throw new InvalidInputException($"--steps {t} is not allowed; the number of steps must be at least 0.");
             if (n < 1) throw new InvalidInputException($"--every {n} is not allowed; it must be at least 1.");
-            var trajectory = RiskRecursion.Run(problem, method, t, n);
+            var trajectory = WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t);
             OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisk(w, shared.GetFormat(parse), trajectory, new RunInfo(problem, method, init)));
             if (trajectory.Overflowed)
             {
                 ctx.Error.WriteLine(
-                    $"exactdyn: the risk overflowed before step {t} (the method diverges); the output stops at step {trajectory.Steps[^1]}, the last finite value printed.");
+                    $"exactdyn: the risk overflows after step {trajectory.Steps[^1]} (the method diverges); the output stops there, at the last finite value, instead of at step {t}.");
             }
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// When the risk overflowed between two printed rows, appends the last step whose risk is still finite, so a
+    /// diverging curve shows how far it got (rows are then t = 0, N, 2N, …, t_last).
+    /// </summary>
+    private static RiskTrajectory WithLastFiniteStep(RiskTrajectory r, Problem problem, LinearMethod method, long steps)
+    {
+        if (!r.Overflowed) return r;
+        var state = new SecondMoments(problem, method);
+        long t = 0;
+        double last = state.Risk;
+        while (t < steps)
+        {
+            state.Step();
+            if (!double.IsFinite(state.Risk)) break;
+            t++;
+            last = state.Risk;
+        }
+        if (t <= r.Steps[^1]) return r;
+        return r with { Steps = [.. r.Steps, t], Risk = [.. r.Risk, last] };
     }
 }

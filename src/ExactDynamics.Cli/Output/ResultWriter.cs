@@ -134,7 +134,7 @@ internal static class ResultWriter
                 var table = new TextTable(("quantity", false), ("value", false));
                 table.Add("exact", r.Exact is long e ? $"{Int(e)} steps  (first t with E L_t ≤ target, exact recursion)" : $"not reached within {Int(r.MaxSteps)} steps");
                 table.Add("closed form", r.ClosedForm is double c
-                    ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 ? $", {Readable(100.0 * (c - e2) / e2, 3)}% off the exact count" : "")
+                    ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 && c != e2 ? $", {Readable(Math.Abs(100.0 * (c - e2) / e2), 3)}% {(c < e2 ? "below" : "above")} the exact count" : "")
                     : "none (the method diverges)");
                 table.Add("crude", double.IsFinite(r.Crude) ? $"{Readable(r.Crude, 6)} steps  (ln(L_0/ε)/gap, as the papers quote)" : "none (the method diverges)");
                 table.Add("initial risk", Readable(r.InitialRisk, 10));
