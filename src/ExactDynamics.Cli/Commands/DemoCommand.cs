@@ -17,7 +17,7 @@ internal static class DemoCommand
     public const string Example = "exactdyn demo --batch 64";
 
     /// <summary>Learning rates tried, in units of 1/λ_max.</summary>
-    internal static readonly double[] LearningRates = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0];
+    internal static readonly double[] LearningRates = [0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 1.4, 1.6, 1.8, 1.9, 2.0, 2.5, 3.0];
 
     /// <summary>Momenta tried for heavy ball.</summary>
     internal static readonly double[] Momenta = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95];
@@ -168,6 +168,9 @@ internal static class DemoCommand
                 m.Iterations.ClosedForm is double c ? ResultWriter.Count(c) : "-");
         }
         summary.Write(w);
+        var (first, second) = (demo.Methods[0].Gap, demo.Methods[^1].Gap);
+        if (!first.Diverges && !second.Diverges)
+            w.WriteLine($"heavy ball's gap is {R(second.Gap / first.Gap, 3)}× SGD's at B = {R(p.Batch)}; momentum pays off as B grows{(p.Batch < 64 ? " (try --batch 64)" : "")}.");
         w.WriteLine();
         w.WriteLine("exact risk E L_t:");
         var columns = new List<(string, bool)> { ("t", true) };
