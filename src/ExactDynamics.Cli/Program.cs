@@ -8,7 +8,14 @@ namespace ExactDynamics.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args) => CliApp.Run(args, Console.Out, Console.Error);
+    private static int Main(string[] args)
+    {
+        // ρ, λ, ε in tables: make sure a Windows console does not print them as '?'.
+        try { Console.OutputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false); }
+        catch (IOException) { }
+        catch (PlatformNotSupportedException) { }
+        return CliApp.Run(args, Console.Out, Console.Error);
+    }
 }
 
 /// <summary>

@@ -64,6 +64,7 @@ public class BadInputTests : IDisposable
         { "negative steps", $"risk {Spectrum} {Method} --batch 1 --steps -5" },
         { "non-integer steps", $"risk {Spectrum} {Method} --batch 1 --steps 2.5" },
         { "every 0", $"risk {Spectrum} {Method} --batch 1 --every 0" },
+        { "too many rows", $"risk {Spectrum} {Method} --batch 1 --steps 1e12" },
         { "kurtosis 0.5", $"gap {Spectrum} {Method} --batch 1 --kurtosis 0.5" },
         { "negative noise", $"risk {Spectrum} {Method} --batch 1 --noise -1" },
         { "negative target", $"iterations {Spectrum} {Method} --batch 1 --target -1e-3" },

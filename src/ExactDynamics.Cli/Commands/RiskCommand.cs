@@ -11,6 +11,9 @@ internal static class RiskCommand
     public const string Example =
         "exactdyn risk --spectrum powerlaw:a=1,d=200 --method sgd:lr=0.5 --batch 8 --steps 1000 --every 100 --format csv";
 
+    /// <summary>Most rows one run prints (each row is kept in memory until the run ends).</summary>
+    public const long MaxRows = 10_000_000;
+
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("risk", integerBatch: true);
@@ -34,6 +37,9 @@ internal static class RiskCommand
             long t = parse.GetValue(steps), n = parse.GetValue(every);
             if (t < 0) throw new InvalidInputException($"--steps {t} is not allowed; the number of steps must be at least 0.");
             if (n < 1) throw new InvalidInputException($"--every {n} is not allowed; it must be at least 1.");
+            if (t / n > MaxRows)
+                throw new InvalidInputException(
+                    $"--steps {t} with --every {n} would print {t / n + 1} rows, more than the {MaxRows} allowed; raise --every to at least {(t + MaxRows - 1) / MaxRows}.");
             var trajectory = WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t);
             OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisk(w, shared.GetFormat(parse), trajectory, new RunInfo(problem, method, init)));
             if (trajectory.Overflowed)
