@@ -16,7 +16,7 @@ internal static class IterationsCommand
         var target = OptionFactory.Real("--target", "Target risk ε > 0: count the steps until E L_t ≤ ε.", required: true);
         target.HelpName = "EPS";
         var maxSteps = OptionFactory.Integer("--max-steps",
-            $"Give up the exact count after this many steps (exact is then null); default {IterationsToTarget.DefaultMaxSteps}.",
+            "Give up the exact count after this many steps (exact is then null; closed_form is still given).",
             IterationsToTarget.DefaultMaxSteps);
         var command = new ExampleCommand("iterations",
             "Iterations until the expected risk reaches the target: exact (first t with E L_t ≤ ε, from the exact recursion), " +

@@ -23,7 +23,7 @@ internal sealed class SharedOptions
             "or file:PATH (CSV/text, one eigenvalue per line, optional header line).", required: true);
         Method = OptionFactory.Text("--method", "SPEC",
             "Method: sgd:lr=η; hb:lr=η,beta=β (heavy ball); nesterov:lr=η,beta=β; asgd:lr=δ,kappa=κ,xi=ξ[,small=0.7] (AccSGD); " +
-            "torch:lr=η,momentum=μ[,nesterov=true] (PyTorch/optax rule); custom:PATH.json ({\"A\": [[..]], \"b\": [..], \"c\": [..], \"o\": [..], \"u\": [..] optional}).",
+            "torch:lr=η,momentum=μ[,nesterov=true] (PyTorch/optax rule; dampening other than 0 is rejected); custom:PATH.json ({\"A\": [[..]], \"b\": [..], \"c\": [..], \"o\": [..], \"u\": [..] optional}).",
             required: true);
         Batch = OptionFactory.Real("--batch",
             integerBatch
