@@ -36,14 +36,19 @@ public static class RiskRecursion
         return new RiskTrajectory(ts.ToArray(), rs.ToArray(), overflow);
     }
 
-    /// <summary>E L_t for every t = 0..steps (may contain infinities for a divergent method).</summary>
+    /// <summary>E L_t for every t = 0..steps; once the risk of a divergent method overflows, the rest is +∞ (never NaN).</summary>
     public static double[] Trajectory(Problem problem, LinearMethod method, int steps)
     {
         if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
         var state = new SecondMoments(problem, method);
         var r = new double[steps + 1];
         r[0] = state.Risk;
-        for (int t = 1; t <= steps; t++) { state.Step(); r[t] = state.Risk; }
+        for (int t = 1; t <= steps; t++)
+        {
+            state.Step();
+            if (!double.IsFinite(state.Risk)) { Array.Fill(r, double.PositiveInfinity, t, steps + 1 - t); break; }
+            r[t] = state.Risk;
+        }
         return r;
     }
 

@@ -1,25 +1,76 @@
+using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
+using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Targets;
 
 /// <summary>Result of MATH.md §5.</summary>
 /// <param name="Target">ε.</param>
-/// <param name="Exact">First t with E L_t ≤ ε from the exact recursion; null if not reached within the step limit.</param>
-/// <param name="ClosedForm">⌈ln(C/ε)/ln(1/ρ)⌉ (0 if C ≤ ε); null when the method diverges.</param>
-/// <param name="Crude">ln(L_0/ε)/gap, the cruder estimate the papers quote (+∞ when diverging).</param>
+/// <param name="Exact">First t with E L_t ≤ ε from the exact recursion; null if not reached within the step limit
+/// (or the risk overflowed first).</param>
+/// <param name="ClosedForm">⌈ln(C/ε)/ln(1/ρ)⌉ (0 when C ≤ ε); null when the method diverges. A double because for
+/// gaps near 1e-20 it exceeds the range of a 64-bit integer.</param>
+/// <param name="Crude">ln(L_0/ε)/gap, the cruder estimate the papers quote (0 when L_0 ≤ ε, +∞ when diverging).</param>
 /// <param name="Rho">ρ.</param>
 /// <param name="Gap">1 − ρ.</param>
 /// <param name="Prefactor">C in E L_t ≈ C ρ^t.</param>
 /// <param name="InitialRisk">L_0 = E L_0.</param>
 /// <param name="MaxSteps">The step limit used for the exact search.</param>
-public sealed record IterationsResult(double Target, long? Exact, long? ClosedForm, double Crude, double Rho, double Gap,
+public sealed record IterationsResult(double Target, long? Exact, double? ClosedForm, double Crude, double Rho, double Gap,
     double Prefactor, double InitialRisk, long MaxSteps);
 
-/// <summary>MATH.md §5: iterations to reach E L_t ≤ ε, exactly and in closed form.</summary>
+/// <summary>MATH.md §5: iterations to reach E L_t ≤ ε, exactly (first hit of the recursion) and in closed form.</summary>
 public static class IterationsToTarget
 {
-    public const long DefaultMaxSteps = 10_000_000;
+    /// <summary>Default limit of the exact search.</summary>
+    public const long DefaultMaxSteps = 1_000_000;
 
     public static IterationsResult Compute(Problem problem, LinearMethod method, double target, long maxSteps = DefaultMaxSteps)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(method);
+        if (!double.IsFinite(target) || !(target > 0))
+            throw new InvalidInputException($"Target {target.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not allowed; the target risk ε must be positive and finite.");
+        if (maxSteps < 0)
+            throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
+        var gap = ContractionGap.Compute(problem, method);
+        double c = PerronPrefactor.Compute(problem, method, gap);
+
+        var state = new SecondMoments(problem, method);
+        double l0 = state.Risk;
+        long? exact = null;
+        if (l0 <= target) exact = 0;
+        else
+        {
+            for (long t = 1; t <= maxSteps; t++)
+            {
+                state.Step();
+                double r = state.Risk;
+                if (!double.IsFinite(r)) break;
+                if (r <= target) { exact = t; break; }
+            }
+        }
+
+        double? closed = null;
+        double crude;
+        if (gap.Diverges)
+        {
+            crude = l0 <= target ? 0 : double.PositiveInfinity;
+        }
+        else
+        {
+            double lnInvRho = -LogOnePlus(-gap.Gap); // ln(1/ρ) = −ln(1 − γ), exact for tiny γ
+            closed = c <= target ? 0 : Math.Ceiling(Math.Log(c / target) / lnInvRho);
+            crude = l0 <= target ? 0 : Math.Log(l0 / target) / gap.Gap;
+        }
+        return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps);
+    }
+
+    /// <summary>ln(1 + x), accurate for small |x|.</summary>
+    internal static double LogOnePlus(double x)
+    {
+        double u = 1 + x;
+        if (u == 1) return x;
+        return Math.Log(u) * x / (u - 1);
+    }
 }

@@ -1,0 +1,77 @@
+using ExactDynamics.Methods;
+
+namespace ExactDynamics.Spectral;
+
+/// <summary>
+/// The method written in a basis where consistency is exact (MATH.md §4 (a)): P = [u, e_j, …] (u and the standard
+/// basis vectors other than the largest entry of u), Ã = P⁻¹AP with its first column set to e₁ exactly (A u = u),
+/// b̃ = P⁻¹b, c̃ = Pᵀc and õ = Pᵀo with c̃₀ = õ₀ = 1 exactly. In this basis the initial blocks are s_i e₁e₁ᵀ and
+/// I − T_i ⊗ T_i has an O(λ_i) first column formed without cancellation.
+/// </summary>
+internal sealed class ConsistentBasis
+{
+    public ConsistentBasis(LinearMethod method)
+    {
+        int k = method.K;
+        K = k;
+        var u = method.U.ToArray();
+        int r = 0;
+        for (int i = 1; i < k; i++) if (Math.Abs(u[i]) > Math.Abs(u[r])) r = i;
+        // P: column 0 = u, then e_j for j ≠ r in increasing order.
+        var P = new double[k, k];
+        for (int i = 0; i < k; i++) P[i, 0] = u[i];
+        int col = 1;
+        for (int j = 0; j < k; j++) if (j != r) { P[j, col] = 1; col++; }
+        var Pinv = Invert(P);
+        var A = method.MatrixA;
+        var AP = Mul(A, P);
+        var At = Mul(Pinv, AP);
+        for (int i = 0; i < k; i++) At[i, 0] = i == 0 ? 1.0 : 0.0;
+        Atilde = At;
+        Btilde = new double[k];
+        Ctilde = new double[k];
+        Otilde = new double[k];
+        var b = method.B; var c = method.C; var o = method.O;
+        for (int i = 0; i < k; i++)
+        {
+            double sb = 0, sc = 0, so = 0;
+            for (int j = 0; j < k; j++) { sb += Pinv[i, j] * b[j]; sc += P[j, i] * c[j]; so += P[j, i] * o[j]; }
+            Btilde[i] = sb; Ctilde[i] = sc; Otilde[i] = so;
+        }
+        Ctilde[0] = 1; Otilde[0] = 1;
+        OneMinusDiagonal = new double[k];
+        for (int p = 1; p < k; p++) OneMinusDiagonal[p] = 1 - Atilde[p, p];
+    }
+
+    public int K { get; }
+    public double[,] Atilde { get; }
+    public double[] Btilde { get; }
+    public double[] Ctilde { get; }
+    public double[] Otilde { get; }
+    /// <summary>1 − Ã_pp, exactly 0 for p = 0.</summary>
+    public double[] OneMinusDiagonal { get; }
+
+    private static double[,] Mul(double[,] x, double[,] y)
+    {
+        int n = x.GetLength(0);
+        var z = new double[n, n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int l = 0; l < n; l++) s += x[i, l] * y[l, j];
+                z[i, j] = s;
+            }
+        return z;
+    }
+
+    private static double[,] Invert(double[,] p)
+    {
+        int n = p.GetLength(0);
+        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => p[i, j]).Inverse();
+        var r = new double[n, n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) r[i, j] = m[i, j];
+        // P has the structure of an identity with one column replaced: its inverse is exact up to rounding of 1/u_r.
+        return r;
+    }
+}
