@@ -104,6 +104,29 @@ public class ContractionGapDenseTests(ITestOutputHelper output)
         worstFullVsSym.ShouldBeLessThan(1e-9, "MATH.md §4: the full k² operator has the same radius as its symmetric restriction");
     }
 
+    /// <summary>
+    /// For m4 &lt; 2 (κ' &lt; 0) a local block D_i is not itself a second-moment map, and its radius can EXCEED ρ:
+    /// here D for λ = 1 has a complex pair of modulus 0.62957… (checked in exact rational arithmetic from the
+    /// block's entries) while the dense operator's radius is 0.62005…. So MATH.md §4's "ρ ≥ z_low =
+    /// max(ρ_D, max ρ(T_i)²)" does not hold for m4 &lt; 2 (ρ ≥ max ρ(T_i)² does); ρ must still be the dense radius.
+    /// </summary>
+    [Fact]
+    public void Rho_is_the_dense_radius_even_when_a_local_block_radius_exceeds_it()
+    {
+        double[] l = [1, 0.12615247949803615];
+        var m = TorchMomentum.Create(0.9067312937261218, 0.5631011681459384);
+        var tuple = MethodTuple.From(m);
+        var r = ContractionGap.Compute(MakeProblem(l, batch: 4, kurtosis: 1), m);
+        double dense = DenseOperator.RhoSymmetric(l, tuple, 4, 1);
+        double local = DenseOperator.RhoLocalSymmetric(l, tuple, 4, 1);
+        output.WriteLine($"lib ρ={r.Rho:R} local={r.RhoLocal:R}; dense ρ={dense:R} local={local:R} (exact local 0.62957090191776361…)");
+        local.ShouldBeGreaterThan(dense + 1e-3);
+        r.Rho.ShouldBe(dense, 1e-12);
+        r.Gap.ShouldBe(1 - dense, 1e-12);
+        r.RhoLocal.ShouldBe(0.62957090191776361, 1e-12);
+        (r.Rho >= DenseOperator.RhoMeanSquared(l, tuple) - 1e-15).ShouldBeTrue();
+    }
+
     [Fact]
     public void Divergent_methods_report_negative_gap_and_never_NaN()
     {
