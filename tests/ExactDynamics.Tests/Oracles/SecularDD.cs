@@ -38,13 +38,46 @@ public static class SecularDD
             g[i] = e * 2.0 - e2 - e2 * kb;
             if (g[i] < minG) minG = g[i];
         }
-        DD F(DD gamma)
+        (DD F, DD dF) F(DD gamma)
         {
-            DD s = DD.Zero;
-            for (int i = 0; i < d; i++) s += w[i] / (g[i] - gamma);
-            return s;
+            DD s = DD.Zero, ds = DD.Zero;
+            for (int i = 0; i < d; i++)
+            {
+                DD term = w[i] / (g[i] - gamma);
+                s += term;
+                ds += term / (g[i] - gamma);
+            }
+            return (s, ds);
         }
-        return (SolveBelowPole(F, minG), minG);
+        return (SolveBelowPoleNewton(F, minG), minG);
+    }
+
+    /// <summary>
+    /// The root of F(γ) = 1 below the pole γ_top with F and F' = dF/dγ: safeguarded Newton on G = 1/F − 1 (exact
+    /// for a single pole, so it lands on a root hugging the pole in a few steps), inside a bracket in
+    /// δ = γ_top − γ that is kept by the sign of F − 1; bisection (geometric when the bracket spans decades)
+    /// whenever Newton leaves the bracket.
+    /// </summary>
+    private static DD SolveBelowPoleNewton(Func<DD, (DD F, DD dF)> F, DD top)
+    {
+        DD dHi = DD.Abs(top) > 0 ? DD.Abs(top) : 1.0;
+        while (F(top - dHi).F >= 1.0) dHi *= 2.0;
+        DD dLo = DD.Zero; // δ → 0 is the pole: F → +∞
+        DD delta = dHi;
+        for (int it = 0; it < 500; it++)
+        {
+            var (f, df) = F(top - delta);
+            if (f > 1.0) dLo = delta; else dHi = delta;
+            // Newton on G(γ) = 1/F − 1: γ_new = γ + F(1 − F)/F'  ⇒  δ_new = δ − F(1 − F)/F'
+            DD next = delta - f * (DD.One - f) / df;
+            bool inside = next > dLo && next < dHi;
+            if (!inside)
+                next = dLo.Hi == 0 ? dHi / 1024.0 : (dHi / dLo).Hi > 4 ? DD.Sqrt(dHi * dLo) : (dHi + dLo) * 0.5;
+            if ((DD.Abs(next - delta) / delta).Hi < 1e-31 || (dLo.Hi > 0 && ((dHi - dLo) / dLo).Hi < 1e-31))
+                return top - next;
+            delta = next;
+        }
+        throw new InvalidOperationException("SecularDD: Newton did not converge");
     }
 
     /// <summary>The root of F(γ) = 1 below the pole γ_top, F increasing; bisection on δ = γ_top − γ (geometric, then linear).</summary>
