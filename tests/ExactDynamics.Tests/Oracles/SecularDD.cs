@@ -162,4 +162,100 @@ public static class SecularDD
         }
         return (SolveBelowPole(F, top), top);
     }
+
+    /// <summary>
+    /// Any k = 2 method (A given exactly in double-double so that A u = u holds exactly), Gaussian-or-heavier
+    /// data. Symmetric coordinates (x, y, z) = (S₀₀, S₀₁, S₁₁); with T = A − λ b cᵀ:
+    ///   (T S Tᵀ)₀₀ = t₀₀² x + 2 t₀₀t₀₁ y + t₀₁² z,
+    ///   (T S Tᵀ)₀₁ = t₀₀t₁₀ x + (t₀₀t₁₁ + t₀₁t₁₀) y + t₀₁t₁₁ z,
+    ///   (T S Tᵀ)₁₁ = t₁₀² x + 2 t₁₀t₁₁ y + t₁₁² z,
+    /// plus κ' · bb · (ccᵀ s) with bb = (b₀², b₀b₁, b₁²) and ccᵀ s = c₀² x + 2c₀c₁ y + c₁² z.
+    /// F(γ) = (1/B) Σ λ_i² ccᵀ((1 − γ)I − D_i)⁻¹ bb by Cramer's rule in double-double. The local pole of the
+    /// direction with the smallest local gap is the first sign change of det((1 − γ)I − D_i) going up from γ = 0
+    /// (a real dominant local eigenvalue; valid for small ηλ, where T_i is a small perturbation of A whose
+    /// second eigenvalue is well inside the unit disc).
+    /// </summary>
+    public static (DD Gap, DD MinLocalGap) K2Gap(double[] lambdas, DD[,] a, double[] b, double[] c, double batch, double m4)
+    {
+        int d = lambdas.Length;
+        DD kb = ((DD)m4 - 2.0) / batch;
+        var mats = new DD[d][,];
+        DD[] bb = [(DD)b[0] * b[0], (DD)b[0] * b[1], (DD)b[1] * b[1]];
+        DD[] cc = [(DD)c[0] * c[0], (DD)c[0] * c[1] * 2.0, (DD)c[1] * c[1]];
+        var w = new DD[d];
+        for (int i = 0; i < d; i++)
+        {
+            DD l = lambdas[i];
+            DD t00 = a[0, 0] - l * b[0] * c[0], t01 = a[0, 1] - l * b[0] * c[1];
+            DD t10 = a[1, 0] - l * b[1] * c[0], t11 = a[1, 1] - l * b[1] * c[1];
+            var m = new DD[3, 3]
+            {
+                { t00 * t00, t00 * t01 * 2.0, t01 * t01 },
+                { t00 * t10, t00 * t11 + t01 * t10, t01 * t11 },
+                { t10 * t10, t10 * t11 * 2.0, t11 * t11 },
+            };
+            DD kp = l * l * kb;
+            for (int r = 0; r < 3; r++) for (int q = 0; q < 3; q++) m[r, q] += kp * bb[r] * cc[q];
+            mats[i] = m;
+            w[i] = l * l / batch;
+        }
+        DD Det3(DD[,] m) =>
+            m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1])
+            - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+            + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]);
+        DD[,] Shifted(int i, DD gamma)
+        {
+            var r = new DD[3, 3];
+            DD zeta = DD.One - gamma;
+            for (int p = 0; p < 3; p++) for (int q = 0; q < 3; q++) r[p, q] = (p == q ? zeta : DD.Zero) - mats[i][p, q];
+            return r;
+        }
+        DD LocalDet(int i, DD gamma) => Det3(Shifted(i, gamma));
+        // the smallest local gap: first sign change of det going up from γ = 0, over a geometric grid
+        DD top = new(double.PositiveInfinity);
+        int argTop = -1;
+        for (int i = 0; i < d; i++)
+        {
+            (LocalDet(i, DD.Zero).Hi > 0).ShouldBeTrue("det(I − D_i) > 0 for a locally contracting direction");
+            DD lo = DD.Zero, hi = DD.Zero;
+            for (double g = 1e-30; g < 1; g *= 1.5)
+            {
+                if (LocalDet(i, g).Hi <= 0) { hi = g; break; }
+                lo = g;
+            }
+            if (hi.Hi == 0) continue; // no real local root below 1: not the pole we want
+            if (top.Hi < lo.Hi) continue; // cannot beat the current smallest
+            for (int it = 0; it < 300; it++)
+            {
+                DD mid = lo.Hi == 0 ? hi * 1e-3 : (hi + lo) * 0.5;
+                if (LocalDet(i, mid).Hi > 0) lo = mid; else hi = mid;
+                if (lo.Hi > 0 && ((hi - lo) / lo).Hi < 1e-30) break;
+            }
+            DD root = (hi + lo) * 0.5;
+            if (root < top) { top = root; argTop = i; }
+        }
+        (argTop >= 0).ShouldBeTrue("some direction has a real local pole");
+        for (int j = 0; j < d; j++)
+            if (j != argTop) (LocalDet(j, top).Hi > 0).ShouldBeTrue($"direction {j} has no local pole below γ_top");
+        DD F(DD gamma)
+        {
+            DD s = DD.Zero;
+            for (int i = 0; i < d; i++)
+            {
+                var m = Shifted(i, gamma);
+                DD det = Det3(m);
+                // x = m⁻¹ bb by Cramer: replace column q by bb
+                DD acc = DD.Zero;
+                for (int q = 0; q < 3; q++)
+                {
+                    var mq = (DD[,])m.Clone();
+                    for (int p = 0; p < 3; p++) mq[p, q] = bb[p];
+                    acc += cc[q] * Det3(mq);
+                }
+                s += w[i] * acc / det;
+            }
+            return s;
+        }
+        return (SolveBelowPole(F, top), top);
+    }
 }
