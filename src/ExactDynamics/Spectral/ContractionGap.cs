@@ -203,12 +203,28 @@ public static class ContractionGap
                                     + mat[1, 1] * mat[2, 2] - mat[1, 2] * mat[2, 1];
                     double det = mat.Determinant();
                     var r = MathNet.Numerics.FindRoots.Cubic(-det, minors, -tr, 1);
-                    best = Math.Max(best, Math.Max(r.Item1.Magnitude, Math.Max(r.Item2.Magnitude, r.Item3.Magnitude)));
+                    foreach (var z0 in new[] { r.Item1, r.Item2, r.Item3 })
+                        best = Math.Max(best, PolishCubicRoot(z0, tr, minors, det).Magnitude);
                     continue;
                 }
                 foreach (Complex z in mat.Evd().EigenValues) best = Math.Max(best, z.Magnitude);
             }
             return best;
+        }
+
+        /// <summary>Newton steps on z³ − tr z² + M z − det (the closed-form cubic loses digits on complex pairs).</summary>
+        private static Complex PolishCubicRoot(Complex z, double tr, double minors, double det)
+        {
+            for (int it = 0; it < 4; it++)
+            {
+                Complex p = ((z - tr) * z + minors) * z - det;
+                Complex dp = (3 * z - 2 * tr) * z + minors;
+                if (dp == Complex.Zero) break;
+                Complex step = p / dp;
+                z -= step;
+                if (step.Magnitude <= 1e-17 * z.Magnitude) break;
+            }
+            return z;
         }
 
         /// <summary>D_i = I − G⁰_i + κ'_i bb ccᵀ as a dense matrix (symmetric coordinates, consistent basis).</summary>
