@@ -88,14 +88,18 @@ public class TerminalTests
     public void Progress_draws_on_a_terminal_after_a_moment_and_erases_itself()
     {
         var sink = new StringWriter();
-        var terminal = new TerminalWriter(sink, color: false, width: 80);
+        var synced = TextWriter.Synchronized(sink); // the timer draws from another thread
+        string Text() { lock (synced) return sink.ToString(); }
+        var terminal = new TerminalWriter(synced, color: false, width: 80);
         using (var p = Progress.Start(terminal, "sweep", 4))
         {
             p.IsVisible.ShouldBeTrue();
             p.Advance(2);
-            Thread.Sleep(750);
+            // The bar appears after half a second (a timer); wait for it, generously, as tests run in parallel.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!Text().Contains("50% 2/4", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(50);
         }
-        var text = sink.ToString();
+        var text = Text();
         text.ShouldContain("sweep [");
         text.ShouldContain("50% 2/4");
         text.ShouldEndWith("\r\u001b[K");

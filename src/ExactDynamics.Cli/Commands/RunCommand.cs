@@ -51,8 +51,7 @@ internal static class RunCommand
     /// <summary>The command line the experiment in <paramref name="path"/> stands for, with <paramref name="overrides"/> appended.</summary>
     internal static string[] ToArguments(string path, Command root, IReadOnlyList<string> overrides)
     {
-        var root_ = ReadObject(path);
-        using var doc = root_;
+        using var doc = ReadObject(path);
         var json = doc.RootElement;
         if (!json.TryGetProperty("command", out var commandElement) || commandElement.ValueKind != JsonValueKind.String)
             throw new InvalidInputException(
@@ -182,10 +181,11 @@ internal static class RunCommand
         {
             throw new InvalidInputException($"Experiment file '{path}' could not be read ({e.Message.TrimEnd('.')}).", e);
         }
-        if (doc.RootElement.ValueKind != JsonValueKind.Object)
+        var kind = doc.RootElement.ValueKind;
+        if (kind != JsonValueKind.Object)
         {
             doc.Dispose();
-            throw new InvalidInputException($"Experiment file '{path}' holds a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}, not an object; write {{\"command\": \"gap\", …}}.");
+            throw new InvalidInputException($"Experiment file '{path}' holds a JSON {kind.ToString().ToLowerInvariant()}, not an object; write {{\"command\": \"gap\", …}}.");
         }
         return doc;
     }
