@@ -3,7 +3,7 @@ namespace ExactDynamics.Cli.Tests;
 public class HelpTests
 {
     [Theory]
-    [InlineData("risk", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--steps", "--every", "--format", "--out" })]
+    [InlineData("risk", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--steps", "--every", "--plot", "--overlay", "--format", "--out" })]
     [InlineData("gap", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--format", "--out" })]
     [InlineData("iterations", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--target", "--max-steps", "--format", "--out" })]
     [InlineData("demo", new[] { "--batch", "--format", "--out" })]

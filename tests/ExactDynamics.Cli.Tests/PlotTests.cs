@@ -133,3 +133,45 @@ public class PlotTests : IDisposable
         wide.ShouldAllBe(p => p % 50 == 0);
     }
 }
+
+public class OverlayTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private const string Risk = "risk --spectrum powerlaw:a=1,d=40 --method sgd:lr=0.5 --batch 4 --steps 100 --every 50 --format csv";
+
+    [Fact]
+    public void Measured_curve_is_drawn_next_to_the_exact_one()
+    {
+        var csv = _dir.File("training.csv", "t,loss,stderr\n0,2.1,0.1\n10,1.2,0.1\n# a comment\n\n20,0.9,0.05\n");
+        var svg = Path.Combine(_dir.Path, "fig.svg");
+        var r = Cli.Run(Cli.Args($"{Risk} --plot {svg} --overlay {csv}"));
+        r.ShouldSucceed();
+        Images.ShouldBeSvgWithText(svg).ShouldContain("training.csv (measured)");
+        r.Out.ShouldBe(Cli.Run(Cli.Args(Risk)).Out); // stdout does not change
+    }
+
+    [Fact]
+    public void Overlay_needs_plot()
+    {
+        var csv = _dir.File("training.csv", "t,risk\n0,1\n");
+        var r = Cli.Run(Cli.Args($"{Risk} --overlay {csv}"));
+        r.Code.ShouldBe(2);
+        r.Err.ShouldContain("give --plot");
+    }
+
+    [Theory]
+    [InlineData("t,risk\n0,abc\n", "line 2")]
+    [InlineData("t,risk\n", "holds no rows")]
+    public void Bad_overlay_files_are_one_line(string content, string said)
+    {
+        var csv = _dir.File("bad.csv", content);
+        var r = Cli.Run(Cli.Args($"{Risk} --plot {Path.Combine(_dir.Path, "x.png")} --overlay {csv}"));
+        r.Code.ShouldBe(2);
+        r.ErrLines.Length.ShouldBe(1);
+        r.Err.ShouldContain(said);
+        File.Exists(Path.Combine(_dir.Path, "x.png")).ShouldBeFalse();
+    }
+}

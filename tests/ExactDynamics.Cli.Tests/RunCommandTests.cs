@@ -83,13 +83,17 @@ public class RunCommandTests : IDisposable
         var examples = Path.Combine(Repo.Root, "docs", "examples");
         var files = Directory.GetFiles(examples, "*.json");
         files.ShouldNotBeEmpty();
+        // Run copies from a scratch folder laid out like docs/, so the figures land there and not in the repository.
+        var scratch = Directory.CreateDirectory(Path.Combine(_dir.Path, "examples")).FullName;
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "images"));
         foreach (var f in files)
         {
-            var copy = Path.Combine(_dir.Path, Path.GetFileName(f));
-            File.Copy(f, copy); // run from a scratch folder so plots land there
+            var copy = Path.Combine(scratch, Path.GetFileName(f));
+            File.Copy(f, copy);
             var r = Cli.Run("run", copy, "--format", "csv");
             r.Code.ShouldBe(0, $"{f}: {r.Err}");
         }
+        Directory.GetFiles(Path.Combine(_dir.Path, "images")).Length.ShouldBe(files.Length);
     }
 }
 

@@ -33,6 +33,13 @@ internal static class RiskCommand
         steps.HelpName = "T";
         var every = OptionFactory.Integer("--every", "Print every N-th step (rows t = 0, N, 2N, … and always the last step T), N ≥ 1.", 1);
         var plot = OptionFactory.Plot("Also draw E L_t against t (log scale), one line per method, into this file.");
+        var overlay = new Option<string[]>("--overlay")
+        {
+            Description = "With --plot: also draw measured curves from CSV files (columns t,risk — e.g. your own training or simulation log; " +
+                          "extra columns are ignored), as points next to the exact lines. Repeat for several files.",
+            HelpName = "FILE.csv",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new ExampleCommand("risk",
             "The exact expected risk E L_t at each step (closed-form recursion, no sampling). " +
             "csv columns: t,risk; json: {\"t\": [...], \"risk\": [...]}. Repeat --method to overlay several methods (csv method,t,risk). " +
@@ -43,6 +50,7 @@ internal static class RiskCommand
         command.Options.Add(steps);
         command.Options.Add(every);
         command.Options.Add(plot);
+        command.Options.Add(overlay);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -50,6 +58,10 @@ internal static class RiskCommand
             var outPath = shared.GetOut(parse);
             var plotPath = parse.GetValue(plot);
             Plots.Validate(plotPath);
+            var overlays = parse.GetValue(overlay) ?? [];
+            if (overlays.Length > 0 && plotPath is null)
+                throw new InvalidInputException("--overlay draws measured curves on the figure; give --plot FILE.png (or .svg) too.");
+            var measured = overlays.Select(MeasuredCurve.Read).ToArray();
             var (problem, init) = shared.BuildProblem(parse);
             var specs = parse.GetValue(methods) ?? [];
             var parsed = specs.Select(SpecParser.ParseMethod).ToArray();
@@ -87,7 +99,7 @@ internal static class RiskCommand
                 var title = curves.Count == 1
                     ? $"Exact expected risk — {curves[0].Method.Spec}\n{Plots.Describe(problem)}"
                     : $"Exact expected risk — {Plots.Describe(problem)}";
-                Plots.RiskCurves(plotPath, title, plotted);
+                Plots.RiskCurves(plotPath, title, [.. plotted, .. measured]);
             }
             foreach (var (method, trajectory) in curves.Where(c => c.Risk.Overflowed))
             {

@@ -17,7 +17,7 @@ internal static class RunCommand
     private static readonly string[] Ignored = ["command", "description", "comment", "$schema"];
 
     /// <summary>Options whose value is a path (resolved against the experiment file's folder when relative).</summary>
-    private static readonly string[] PathOptions = ["plot", "out", "against"];
+    private static readonly string[] PathOptions = ["plot", "out", "against", "overlay"];
 
     /// <summary>Spec prefixes followed by a path (<c>file:PATH</c>, <c>custom:PATH.json</c>).</summary>
     private static readonly string[] PathSpecPrefixes = ["file:", "custom:"];
@@ -29,7 +29,7 @@ internal static class RunCommand
             Description = "The experiment: a JSON object with \"command\" (risk, gap, iterations, …) and that command's options without " +
                           "the leading dashes, e.g. {\"command\": \"risk\", \"spectrum\": \"powerlaw:a=1,d=200\", \"method\": [\"sgd:lr=0.5\", \"hb:lr=0.25,beta=0.85\"], " +
                           "\"batch\": 8, \"steps\": 1000, \"plot\": \"fig.png\"}. A list gives a repeatable option several times; true gives a flag; " +
-                          "relative paths (plot, out, file:…, custom:…) are relative to the experiment file's folder. \"description\" and \"comment\" are ignored.",
+                          "relative paths (plot, out, overlay, file:…, custom:…) are relative to the experiment file's folder. \"description\" and \"comment\" are ignored.",
         };
         var command = new ExampleCommand("run",
             "Runs an experiment kept in a JSON file (a command and its options). " +

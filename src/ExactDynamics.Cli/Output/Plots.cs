@@ -10,6 +10,9 @@ internal sealed record PlotSeries(string Label, IReadOnlyList<double> X, IReadOn
 {
     /// <summary>Draw a marker at every point (for sweeps on a few batch sizes); curves with many points are plain lines.</summary>
     public bool ShowMarkers { get; init; }
+
+    /// <summary>Measured data (e.g. a user's training curve): markers only, no line, drawn in grey tones after the computed lines.</summary>
+    public bool Measured { get; init; }
 }
 
 /// <summary>A labelled point drawn on top of the lines (e.g. a critical batch size), with a dashed vertical guide.</summary>
@@ -100,6 +103,14 @@ internal static class Plots
             if (x.Length == 0) continue;
             xs.AddRange(x);
             ys.AddRange(y);
+            if (series.Measured)
+            {
+                var points = plot.Add.ScatterPoints(x, y, Palette[colour++ % Palette.Length]);
+                points.MarkerSize = x.Length > 300 ? 3 : 5;
+                points.MarkerShape = MarkerShape.OpenCircle;
+                points.LegendText = series.Label;
+                continue;
+            }
             var line = plot.Add.ScatterLine(x, y, Palette[colour++ % Palette.Length]);
             line.LineWidth = 2;
             line.LegendText = series.Label;
@@ -161,9 +172,14 @@ internal static class Plots
         return rising > falling;
     }
 
-    /// <summary>A short description of a problem for titles: spectrum and batch size.</summary>
-    public static string Describe(Problem problem) =>
-        $"{problem.Spectrum.Description}, batch B = {ResultWriter.Readable(problem.Batch)}";
+    /// <summary>A short description of a problem for titles: spectrum and batch size, and kurtosis and noise when not the defaults.</summary>
+    public static string Describe(Problem problem)
+    {
+        var text = $"{problem.Spectrum.Description}, batch B = {ResultWriter.Readable(problem.Batch)}";
+        if (problem.Kurtosis != 3) text += $", kurtosis {ResultWriter.Readable(problem.Kurtosis)}";
+        if (problem.Noise != 0) text += $", noise σ² = {ResultWriter.Readable(problem.Noise)}";
+        return text;
+    }
 
     /// <summary>Drops points that cannot be drawn (not finite, or not positive on a log axis) and takes log10 where asked.</summary>
     internal static (double[] X, double[] Y) Transform(IReadOnlyList<double> x, IReadOnlyList<double> y, bool logX, bool logY)
