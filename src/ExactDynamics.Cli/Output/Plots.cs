@@ -30,7 +30,13 @@ internal sealed record PlotSpec(string Title, string XLabel, string YLabel, bool
     public IReadOnlyList<PlotSeries> Series { get; init; } = [];
 
     public IReadOnlyList<PlotMarker> Markers { get; init; } = [];
+
+    /// <summary>Dashed reference lines across the whole plot (e.g. the fraction f of CE(1)), in data units.</summary>
+    public IReadOnlyList<PlotGuide> Guides { get; init; } = [];
 }
+
+/// <summary>A dashed reference line: horizontal at y = <paramref name="Value"/>, or vertical at x = Value; its label goes in the legend.</summary>
+internal sealed record PlotGuide(double Value, bool Vertical, string Label);
 
 /// <summary>
 /// Headless figures for <c>--plot FILE.png|FILE.svg</c> (ScottPlot): line plots with optional logarithmic axes, a title
@@ -85,6 +91,55 @@ internal static class Plots
         OutputTarget.WriteAtomically(path, OptionName, s => s.Write(bytes));
     }
 
+    /// <summary>
+    /// Several plots in one file, side by side (<paramref name="columns"/> per row), each panel
+    /// <see cref="Width"/>·<paramref name="scale"/> wide — e.g. tuned gap and compute efficiency against batch size.
+    /// </summary>
+    public static void SavePanels(string path, IReadOnlyList<PlotSpec> panels, int columns = 2, double scale = 0.8)
+    {
+        Validate(path);
+        if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
+        int cols = Math.Clamp(columns, 1, panels.Count), rows = (panels.Count + cols - 1) / cols;
+        int w = (int)(Width * scale), h = (int)(Height * scale);
+        var plots = panels.Select(Build).ToArray();
+        try
+        {
+            void Draw(SkiaSharp.SKCanvas canvas)
+            {
+                canvas.Clear(SkiaSharp.SKColors.White);
+                for (int k = 0; k < plots.Length; k++)
+                {
+                    int r = k / cols, c = k % cols;
+                    // Each panel clears its background: keep it inside its own rectangle.
+                    canvas.Save();
+                    canvas.ClipRect(new SkiaSharp.SKRect(c * w, r * h, (c + 1) * w, (r + 1) * h));
+                    plots[k].Render(canvas, new PixelRect(c * w, (c + 1) * w, (r + 1) * h, r * h));
+                    canvas.Restore();
+                }
+            }
+            byte[] bytes;
+            if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
+            {
+                using var ms = new MemoryStream();
+                using (var canvas = SkiaSharp.SKSvgCanvas.Create(new SkiaSharp.SKRect(0, 0, cols * w, rows * h), ms)) Draw(canvas);
+                bytes = ms.ToArray();
+            }
+            else
+            {
+                using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(cols * w, rows * h));
+                Draw(surface.Canvas);
+                using var image = surface.Snapshot();
+                using var data = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+                bytes = data.ToArray();
+            }
+            OutputTarget.WriteAtomically(path, OptionName, s => s.Write(bytes));
+        }
+        finally
+        {
+            foreach (var p in plots) p.Dispose();
+        }
+    }
+
     /// <summary>The ScottPlot figure for <paramref name="spec"/> (exposed for commands that want to add to it before saving).</summary>
     public static Plot Build(PlotSpec spec)
     {
@@ -130,6 +185,19 @@ internal static class Plots
             guide.ExcludeFromLegend = true;
             var marker = plot.Add.Marker(x[0], y[0], MarkerShape.OpenCircle, 12, Color.FromHex("#222222"));
             marker.LegendText = m.Label;
+        }
+
+        foreach (var g in spec.Guides)
+        {
+            bool log = g.Vertical ? spec.LogX : spec.LogY;
+            if (!double.IsFinite(g.Value) || (log && !(g.Value > 0))) continue;
+            double v = log ? Math.Log10(g.Value) : g.Value;
+            var color = Color.FromHex("#777777");
+            ScottPlot.Plottables.AxisLine line = g.Vertical
+                ? plot.Add.VerticalLine(v, 1.5f, color, LinePattern.Dotted)
+                : plot.Add.HorizontalLine(v, 1.5f, color, LinePattern.Dotted);
+            line.LegendText = g.Label;
+            (g.Vertical ? xs : ys).Add(v);
         }
 
         if (xs.Count > 0)
