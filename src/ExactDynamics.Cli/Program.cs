@@ -102,6 +102,9 @@ internal static class CliApp
         root.Subcommands.Add(GapCommand.Create(ctx));
         root.Subcommands.Add(IterationsCommand.Create(ctx));
         root.Subcommands.Add(DemoCommand.Create(ctx));
+        root.Subcommands.Add(TuneCommand.Create(ctx));
+        root.Subcommands.Add(SweepCommand.Create(ctx));
+        root.Subcommands.Add(CriticalBatchCommand.Create(ctx));
 
         // Commands of the user-experience work (kept apart from the list above so that new commands merge cleanly).
         root.Subcommands.Add(RunCommand.Create(ctx, root));

@@ -28,7 +28,11 @@ public sealed record CriticalBatchOptions
 /// <param name="DeterministicGap">gap*(∞), the tuned gap of full-batch gradient descent (closed form for SGD and heavy ball).</param>
 /// <param name="Tunings">Number of tunings used.</param>
 public sealed record CriticalBatchResult(MethodFamily Family, double Fraction, double? CriticalBatch, double SmallBatchCe,
-    double? DeterministicScale, double DeterministicGap, int Tunings);
+    double? DeterministicScale, double DeterministicGap, int Tunings)
+{
+    /// <summary>Every tuning done on the way, (B, tuned gap) sorted by B: the curve behind the two roots (for plots).</summary>
+    public IReadOnlyList<(double Batch, double Gap)> Curve { get; init; } = [];
+}
 
 /// <summary>
 /// Critical batch sizes by root-finding in log B on the tuned gap (MATH.md §6): the smallest B &gt; 1 where the
@@ -76,7 +80,10 @@ public static class CriticalBatch
         double? lnScale = g1 >= f * gInf ? 0 : FirstCrossing(x => Math.Log(Tuned(Math.Exp(x)).Gap / gInf) - Math.Log(f),
             0, Math.Log(options.MaxBatch), options.RelativeTolerance, decreasing: false);
         return new CriticalBatchResult(family, f, critical is double c ? Math.Exp(c) : null, ce1,
-            lnScale is double s ? Math.Exp(s) : null, gInf, cache.Count);
+            lnScale is double s ? Math.Exp(s) : null, gInf, cache.Count)
+        {
+            Curve = cache.Select(kv => (kv.Key, kv.Value.Gap)).ToArray(),
+        };
     }
 
     /// <summary>Several families in parallel (one task per family).</summary>
