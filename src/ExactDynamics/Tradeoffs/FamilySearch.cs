@@ -307,6 +307,19 @@ internal sealed class FamilySearch
             var r = RefineAsgd(st, vMin, [-vMin / 14, 1.0], 80);
             if (r.Score > best.Score) best = r;
         }
+        // the heavy-ball edge w → −∞ (u → 0): a 1-D search in v there, so that tuned ASGD is never below tuned heavy
+        // ball by more than the search tolerance (its optimum can be a cusp that Nelder–Mead approaches slowly)
+        var edgeStart = all.Where(c => c.Shape[1] == ws[0]).MaxBy(c => c.Score)!;
+        Candidate edge = BestLr([edgeStart.Shape[0], WMin], edgeStart), lastEdge = edge;
+        double E(double v)
+        {
+            var c = BestLr([v, WMin], lastEdge);
+            lastEdge = c;
+            if (c.Score > edge.Score) edge = c;
+            return c.Score;
+        }
+        Maximize1D.Run(E, edge.Shape[0], -vMin / 28, vMin, 0, VTol, edge.Score);
+        if (edge.Score > best.Score) best = RefineAsgd(edge, vMin, [-vMin / 56, 0.5], 40);
         return best;
     }
 

@@ -96,11 +96,11 @@ public class TunerTests
             // brute force on a grid
             long best = long.MaxValue;
             double l = Math.Log(p.Spectrum.Max);
-            var betas = family == MethodFamily.Sgd ? new[] { 0.0 } : Enumerable.Range(0, 40).Select(i => 1 - Math.Exp(-i * 0.1)).ToArray();
+            var betas = family == MethodFamily.Sgd ? new[] { 0.0 } : Enumerable.Range(0, 20).Select(i => 1 - Math.Exp(-i * 0.2)).ToArray();
             foreach (double beta in betas)
-                for (int j = 0; j < 120; j++)
+                for (int j = 0; j < 90; j++)
                 {
-                    double lr = Math.Exp(-4 - l + j * 0.045);
+                    double lr = Math.Exp(-4 - l + j * 0.06);
                     var m = family == MethodFamily.Sgd ? Sgd.Create(lr) : HeavyBall.Create(lr, beta);
                     if (ContractionGap.Compute(p, m).Diverges) continue;
                     var e = IterationsToTarget.Compute(p, m, target, best == long.MaxValue ? 100000 : best).Exact;
