@@ -27,6 +27,8 @@ internal static class RiskCommand
         shared.AddTo(command);
         command.Options.Add(steps);
         command.Options.Add(every);
+        var schedules = new ScheduleOptions();
+        schedules.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -40,8 +42,16 @@ internal static class RiskCommand
             if (t / n > MaxRows)
                 throw new InvalidInputException(
                     $"--steps {t} with --every {n} would print {t / n + 1} rows, more than the {MaxRows} allowed; raise --every to at least {(t + MaxRows - 1) / MaxRows}.");
-            var trajectory = WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t);
-            OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisk(w, shared.GetFormat(parse), trajectory, new RunInfo(problem, method, init)));
+            var scheduled = schedules.Build(parse, method);
+            var format = shared.GetFormat(parse);
+            var trajectory = scheduled.IsConstant
+                ? WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t)
+                : ScheduledRisk.Run(problem, scheduled, t, n);
+            OutputTarget.Emit(outPath, ctx.Out, w =>
+            {
+                ResultWriter.WriteRisk(w, format, trajectory, new RunInfo(problem, method, init));
+                if (format == OutputFormat.Table && !scheduled.IsConstant) ScheduleResultWriter.WriteScheduleLines(w, scheduled);
+            });
             if (trajectory.Overflowed)
             {
                 ctx.Error.WriteLine(
