@@ -77,6 +77,7 @@ internal static class CliApp
         root.Subcommands.Add(GapCommand.Create(ctx));
         root.Subcommands.Add(IterationsCommand.Create(ctx));
         root.Subcommands.Add(DemoCommand.Create(ctx));
+        root.Subcommands.Add(RampCommand.Create(ctx));
 
         foreach (var help in root.Options.OfType<HelpOption>())
         {

@@ -10,7 +10,7 @@ namespace ExactDynamics.Cli.Commands;
 /// </summary>
 internal sealed class ScheduleOptions
 {
-    public const string Forms = "constant, step:every=N,factor=F, cosine:steps=T[,floor=F], linear-warmup:steps=W, " +
+    public const string Forms = "constant, step:every=N,factor=F[,max=M] (F^⌊t/N⌋ capped at M), cosine:steps=T[,floor=F], linear-warmup:steps=W, " +
                                 "warmup:W+cosine:steps=T (decay clock starts after the warmup), wsd:warmup=W,stable=S,decay=D[,floor=F], " +
                                 "inverse-sqrt[:tau=τ] (1/√(1+t/τ)), file:PATH.csv (header multiplier or value, row t for update t, last row repeated)";
 

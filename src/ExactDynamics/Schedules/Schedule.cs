@@ -8,7 +8,7 @@ namespace ExactDynamics.Schedules;
 /// <para>Conventions (documented in docs/schedules.md):</para>
 /// <list type="bullet">
 /// <item><c>constant</c>: 1.</item>
-/// <item><c>step:every=N,factor=F</c>: F^⌊t/N⌋ (F &gt; 1 ramps up, e.g. a batch-size doubling ramp).</item>
+/// <item><c>step:every=N,factor=F[,max=M]</c>: min(M, F^⌊t/N⌋) (F &gt; 1 ramps up, e.g. a batch-size doubling ramp capped at M).</item>
 /// <item><c>cosine:steps=T[,floor=F]</c>: F + (1 − F)·½(1 + cos(π t/T)) for t &lt; T, then F (PyTorch's CosineAnnealingLR; the
 /// first update uses the full value, the last one before T a value just above F).</item>
 /// <item><c>linear-warmup:steps=W</c> (or <c>warmup:W</c>): min(1, (t + 1)/W) — the first update already moves (1/W), update
@@ -50,13 +50,15 @@ public abstract class Schedule
     /// <summary>The value 1 at every step.</summary>
     public static Schedule Constant { get; } = new ConstantSchedule();
 
-    /// <summary>F^⌊t/N⌋.</summary>
-    public static Schedule Step(long every, double factor)
+    /// <summary>F^⌊t/N⌋, capped at <paramref name="max"/> (a multiplier; +∞ = no cap).</summary>
+    public static Schedule Step(long every, double factor, double max = double.PositiveInfinity)
     {
+        if (double.IsNaN(max) || !(max > 0))
+            throw new InvalidInputException($"step: max={F(max)} is not allowed; the cap must be a positive multiplier such as 16.");
         if (every < 1) throw new InvalidInputException($"step: every={every} is not allowed; it must be a whole number of steps ≥ 1.");
         if (!double.IsFinite(factor) || !(factor > 0))
             throw new InvalidInputException($"step: factor={F(factor)} is not allowed; it must be a positive finite number (below 1 decays, above 1 ramps up).");
-        return new StepSchedule(every, factor);
+        return new StepSchedule(every, factor, max);
     }
 
     /// <summary>F + (1 − F)·½(1 + cos(π t/T)) for t &lt; T, then F.</summary>
@@ -128,12 +130,24 @@ public abstract class Schedule
         public override double Limit => 1;
     }
 
-    private sealed class StepSchedule(long every, double factor) : Schedule
+    private sealed class StepSchedule(long every, double factor, double max) : Schedule
     {
-        public override double Value(long t) => Math.Pow(factor, t / every);
-        public override string Spec => $"step:every={every},factor={F(factor)}";
-        public override long? ConstantFrom => factor == 1 ? 0 : null;
-        public override double Limit => factor < 1 ? 0 : factor == 1 ? 1 : double.PositiveInfinity;
+        public override double Value(long t) => Math.Min(max, Math.Pow(factor, t / every));
+        public override string Spec => $"step:every={every},factor={F(factor)}" + (double.IsPositiveInfinity(max) ? "" : $",max={F(max)}");
+
+        public override long? ConstantFrom
+        {
+            get
+            {
+                if (factor == 1 || max <= 1) return 0;
+                if (factor < 1 || double.IsPositiveInfinity(max)) return null;
+                long n = 0; // first period whose value reaches the cap
+                while (Math.Pow(factor, n) < max) n++;
+                return n * every;
+            }
+        }
+
+        public override double Limit => factor < 1 ? 0 : factor == 1 ? Math.Min(1, max) : max;
     }
 
     private sealed class CosineSchedule(long steps, double floor) : Schedule

@@ -13,7 +13,7 @@ public static class ScheduleSpec
 {
     /// <summary>The forms, for messages and help.</summary>
     public const string Forms =
-        "constant, step:every=N,factor=F, cosine:steps=T[,floor=F], linear-warmup:steps=W, warmup:W+cosine:steps=T (a warmup then a decay), " +
+        "constant, step:every=N,factor=F[,max=M], cosine:steps=T[,floor=F], linear-warmup:steps=W, warmup:W+cosine:steps=T (a warmup then a decay), " +
         "wsd:warmup=W,stable=S,decay=D[,floor=F], inverse-sqrt[:tau=τ] or file:PATH.csv";
 
     /// <param name="spec">The spec text.</param>
@@ -50,8 +50,9 @@ public static class ScheduleSpec
                 return Schedule.Constant;
             case "step":
             {
-                var p = KeyValues(rest, spec, option, family, "step:every=N,factor=F", ["every", "factor"], []);
-                return Schedule.Step(Integer(p, "every", spec, option), Number(p, "factor", spec, option));
+                var p = KeyValues(rest, spec, option, family, "step:every=N,factor=F[,max=M]", ["every", "factor"], ["max"]);
+                return Schedule.Step(Integer(p, "every", spec, option), Number(p, "factor", spec, option),
+                    p.ContainsKey("max") ? Number(p, "max", spec, option) : double.PositiveInfinity);
             }
             case "cosine":
             {

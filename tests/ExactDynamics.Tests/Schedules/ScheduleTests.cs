@@ -43,6 +43,11 @@ public sealed class ScheduleTests : IDisposable
         var ramp = ScheduleSpec.Parse("step:every=2,factor=2");
         Values(ramp, 6).ShouldBe([1, 1, 2, 2, 4, 4]);
         ramp.Limit.ShouldBe(double.PositiveInfinity);
+        var capped = ScheduleSpec.Parse("step:every=2,factor=2,max=3");
+        Values(capped, 8).ShouldBe([1, 1, 2, 2, 3, 3, 3, 3]);
+        capped.ConstantFrom.ShouldBe(4);
+        capped.Limit.ShouldBe(3);
+        capped.Spec.ShouldBe("step:every=2,factor=2,max=3");
     }
 
     [Fact]
@@ -113,7 +118,7 @@ public sealed class ScheduleTests : IDisposable
     [Fact]
     public void Specs_read_back_to_the_same_schedule()
     {
-        foreach (var spec in new[] { "constant", "step:every=10,factor=0.3", "cosine:steps=100", "cosine:steps=100,floor=0.1",
+        foreach (var spec in new[] { "constant", "step:every=10,factor=0.3", "step:every=3,factor=2,max=8", "cosine:steps=100", "cosine:steps=100,floor=0.1",
                      "linear-warmup:steps=7", "warmup:5+step:every=10,factor=0.5", "wsd:warmup=1,stable=2,decay=3,floor=0.25",
                      "inverse-sqrt", "inverse-sqrt:tau=2.5" })
         {
