@@ -78,6 +78,7 @@ internal static class CliApp
         root.Subcommands.Add(IterationsCommand.Create(ctx));
         root.Subcommands.Add(DemoCommand.Create(ctx));
         root.Subcommands.Add(RampCommand.Create(ctx));
+        root.Subcommands.Add(SchedulesCommand.Create(ctx));
 
         foreach (var help in root.Options.OfType<HelpOption>())
         {
