@@ -36,6 +36,21 @@ public sealed class ScheduleOptionTests : IDisposable
     }
 
     [Fact]
+    public void Every_method_of_risk_gets_the_same_schedules_and_the_plot_is_drawn()
+    {
+        var png = System.IO.Path.Combine(_dir.Path, "s.png");
+        var r = Cli.Run(Cli.Args($"risk --spectrum powerlaw:a=1,d=50 --method sgd:lr=0.5 --method hb:lr=0.3,beta=0.6 --batch 4 --steps 40 --every 20 --lr-schedule cosine:steps=40 --format csv --plot {png}"));
+        r.ShouldSucceed();
+        var lines = r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray();
+        lines.Length.ShouldBe(6);
+        double Last(string line) => Cli.D(line.Split(',')[^1]);
+        var cos = Schedule.Cosine(40);
+        Last(lines[2]).ShouldBe(ScheduledRecursion.Run(P(), new ScheduledMethod(MethodTemplate.Sgd(0.5), cos), 40, 20).Risk[2]);
+        Last(lines[5]).ShouldBe(ScheduledRecursion.Run(P(), new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6), cos), 40, 20).Risk[2]);
+        System.IO.File.Exists(png).ShouldBeTrue();
+    }
+
+    [Fact]
     public void A_constant_schedule_prints_exactly_the_constant_output()
     {
         foreach (var format in new[] { "csv", "json", "table" })

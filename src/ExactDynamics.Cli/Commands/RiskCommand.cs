@@ -109,6 +109,7 @@ internal static class RiskCommand
                 var title = curves.Count == 1
                     ? $"Exact expected risk — {curves[0].Method.Spec}\n{Plots.Describe(problem)}"
                     : $"Exact expected risk — {Plots.Describe(problem)}";
+                if (anySchedule is not null) title += "\n" + ScheduleResultWriter.ScheduleSummary(anySchedule);
                 Plots.RiskCurves(plotPath, title, [.. plotted, .. measured]);
             }
             foreach (var (method, trajectory) in curves.Where(c => c.Risk.Overflowed))

@@ -19,6 +19,16 @@ internal static class ScheduleResultWriter
         Line("batch", s.BatchSchedule, "--batch");
     }
 
+    /// <summary>The schedules in one line, e.g. "lr schedule warmup:100+cosine:steps=1900, batch schedule step:every=500,factor=2".</summary>
+    public static string ScheduleSummary(ScheduledMethod s)
+    {
+        var parts = new List<string>();
+        if (s.LrSchedule is not null) parts.Add("lr schedule " + s.LrSchedule.Spec);
+        if (s.MomentumSchedule is not null) parts.Add("momentum schedule " + s.MomentumSchedule.Spec);
+        if (s.BatchSchedule is not null) parts.Add("batch schedule " + s.BatchSchedule.Spec);
+        return string.Join(", ", parts);
+    }
+
     /// <summary>The sentence that says what the asymptotic numbers describe.</summary>
     public static string TailSentence(ScheduleTail tail) =>
         tail.Method is null
