@@ -65,7 +65,15 @@ internal static class SchedulesCommand
             double lrMin = parse.GetValue(lo), lrMax = parse.GetValue(hi);
             if (!(lrMin > 0) || !(lrMax > lrMin) || !double.IsFinite(lrMax))
                 throw new InvalidInputException($"--lr-min {ResultWriter.Text(lrMin)} and --lr-max {ResultWriter.Text(lrMax)} are not allowed; they need 0 < lr-min < lr-max < ∞.");
-            var rows = schedules.Select(s => ScheduleTuning.TuneBaseLr(problem, make, s, t, lrMin * scale, lrMax * scale)).ToArray();
+            var rows = new TunedSchedule[schedules.Length];
+            using (var progress = Progress.Start(ctx.Error, "schedules", schedules.Length))
+            {
+                for (int i = 0; i < schedules.Length; i++)
+                {
+                    rows[i] = ScheduleTuning.TuneBaseLr(problem, make, schedules[i], t, lrMin * scale, lrMax * scale);
+                    progress.Advance();
+                }
+            }
             var familyName = name == "sgd" ? "sgd" : $"{name}(β={ResultWriter.Readable(b)})";
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), familyName, t, rows, problem, init));
             return 0;
