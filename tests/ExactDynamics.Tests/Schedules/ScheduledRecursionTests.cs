@@ -72,6 +72,22 @@ public class ScheduledRecursionTests
         RelErr(fused[60], RiskRecursion.Trajectory(problem, t.Base, 60)[60]).ShouldBeGreaterThan(1e-3);
     }
 
+    [Theory]
+    [InlineData("inverse-sqrt:tau=5")]
+    [InlineData("warmup:8+inverse-sqrt:tau=8")]
+    [InlineData("wsd:warmup=5,stable=20,decay=15,floor=0.1")]
+    [InlineData("step:every=7,factor=0.6")]
+    [InlineData("cosine:steps=25,floor=0.2")]
+    public void Every_schedule_kind_runs_the_same_in_the_fused_kernel_and_the_reference(string spec)
+    {
+        var problem = new Problem(Spec, null, 3, 4.5, 0.02);
+        foreach (var t in new[] { MethodTemplate.Sgd(0.8), MethodTemplate.Nesterov(0.4, 0.7) })
+        {
+            var sm = new ScheduledMethod(t, ScheduleSpec.Parse(spec), t.HasMomentum ? ScheduleSpec.Parse(spec) : null, ScheduleSpec.Parse("step:every=10,factor=2,max=4"));
+            WorstRelErr(ScheduledRecursion.Trajectory(problem, sm, 50), ScheduledRecursion.Reference(problem, sm, 50)).ShouldBeLessThan(1e-12);
+        }
+    }
+
     [Fact]
     public void Nesterov_momentum_schedule_changes_c_and_the_coupling_uses_each_steps_c()
     {
