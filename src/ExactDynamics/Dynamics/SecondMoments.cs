@@ -137,9 +137,12 @@ public sealed class SecondMoments
             double x = s00[i], y = s01[i], z = s11[i];
             double q = w00 * x + w01 * y + w11 * z;
             double scalar = (l * mu + k4 * l * l * q + sigma2 * l) * invB;
-            double nx = t00 * t00 * x + 2 * t00 * t01 * y + t01 * t01 * z + b00 * scalar;
-            double ny = t00 * t10 * x + (t00 * t11 + t01 * t10) * y + t01 * t11 * z + b01 * scalar;
-            double nz = t10 * t10 * x + 2 * t10 * t11 * y + t11 * t11 * z + b11 * scalar;
+            // (T S) Tᵀ in two stages: fewer roundings than the expanded T⊗T form when entries cancel (Nesterov)
+            double p00 = t00 * x + t01 * y, p01 = t00 * y + t01 * z;
+            double p10 = t10 * x + t11 * y, p11 = t10 * y + t11 * z;
+            double nx = p00 * t00 + p01 * t01 + b00 * scalar;
+            double ny = p00 * t10 + p01 * t11 + b01 * scalar;
+            double nz = p10 * t10 + p11 * t11 + b11 * scalar;
             s00[i] = nx; s01[i] = ny; s11[i] = nz;
             nextMu += l * (w00 * nx + w01 * ny + w11 * nz);
             risk += l * (v00 * nx + v01 * ny + v11 * nz);

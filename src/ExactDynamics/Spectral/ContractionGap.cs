@@ -16,8 +16,9 @@ namespace ExactDynamics.Spectral;
 /// <para>
 /// Search: for γ below γ_T = min_i (1 − ρ(T_i)²), every g_i is finite, positive and increasing in γ; the predicate
 /// "some 1 − κ'_i g_i ≤ 0, or F ≥ 1" is monotone in γ and switches exactly at γ* = 1 − ρ, whether ρ is a secular root
-/// or the lower end z_low = max(ρ_D, max_i ρ(T_i)²). It is bisected in log(γ_T − γ), starting from the relative offset
-/// γ_T·(1 − 1e-13) (§4 (c)), to a relative width of a few ulps.
+/// or the lower end z_low = max(ρ_D, max_i ρ(T_i)²). The lower end is found first (the local poles γ_D,i, one small
+/// Newton solve per direction), then the root below it, searched in δ = γ_low − γ starting from the relative offset
+/// γ_T·(1 − 1e-13) (§4 (c)), with a safeguarded Newton iteration on 1 − 1/F (F′ from the same pass).
 /// </para>
 /// </summary>
 public static class ContractionGap
@@ -61,68 +62,123 @@ public static class ContractionGap
         public double KappaPrime(int i) => _k4 * _lambda[i] * _lambda[i] * _invB;
         public double InvBatch => _invB;
 
+        /// <summary>Number of search steps taken (diagnostics).</summary>
+        [ThreadStatic] internal static int Evaluations;
+
+        /// <summary>Evaluation of a monotone function φ(γ) for <see cref="Transition"/>: φ increasing in γ, the sought
+        /// point is φ = 0; <c>valid = false</c> means γ lies above the domain (a pole was crossed).</summary>
+        private delegate void Evaluator(double gamma, out bool valid, out double phi, out double dphi);
+
         /// <summary>
-        /// Evaluates the predicate at γ: returns +1 when γ ≥ γ* (some local denominator ≤ 0, or F(γ) ≥ 1),
-        /// −1 below. When <paramref name="denominatorsOnly"/> only the local poles are tested (γ_low search).
+        /// γ* = sup{γ &lt; top : valid and φ(γ) &lt; 0}, searched in δ = top − γ &gt; 0 with a safeguarded Newton iteration
+        /// (bracket [lo, hi] in δ; geometric bisection or doubling whenever Newton leaves it). Starts at the relative
+        /// offset δ₀ = |top|·1e-13 (MATH.md §4 (c)); returns top itself when φ &lt; 0 already there.
         /// </summary>
-        public bool Above(double gamma, bool denominatorsOnly, out double f)
+        private static double Transition(double top, Evaluator eval)
         {
-            f = 0;
-            if (gamma >= GammaTop) return true;
-            int m = Blocks.M;
-            Span<double> x = stackalloc double[m];
-            var cc = Blocks.CC;
-            double sum = 0;
+            double d0 = top != 0 ? Math.Abs(top) * RelativeOffset : 1e-300;
+            eval(top - d0, out bool valid, out double phi, out double dphi);
+            if (valid && phi < 0) return top;
+            double lo = d0, hi = double.PositiveInfinity, cur = d0;
+            for (int it = 0; it < 3000; it++)
+            {
+                Evaluations++;
+                double prop = double.NaN;
+                bool newton = false;
+                if (valid && dphi > 0 && double.IsFinite(phi / dphi))
+                {
+                    prop = cur + phi / dphi; // γ_new = γ − φ/φ′
+                    // converged: the step is below what γ = top − δ can resolve (a few ulps of δ and of top)
+                    if (Math.Abs(prop - cur) <= 4e-16 * (cur + Math.Abs(top))) return top - prop;
+                    newton = prop > lo && prop < hi;
+                }
+                if (!newton)
+                    prop = !double.IsPositiveInfinity(hi) ? Math.Sqrt(lo * hi)
+                        : it == 0 ? Math.Max(4 * lo, Math.Max(0.5 * Math.Abs(top), 1e-30)) // jump to the scale of the gap itself
+                        : lo * 4;
+                eval(top - prop, out valid, out phi, out dphi);
+                bool above = !valid || phi >= 0;
+                if (above) lo = Math.Max(lo, prop); else hi = Math.Min(hi, prop);
+                if (valid && phi == 0) return top - prop;
+                cur = prop;
+                if (!double.IsPositiveInfinity(hi) && hi - lo <= 1e-15 * lo + 4e-16 * Math.Abs(top)) return top - Math.Sqrt(lo * hi);
+                if (double.IsInfinity(lo)) throw new InvalidOperationException("The secular equation has no root; the problem is degenerate.");
+            }
+            return top - (double.IsPositiveInfinity(hi) ? lo : Math.Sqrt(lo * hi));
+        }
+
+        /// <summary>
+        /// F(γ) = (1/B) Σ λ_i² g_i/(1 − κ'_i g_i) and dF/dγ (g_i' = yᵀx from the two resolvent solves).
+        /// Invalid when some denominator is ≤ 0 (γ above a local pole of D_i).
+        /// </summary>
+        public void Secular(double gamma, out bool valid, out double f, out double df)
+        {
+            f = 0; df = 0; valid = gamma < GammaTop;
+            if (!valid) return;
+            double sum = 0, dsum = 0;
+            var blocks = Blocks;
             for (int i = 0; i < _lambda.Length; i++)
             {
                 double l = _lambda[i];
-                if (!Blocks.SolveShifted(l, gamma, x, transpose: false)) return true;
-                double g = LocalBlocks.Dot(cc, x);
-                if (g < 0) return true;
+                if (!blocks.Resolvent(l, gamma, out double g, out double gp) || g < 0) { valid = false; return; }
                 double den = 1 - _k4 * l * l * _invB * g;
-                if (den <= 0) return true;
-                sum += l * l * g / den;
+                if (den <= 0) { valid = false; return; }
+                double l2 = l * l;
+                sum += l2 * g / den;
+                dsum += l2 * gp / (den * den);
             }
             f = sum * _invB;
-            return !denominatorsOnly && f >= 1;
+            df = dsum * _invB;
         }
 
-        /// <summary>Transition point of the monotone predicate, searched in δ = γ_T − γ on a log scale.</summary>
-        private double Transition(bool denominatorsOnly, double top)
+        private void SecularPhi(double gamma, out bool valid, out double phi, out double dphi)
         {
-            double d0 = top != 0 ? Math.Abs(top) * RelativeOffset : 1e-300;
-            if (!Above(top - d0, denominatorsOnly, out _)) return top;
-            double lo = d0, hi = 2 * d0;
-            int guard = 0;
-            while (Above(top - hi, denominatorsOnly, out _))
+            Secular(gamma, out valid, out double f, out double df);
+            if (!valid) { phi = dphi = 0; return; }
+            if (f <= 0) { phi = double.NegativeInfinity; dphi = 0; return; }
+            phi = 1 - 1 / f;           // increasing in γ, zero where F = 1
+            dphi = df / (f * f);
+        }
+
+        /// <summary>γ_D,i: the local pole of direction i, where κ'_i g_i(γ) = 1 below γ_T,i (κ'_i &gt; 0).</summary>
+        private double LocalPole(int i)
+        {
+            double l = _lambda[i];
+            double kp = KappaPrime(i);
+            double top = Blocks.GammaT(l);
+            void Eval(double gamma, out bool valid, out double phi, out double dphi)
             {
-                lo = hi; hi *= 2;
-                if (++guard > 2200 || double.IsInfinity(hi))
-                    throw new InvalidOperationException("The secular equation has no root; the problem is degenerate.");
+                phi = dphi = 0;
+                double g = 0, gp = 0;
+                valid = gamma < top && Blocks.Resolvent(l, gamma, out g, out gp);
+                if (!valid) return;
+                if (g < 0) { valid = false; return; }
+                if (g == 0) { phi = double.NegativeInfinity; return; }
+                phi = kp - 1 / g;
+                dphi = gp / (g * g);
             }
-            for (int it = 0; it < 200; it++)
-            {
-                if (hi <= lo * (1 + 4e-16)) break;
-                double mid = Math.Sqrt(lo * hi);
-                if (mid <= lo || mid >= hi) break;
-                if (Above(top - mid, denominatorsOnly, out _)) lo = mid; else hi = mid;
-            }
-            return top - Math.Sqrt(lo * hi);
+            return Transition(top, Eval);
         }
 
         public GapResult Solve()
         {
-            // Lower end of the search in gap space: γ_low = min(γ_T, min_i γ_D,i) (γ_D only matters when κ' > 0).
-            double gammaLow = _k4 > 0 ? Transition(denominatorsOnly: true, GammaTop) : GammaTop;
-            double gamma = Transition(denominatorsOnly: false, gammaLow);
+            // Lower end in gap space: γ_low = min(γ_T, min_i γ_D,i); the local poles γ_D,i exist only for κ' > 0.
+            double gammaLow = GammaLow();
+            double gamma = Transition(gammaLow, SecularPhi);
             bool secularRoot = gamma < gammaLow;
             double rhoLocal = _k4 >= 0 ? 1 - gammaLow : LocalRadiusDense();
             double rho = 1 - gamma;
             return new GapResult(rho, gamma, gamma <= 0, rhoLocal, secularRoot);
         }
 
-        /// <summary>GammaLow as used by <see cref="Solve"/> (for the prefactor's no-root case).</summary>
-        public double GammaLow() => _k4 > 0 ? Transition(true, GammaTop) : GammaTop;
+        /// <summary>γ_low = 1 − z_low = min(min_i γ_T,i, min_i γ_D,i).</summary>
+        public double GammaLow()
+        {
+            double low = GammaTop;
+            if (_k4 > 0)
+                for (int i = 0; i < _lambda.Length; i++) low = Math.Min(low, LocalPole(i));
+            return low;
+        }
 
         /// <summary>max_i ρ(D_i) by dense eigenvalues (used for m4 &lt; 2, where D_i is not a positive map).</summary>
         private double LocalRadiusDense()
@@ -132,10 +188,43 @@ public static class ContractionGap
             double best = 0;
             for (int i = 0; i < _lambda.Length; i++)
             {
+                if (m == 1)
+                {
+                    Blocks.FillG0(_lambda[i], g);
+                    best = Math.Max(best, Math.Abs(1 - g[0] + KappaPrime(i) * Blocks.BB[0] * Blocks.CC[0]));
+                    continue;
+                }
                 var mat = LocalD(i, g);
+                if (m == 3)
+                {
+                    // characteristic polynomial z³ − tr z² + (Σ principal minors) z − det = 0
+                    double tr = mat[0, 0] + mat[1, 1] + mat[2, 2];
+                    double minors = mat[0, 0] * mat[1, 1] - mat[0, 1] * mat[1, 0] + mat[0, 0] * mat[2, 2] - mat[0, 2] * mat[2, 0]
+                                    + mat[1, 1] * mat[2, 2] - mat[1, 2] * mat[2, 1];
+                    double det = mat.Determinant();
+                    var r = MathNet.Numerics.FindRoots.Cubic(-det, minors, -tr, 1);
+                    foreach (var z0 in new[] { r.Item1, r.Item2, r.Item3 })
+                        best = Math.Max(best, PolishCubicRoot(z0, tr, minors, det).Magnitude);
+                    continue;
+                }
                 foreach (Complex z in mat.Evd().EigenValues) best = Math.Max(best, z.Magnitude);
             }
             return best;
+        }
+
+        /// <summary>Newton steps on z³ − tr z² + M z − det (the closed-form cubic loses digits on complex pairs).</summary>
+        private static Complex PolishCubicRoot(Complex z, double tr, double minors, double det)
+        {
+            for (int it = 0; it < 4; it++)
+            {
+                Complex p = ((z - tr) * z + minors) * z - det;
+                Complex dp = (3 * z - 2 * tr) * z + minors;
+                if (dp == Complex.Zero) break;
+                Complex step = p / dp;
+                z -= step;
+                if (step.Magnitude <= 1e-17 * z.Magnitude) break;
+            }
+            return z;
         }
 
         /// <summary>D_i = I − G⁰_i + κ'_i bb ccᵀ as a dense matrix (symmetric coordinates, consistent basis).</summary>

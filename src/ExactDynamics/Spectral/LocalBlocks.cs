@@ -34,6 +34,64 @@ internal sealed class LocalBlocks
             OO[e] = w * o[p] * o[q];
         }
         E0[0] = 1; // the initial block s_i ũũᵀ with ũ = e₁
+        _b0 = b[0];
+        if (K == 2)
+        {
+            _a01 = _basis.Atilde[0, 1]; _a11 = _basis.Atilde[1, 1]; _b1 = b[1]; _c1 = c[1]; _omd1 = _basis.OneMinusDiagonal[1];
+        }
+    }
+
+    // k ≤ 2 constants of the consistent basis (Ã₀₀ = 1, Ã₁₀ = 0, c̃₀ = 1 exactly)
+    private readonly double _a01, _a11, _b0, _b1, _c1, _omd1;
+
+    /// <summary>
+    /// g(γ) = ccᵀ(G⁰ − γI)⁻¹bb and dg/dγ = yᵀx (x = (G⁰ − γI)⁻¹bb, y = (G⁰ − γI)⁻ᵀcc). Closed form for k ≤ 2
+    /// (scalar for k = 1; the 3×3 adjugate for k = 2), Gaussian elimination otherwise. False when singular.
+    /// </summary>
+    public bool Resolvent(double lambda, double gamma, out double g, out double dg)
+    {
+        if (K == 1)
+        {
+            double x = lambda * _b0;
+            double den = x * (2 - x) - gamma;
+            double bb = _b0 * _b0;
+            g = bb / den;
+            dg = bb / (den * den);
+            return den != 0 && double.IsFinite(g);
+        }
+        if (K == 2)
+        {
+            double t00 = 1 - lambda * _b0, t01 = _a01 - lambda * _b0 * _c1, t10 = -lambda * _b1, t11 = _a11 - lambda * _b1 * _c1;
+            double x0 = lambda * _b0, x1 = _omd1 + lambda * _b1 * _c1;
+            // M = G⁰ − γI (coordinates 00, 01, 11)
+            double m00 = x0 * (2 - x0) - gamma, m01 = -2 * t00 * t01, m02 = -t01 * t01;
+            double m10 = -t00 * t10, m11 = x0 + x1 - x0 * x1 - t01 * t10 - gamma, m12 = -t01 * t11;
+            double m20 = -t10 * t10, m21 = -2 * t10 * t11, m22 = x1 * (2 - x1) - gamma;
+            // cofactors C_ij
+            double c00 = m11 * m22 - m12 * m21, c01 = -(m10 * m22 - m12 * m20), c02 = m10 * m21 - m11 * m20;
+            double c10 = -(m01 * m22 - m02 * m21), c11 = m00 * m22 - m02 * m20, c12 = -(m00 * m21 - m01 * m20);
+            double c20 = m01 * m12 - m02 * m11, c21 = -(m00 * m12 - m02 * m10), c22 = m00 * m11 - m01 * m10;
+            double det = m00 * c00 + m10 * c10 + m20 * c20; // expansion along the O(λ) first column
+            var bbv = BB; var ccv = CC;
+            double bb0 = bbv[0], bb1 = bbv[1], bb2 = bbv[2], cc0 = ccv[0], cc1 = ccv[1], cc2 = ccv[2];
+            // x_j = Σ_i C_ij bb_i / det ; y_i = Σ_j C_ij cc_j / det
+            double u0 = c00 * bb0 + c10 * bb1 + c20 * bb2;
+            double u1 = c01 * bb0 + c11 * bb1 + c21 * bb2;
+            double u2 = c02 * bb0 + c12 * bb1 + c22 * bb2;
+            double v0 = c00 * cc0 + c01 * cc1 + c02 * cc2;
+            double v1 = c10 * cc0 + c11 * cc1 + c12 * cc2;
+            double v2 = c20 * cc0 + c21 * cc1 + c22 * cc2;
+            g = (cc0 * u0 + cc1 * u1 + cc2 * u2) / det;
+            dg = (v0 * u0 + v1 * u1 + v2 * u2) / (det * det);
+            return det != 0 && double.IsFinite(g) && double.IsFinite(dg);
+        }
+        int m = M;
+        Span<double> xs = stackalloc double[m];
+        Span<double> ys = stackalloc double[m];
+        if (!SolveBoth(lambda, gamma, xs, ys)) { g = dg = 0; return false; }
+        g = Dot(CC, xs);
+        dg = Dot(ys, xs);
+        return true;
     }
 
     public int K { get; }
@@ -152,6 +210,24 @@ internal sealed class LocalBlocks
             x[r] = s / a[r * m + r];
         }
         return true;
+    }
+
+    /// <summary>
+    /// Both resolvent solves at once: x = (G⁰ − γI)⁻¹ bb and y = (G⁰ − γI)⁻ᵀ cc, so that g = ccᵀx = bbᵀy and
+    /// dg/dγ = yᵀx. Returns false when singular.
+    /// </summary>
+    public bool SolveBoth(double lambda, double gamma, Span<double> x, Span<double> y)
+    {
+        int m = M;
+        Span<double> g = stackalloc double[m * m];
+        Span<double> gt = stackalloc double[m * m];
+        FillG0(lambda, g);
+        for (int e = 0; e < m; e++) g[e * m + e] -= gamma;
+        for (int e = 0; e < m; e++)
+            for (int f = 0; f < m; f++) gt[e * m + f] = g[f * m + e];
+        BB.CopyTo(x);
+        CC.CopyTo(y);
+        return Solve(g, x, m) && Solve(gt, y, m);
     }
 
     /// <summary>x = (G⁰ − γI)⁻¹ bb (or, transposed, (G⁰ − γI)⁻ᵀ cc). Returns false when singular.</summary>
