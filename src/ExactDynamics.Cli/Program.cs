@@ -77,6 +77,8 @@ internal static class CliApp
         root.Subcommands.Add(GapCommand.Create(ctx));
         root.Subcommands.Add(IterationsCommand.Create(ctx));
         root.Subcommands.Add(DemoCommand.Create(ctx));
+        root.Subcommands.Add(SimulateCommand.Create(ctx));
+        root.Subcommands.Add(ValidateCommand.Create(ctx));
 
         foreach (var help in root.Options.OfType<HelpOption>())
         {

@@ -35,7 +35,14 @@ public static class CurveValidator
     /// </summary>
     public const double RunsProxyRelativeSd = 2.0;
 
-    public static CurveValidation Validate(Problem problem, LinearMethod method, SimulatedCurve curve, int? runs = null, double alpha = CurveComparer.DefaultAlpha)
+    /// <param name="problem">The problem the simulation claims to simulate.</param>
+    /// <param name="method">The method it claims to run.</param>
+    /// <param name="curve">The simulated mean curve.</param>
+    /// <param name="runs">Number of runs averaged; used only when the curve has no standard errors.</param>
+    /// <param name="alpha">Family-wise false-alarm probability over the compared steps.</param>
+    /// <param name="source">Names the curve in error messages (e.g. its file name).</param>
+    public static CurveValidation Validate(Problem problem, LinearMethod method, SimulatedCurve curve, int? runs = null, double alpha = CurveComparer.DefaultAlpha,
+        string source = "the simulation file")
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
@@ -43,23 +50,23 @@ public static class CurveValidator
         if (runs is < 2) throw new InvalidInputException($"--runs {runs} is not allowed; the number of runs averaged must be at least 2.");
         var exact = ExactAt(problem, method, curve.Steps);
         double[] se;
-        StdErrSource source;
+        StdErrSource origin;
         if (curve.StdErr is not null)
         {
             se = curve.StdErr;
-            source = StdErrSource.File;
+            origin = StdErrSource.File;
         }
         else if (runs is int r)
         {
             se = exact.Select(e => RunsProxyRelativeSd * e / Math.Sqrt(r)).ToArray();
-            source = StdErrSource.RunsProxy;
+            origin = StdErrSource.RunsProxy;
         }
         else
         {
-            throw new InvalidInputException("The simulation file has no stderr column; add one (the standard error of the mean risk at each step) or give the number of runs averaged with --runs R.");
+            throw new InvalidInputException($"{source} has no stderr column; add one (the standard error of the mean risk at each step) or give the number of runs averaged with --runs R.");
         }
         var cmp = CurveComparer.Compare(curve.Steps, exact, curve.Risk, se, alpha);
-        return new CurveValidation(cmp, exact, se, source, curve.StdErr is null ? runs : null);
+        return new CurveValidation(cmp, exact, se, origin, curve.StdErr is null ? runs : null);
     }
 
     /// <summary>E L_t at the given increasing steps (+∞ once a divergent method overflows).</summary>
