@@ -108,7 +108,7 @@ public class ValidateCommandTests : IDisposable
         none.Err.ShouldContain("--runs");
         var ok = Validate(file, "--runs 1500");
         ok.ShouldSucceed();
-        ok.Out.ShouldContain("2·exact/√R with R = 1500 runs");
+        ok.Out.ShouldContain("4·exact/√R with R = 1500 runs");
         var bad = Simulated("nostderr-bad.csv", new HeavyBallLiteral(0.6, 0.6), withStderr: false);
         Validate(bad, "--runs 1500").Code.ShouldBe(1);
     }

@@ -85,7 +85,7 @@ public class CrossCheckTests(ITestOutputHelper output)
         var power = PowerCase.All.Select(PowerRunner.Run).ToList();
         double seconds = sw.Elapsed.TotalSeconds;
         var md = CrossCheckReport.Markdown(outcomes, seconds,
-            "EXACTDYN_FULL=1 dotnet test validation/ExactDynamics.Validation.Tests --filter Category=Full",
+            "EXACTDYN_FULL=1 dotnet test -c Release validation/ExactDynamics.Validation.Tests --filter Category=Full",
             [PowerSection(power)]);
         var path = ReportPath();
         File.WriteAllText(path, md);

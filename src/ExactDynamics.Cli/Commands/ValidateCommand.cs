@@ -24,7 +24,7 @@ internal static class ValidateCommand
             "The simulated curve: csv with a header naming t, risk and optionally stderr (the standard error of the mean risk); " +
             "one row per recorded step, steps increasing. Other columns are ignored.", required: true);
         var runs = OptionFactory.Integer("--runs",
-            "Runs averaged in the file, needed when it has no stderr column: the standard error is then taken as 2·exact/√R (conservative; see validation/README.md).");
+            "Runs averaged in the file, needed when it has no stderr column: the standard error is then taken as 4·exact/√R (a conservative proxy; see validation/README.md).");
         runs.HelpName = "R";
         var alpha = OptionFactory.Real("--alpha", "Family-wise false-alarm probability over all compared steps (Bonferroni), 0 < α < 1.", CurveComparer.DefaultAlpha);
         alpha.HelpName = "ALPHA";

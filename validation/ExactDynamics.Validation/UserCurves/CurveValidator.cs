@@ -28,12 +28,14 @@ public static class CurveValidator
 {
     /// <summary>
     /// With no stderr column, the standard deviation of one run's risk is taken as this multiple of the exact risk:
-    /// stderr_t = 2·E L_t/√R. For Gaussian errors the risk is a weighted sum of χ²₁ variables, whose standard
+    /// stderr_t = 4·E L_t/√R. For Gaussian errors the risk is a weighted sum of χ²₁ variables, whose standard
     /// deviation is at most √2 times its mean (one dominant direction); multiplicative gradient noise makes the errors
-    /// heavier-tailed than Gaussian, so the proxy allows 2 (the validation grid's largest measured ratio is in
-    /// validation/REPORT.md). Using the exact risk rather than the simulated one keeps the proxy independent of the data.
+    /// heavier-tailed than Gaussian — in the validation grid the ratio reached 3.56 (noiseless, heavy-tailed covariates,
+    /// B = 64, after the risk fell by orders of magnitude; see validation/REPORT.md) — so the proxy allows 4. It is a
+    /// proxy, not a bound: a stderr column is always better. Using the exact risk rather than the simulated one keeps
+    /// the proxy independent of the data being tested.
     /// </summary>
-    public const double RunsProxyRelativeSd = 2.0;
+    public const double RunsProxyRelativeSd = 4.0;
 
     /// <param name="problem">The problem the simulation claims to simulate.</param>
     /// <param name="method">The method it claims to run.</param>
