@@ -73,6 +73,27 @@ public class RandomStreamTests
     }
 
     [Fact]
+    public void Progress_is_reported_per_block_up_to_all_runs()
+    {
+        var settings = new SimulationSettings { Spectrum = Spectrum.PowerLaw(1, 4), Steps = 5, Runs = 1000, Seed = 1 };
+        var seen = new System.Collections.Concurrent.ConcurrentBag<int>();
+        MonteCarloSimulator.Run(settings, new SgdLiteral(0.1), seen.Add);
+        seen.Count.ShouldBe((1000 + MonteCarloSimulator.BlockSize - 1) / MonteCarloSimulator.BlockSize);
+        seen.Max().ShouldBe(1000);
+        seen.Distinct().Count().ShouldBe(seen.Count);
+    }
+
+    [Fact]
+    public void A_diverging_method_gives_infinite_means_never_NaN()
+    {
+        var settings = new SimulationSettings { Spectrum = Spectrum.PowerLaw(1, 4), Steps = 400, Every = 100, Runs = 20, Seed = 1 };
+        var r = MonteCarloSimulator.Run(settings, new SgdLiteral(5));
+        r.Mean[^1].ShouldBe(double.PositiveInfinity);
+        r.Mean.Any(double.IsNaN).ShouldBeFalse();
+        r.StdErr.Any(double.IsNaN).ShouldBeFalse();
+    }
+
+    [Fact]
     public void Recorded_steps_match_the_exact_solver_convention()
     {
         MonteCarloSimulator.RecordedSteps(10, 3).ShouldBe([0L, 3, 6, 9, 10]);

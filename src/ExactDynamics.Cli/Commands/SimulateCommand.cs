@@ -123,10 +123,13 @@ internal static class SimulateCommand
         {
             if (_err is null) return;
             int percent = (int)(100L * done / _total);
-            if (percent == _lastPercent) return;
-            _lastPercent = percent;
-            int filled = percent * 30 / 100;
-            lock (_err) _err.Write($"\rsimulating [{new string('#', filled)}{new string('.', 30 - filled)}] {percent,3}% ({done}/{_total} runs)");
+            lock (_err)
+            {
+                if (percent <= _lastPercent) return;
+                _lastPercent = percent;
+                int filled = percent * 30 / 100;
+                _err.Write($"\rsimulating [{new string('#', filled)}{new string('.', 30 - filled)}] {percent,3}% ({done}/{_total} runs)");
+            }
         }
 
         public void Done()

@@ -76,7 +76,8 @@ public static class MonteCarloSimulator
     /// <param name="settings">The problem and the Monte Carlo budget.</param>
     /// <param name="optimizer">The algorithm to run.</param>
     /// <param name="cancellation">Stops between blocks of runs.</param>
-    /// <param name="progress">Called (from any thread, in increasing order) with the number of runs finished so far.</param>
+    /// <param name="progress">Called after each block of runs with the number of runs finished so far (from worker threads;
+    /// calls may overlap and arrive slightly out of order).</param>
     public static SimulationResult Run(SimulationSettings settings, ISimulatedOptimizer optimizer, Action<int>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -115,12 +116,12 @@ public static class MonteCarloSimulator
                         acc.Add(worker.Risks);
                     }
                     partial[j] = acc;
+                    int finished = Interlocked.Add(ref done, last - first);
+                    progress?.Invoke(finished);
                     return worker;
                 },
                 _ => { });
             foreach (var p in partial) total.Merge(p);
-            done = Math.Min(runs, (waveStart + waveBlocks) * BlockSize);
-            progress?.Invoke(done);
         }
 
         return new SimulationResult(steps, total.Mean(), total.StandardError(), total.StandardDeviation(), runs, settings.Seed, optimizer.Name);
