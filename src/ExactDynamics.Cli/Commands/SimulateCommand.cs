@@ -18,9 +18,6 @@ internal static class SimulateCommand
     /// <summary>Most recorded steps one run may keep.</summary>
     public const long MaxRows = 1_000_000;
 
-    /// <summary>Show a progress bar when stderr is a terminal and the work exceeds this many sampled coordinates.</summary>
-    private const double ProgressWork = 2e8;
-
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("simulate", integerBatch: true);
@@ -79,9 +76,9 @@ internal static class SimulateCommand
                 Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = (int)problem.Batch, Covariates = law,
                 Noise = problem.Noise, Steps = t, Every = n, Runs = (int)r, Seed = (ulong)s, MaxDegreeOfParallelism = dop,
             };
-            var progress = Progress.For(ctx.Error, (double)r * t * problem.Batch * problem.Spectrum.Dimension > ProgressWork, (int)r);
-            var result = MonteCarloSimulator.Run(settings, new LinearMethodOptimizer(method), progress.Report);
-            progress.Done();
+            SimulationResult result;
+            using (var progress = Progress.Start(ctx.Error, "simulate", r))
+                result = MonteCarloSimulator.Run(settings, new LinearMethodOptimizer(method), finished => progress.Advance(finished));
             var exact = CurveValidator.ExactAt(problem, method, result.Steps);
             OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteSimulation(w, shared.GetFormat(parse), result, exact, law.Spec, new RunInfo(problem, method, init)));
             return 0;
@@ -98,44 +95,5 @@ internal static class SimulateCommand
             throw new InvalidInputException(
                 $"--covariates {spec} has m4 = {ResultWriter.Text(law.Kurtosis)} but --kurtosis is {ResultWriter.Text(kurtosis)}; give one of them, or make them agree.");
         return law;
-    }
-
-    /// <summary>A one-line progress bar on a terminal's stderr (nothing otherwise).</summary>
-    private sealed class Progress
-    {
-        private readonly TextWriter? _err;
-        private readonly int _total;
-        private int _lastPercent = -1;
-
-        private Progress(TextWriter? err, int total)
-        {
-            _err = err;
-            _total = total;
-        }
-
-        public static Progress For(TextWriter err, bool long_, int total)
-        {
-            bool terminal = ReferenceEquals(err, Console.Error) && !Console.IsErrorRedirected;
-            return new Progress(terminal && long_ ? err : null, total);
-        }
-
-        public void Report(int done)
-        {
-            if (_err is null) return;
-            int percent = (int)(100L * done / _total);
-            lock (_err)
-            {
-                if (percent <= _lastPercent) return;
-                _lastPercent = percent;
-                int filled = percent * 30 / 100;
-                _err.Write($"\rsimulating [{new string('#', filled)}{new string('.', 30 - filled)}] {percent,3}% ({done}/{_total} runs)");
-            }
-        }
-
-        public void Done()
-        {
-            if (_err is null) return;
-            lock (_err) _err.Write("\r" + new string(' ', 80) + "\r");
-        }
     }
 }

@@ -76,8 +76,8 @@ public static class MonteCarloSimulator
     /// <param name="settings">The problem and the Monte Carlo budget.</param>
     /// <param name="optimizer">The algorithm to run.</param>
     /// <param name="cancellation">Stops between blocks of runs.</param>
-    /// <param name="progress">Called after each block of runs with the number of runs finished so far (from worker threads;
-    /// calls may overlap and arrive slightly out of order).</param>
+    /// <param name="progress">Called after each block of runs with the number of runs that block finished (from worker
+    /// threads, possibly at the same time); the calls add up to the number of runs.</param>
     public static SimulationResult Run(SimulationSettings settings, ISimulatedOptimizer optimizer, Action<int>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -97,7 +97,6 @@ public static class MonteCarloSimulator
         var total = new StepMoments(steps.Length);
         var options = new ParallelOptions { CancellationToken = cancellation };
         if (settings.MaxDegreeOfParallelism is int dop) options.MaxDegreeOfParallelism = Math.Max(1, dop);
-        int done = 0;
 
         for (int waveStart = 0; waveStart < blocks; waveStart += BlocksPerWave)
         {
@@ -116,8 +115,7 @@ public static class MonteCarloSimulator
                         acc.Add(worker.Risks);
                     }
                     partial[j] = acc;
-                    int finished = Interlocked.Add(ref done, last - first);
-                    progress?.Invoke(finished);
+                    progress?.Invoke(last - first);
                     return worker;
                 },
                 _ => { });
