@@ -102,6 +102,8 @@ internal static class CliApp
         root.Subcommands.Add(GapCommand.Create(ctx));
         root.Subcommands.Add(IterationsCommand.Create(ctx));
         root.Subcommands.Add(DemoCommand.Create(ctx));
+        root.Subcommands.Add(SimulateCommand.Create(ctx));
+        root.Subcommands.Add(ValidateCommand.Create(ctx));
         root.Subcommands.Add(RampCommand.Create(ctx));
         root.Subcommands.Add(SchedulesCommand.Create(ctx));
 
