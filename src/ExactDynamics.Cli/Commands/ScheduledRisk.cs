@@ -10,7 +10,7 @@ internal static class ScheduledRisk
     {
         var r = ScheduledRecursion.Run(problem, scheduled, steps, every);
         if (!r.Overflowed) return r;
-        var state = new ScheduledSecondMoments(problem, scheduled);
+        var state = new ScheduledRecursion.Stepper(problem, scheduled);
         long t = 0;
         double last = state.Risk;
         while (t < steps)

@@ -13,6 +13,41 @@ namespace ExactDynamics.Dynamics;
 /// </summary>
 public static class ScheduledRecursion
 {
+    /// <summary>
+    /// One step at a time: the constant-method kernel <see cref="SecondMoments"/> when nothing is scheduled (so that
+    /// constant settings give the constant-method numbers bit for bit, whatever that kernel does), otherwise
+    /// <see cref="ScheduledSecondMoments"/>. Used by every scheduled computation (risk, iterations, ramps, validation).
+    /// </summary>
+    public sealed class Stepper
+    {
+        private readonly SecondMoments? _constant;
+        private readonly ScheduledSecondMoments? _scheduled;
+        private readonly double _batch;
+
+        public Stepper(Problem problem, ScheduledMethod scheduled)
+        {
+            ArgumentNullException.ThrowIfNull(problem);
+            ArgumentNullException.ThrowIfNull(scheduled);
+            if (scheduled.IsConstant) { _constant = new SecondMoments(problem, scheduled.Template.Base); _batch = problem.Batch; }
+            else _scheduled = new ScheduledSecondMoments(problem, scheduled);
+        }
+
+        /// <summary>E L_t at the current step.</summary>
+        public double Risk => _constant?.Risk ?? _scheduled!.Risk;
+
+        /// <summary>Steps taken.</summary>
+        public long Time => _constant?.Time ?? _scheduled!.Time;
+
+        /// <summary>The batch size of the next update.</summary>
+        public double NextBatch => _constant is not null ? _batch : _scheduled!.Current.Batch;
+
+        public void Step()
+        {
+            if (_constant is not null) _constant.Step();
+            else _scheduled!.Step();
+        }
+    }
+
     /// <summary>E L_t at t = 0, every, 2·every, … and always the last step; stops early (and says so) on overflow.</summary>
     public static RiskTrajectory Run(Problem problem, ScheduledMethod scheduled, long steps, long every = 1)
     {
@@ -65,13 +100,7 @@ public static class ScheduledRecursion
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
         if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
-        if (scheduled.IsConstant)
-        {
-            var s = new SecondMoments(problem, scheduled.Template.Base);
-            for (long t = 0; t < steps; t++) { s.Step(); if (!double.IsFinite(s.Risk)) return double.PositiveInfinity; }
-            return s.Risk;
-        }
-        var state = new ScheduledSecondMoments(problem, scheduled);
+        var state = new Stepper(problem, scheduled);
         for (long t = 0; t < steps; t++) { state.Step(); if (!double.IsFinite(state.Risk)) return double.PositiveInfinity; }
         return state.Risk;
     }
@@ -81,14 +110,7 @@ public static class ScheduledRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
-        if (scheduled.IsConstant)
-        {
-            var s = new SecondMoments(problem, scheduled.Template.Base);
-            if (s.Risk <= target) return 0;
-            for (long t = 1; t <= maxSteps; t++) { s.Step(); if (!double.IsFinite(s.Risk)) return null; if (s.Risk <= target) return t; }
-            return null;
-        }
-        var state = new ScheduledSecondMoments(problem, scheduled);
+        var state = new Stepper(problem, scheduled);
         if (state.Risk <= target) return 0;
         for (long t = 1; t <= maxSteps; t++)
         {

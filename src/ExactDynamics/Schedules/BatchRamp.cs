@@ -79,17 +79,17 @@ public static class BatchRamp
 
     private static RampRow Run(string name, string spec, Problem problem, ScheduledMethod sm, double budget, double? match)
     {
-        var state = new ScheduledSecondMoments(problem, sm);
+        var state = new ScheduledRecursion.Stepper(problem, sm);
         double cost = 0;
         long steps = 0;
         long? matchSteps = match is double m0 && state.Risk <= m0 ? 0 : null;
         double? matchCost = matchSteps is null ? null : 0;
         // a relative slack so that Σ B_t = G exactly is not lost to rounding of the sum
         double limit = budget * (1 + 1e-12);
-        double first = state.Current.Batch, last = first;
+        double first = state.NextBatch, last = first;
         while (steps < MaxSteps)
         {
-            double bt = state.Current.Batch;
+            double bt = state.NextBatch;
             if (cost + bt > limit) break;
             state.Step();
             cost += bt;

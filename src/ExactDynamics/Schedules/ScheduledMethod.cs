@@ -28,9 +28,10 @@ public sealed class ScheduledMethod
     public ScheduledMethod(MethodTemplate template, Schedule? lr = null, Schedule? momentum = null, Schedule? batch = null)
     {
         Template = template ?? throw new ArgumentNullException(nameof(template));
-        LrSchedule = lr is { IsIdentity: true } ? null : lr;
-        MomentumSchedule = momentum is { IsIdentity: true } ? null : momentum;
-        BatchSchedule = batch is { IsIdentity: true } ? null : batch;
+        // a schedule that keeps the base value at every step is no schedule: the run is then the constant method's, bit for bit
+        LrSchedule = KeepsBase(lr, template.Lr) ? null : lr;
+        MomentumSchedule = KeepsBase(momentum, template.Momentum) ? null : momentum;
+        BatchSchedule = batch is null || batch.IsIdentity || batch.ConstantFrom == 0 && !batch.IsAbsolute && batch.Value(0) == 1 ? null : batch;
         if (template.Family == MethodFamily.Custom && (LrSchedule is not null || MomentumSchedule is not null))
             throw new InvalidInputException(
                 $"A custom method ({template.Base.Spec}) has no named learning rate or momentum, so it cannot take a{(LrSchedule is not null ? " learning-rate" : " momentum")} schedule; only --batch-schedule applies to it.");
@@ -138,6 +139,9 @@ public sealed class ScheduledMethod
             return new ScheduleTail(null, double.NaN, from, $"the schedules settle to settings that are not a valid method ({e.Message.TrimEnd('.')})");
         }
     }
+
+    private static bool KeepsBase(Schedule? s, double baseValue) =>
+        s is null || s.IsIdentity || s.ConstantFrom == 0 && (s.IsAbsolute ? s.Value(0) == baseValue : s.Value(0) == 1);
 
     private static double Apply(Schedule s, double baseValue, long t) => s.IsAbsolute ? s.Value(t) : baseValue * s.Value(t);
 

@@ -47,7 +47,7 @@ public static class ScheduledCurveValidator
         ArgumentNullException.ThrowIfNull(scheduled);
         ArgumentNullException.ThrowIfNull(steps);
         if (scheduled.IsConstant) return CurveValidator.ExactAt(problem, scheduled.Template.Base, steps);
-        var state = new ScheduledSecondMoments(problem, scheduled);
+        var state = new ScheduledRecursion.Stepper(problem, scheduled);
         var result = new double[steps.Count];
         long t = 0;
         bool overflow = false;
