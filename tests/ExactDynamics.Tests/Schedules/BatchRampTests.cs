@@ -24,7 +24,8 @@ public class BatchRampTests
         r.ConstantMax.GradientCost.ShouldBe(48);
         var sm = new ScheduledMethod(MethodTemplate.Sgd(0.5), null, null, Schedule.Step(3, 2, 4));
         r.Ramp.FinalRisk.ShouldBe(ScheduledRecursion.FinalRisk(problem, sm, 10));
-        r.Constant.FinalRisk.ShouldBe(RiskRecursion.Trajectory(problem, Sgd.Create(0.5), 25)[25]);
+        r.Constant.FinalRisk.ShouldBe(ScheduledRecursion.FinalRisk(problem, ScheduledMethod.Constant(Sgd.Create(0.5)), 25));
+        r.Constant.FinalRisk.ShouldBe(RiskRecursion.Trajectory(problem, Sgd.Create(0.5), 25)[25], 1e-13 * r.Constant.FinalRisk);
         r.SerialSavingAtEqualBudget!.Value.ShouldBe(1 - 10 / 25.0, 1e-15);
         BatchRamp.Compare(problem, Sgd.Create(0.5), 50, 3).ConstantMax.ShouldBeNull(); // uncapped
     }
