@@ -102,6 +102,10 @@ internal static class CliApp
         root.Subcommands.Add(GapCommand.Create(ctx));
         root.Subcommands.Add(IterationsCommand.Create(ctx));
         root.Subcommands.Add(DemoCommand.Create(ctx));
+        root.Subcommands.Add(SimulateCommand.Create(ctx));
+        root.Subcommands.Add(ValidateCommand.Create(ctx));
+        root.Subcommands.Add(RampCommand.Create(ctx));
+        root.Subcommands.Add(SchedulesCommand.Create(ctx));
         root.Subcommands.Add(TuneCommand.Create(ctx));
         root.Subcommands.Add(SweepCommand.Create(ctx));
         root.Subcommands.Add(CriticalBatchCommand.Create(ctx));
