@@ -70,7 +70,7 @@ internal static class BruteForce
     }
 
     /// <summary>Heavy ball / Nesterov on (ln(1 − β), ln lr) and on the ridge-aligned (ln(1 − β), ln(lr/(1 − β))); the better of the two.</summary>
-    public static Best Momentum(Problem p, MethodFamily family, int nv = 100, int nl = 200)
+    public static Best Momentum(Problem p, MethodFamily family, int nv = 70, int nl = 140)
     {
         double l = Math.Log(p.Spectrum.Max);
         LinearMethod Make(double v, double lr) => family == MethodFamily.HeavyBall

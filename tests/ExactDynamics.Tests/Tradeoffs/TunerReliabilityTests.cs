@@ -9,11 +9,11 @@ namespace ExactDynamics.Tests.Tradeoffs;
 /// family and B from 1 to 4096, including the hard ridge case κ = 10⁴ around heavy ball's critical batch (≈ 153 for
 /// λ_i = i⁻², d = 100). A negative shortfall means the tuner beat the grid.
 /// </summary>
-public class TunerReliabilityTests(ITestOutputHelper output)
+public abstract class ReliabilityCheck(ITestOutputHelper output)
 {
     private const double Allowed = 1e-3;
 
-    private void Check(Problem p, MethodFamily family, BruteForce.Best brute)
+    private protected void Check(Problem p, MethodFamily family, BruteForce.Best brute)
     {
         var t = Tuner.Tune(p, family);
         double shortfall = (brute.Gap - t.Gap) / brute.Gap;
@@ -42,7 +42,11 @@ public class TunerReliabilityTests(ITestOutputHelper output)
             }
         }
     }
+}
 
+/// <summary>SGD and the non-Gaussian / two-cluster cases.</summary>
+public class SgdReliabilityTests(ITestOutputHelper output) : ReliabilityCheck(output)
+{
     [Theory]
     [InlineData(1.0, 50)]
     [InlineData(2.0, 100)]
@@ -54,48 +58,6 @@ public class TunerReliabilityTests(ITestOutputHelper output)
             var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
             Check(p, MethodFamily.Sgd, BruteForce.Sgd(p));
         }
-    }
-
-    public static TheoryData<double, int, double> MomentumCases()
-    {
-        var data = new TheoryData<double, int, double>();
-        foreach (double b in new[] { 1.0, 8, 64, 512, 4096 }) data.Add(1.0, 40, b);
-        // the hard case: κ = 1e4, B around heavy ball's critical batch (≈ 153) and beyond
-        foreach (double b in new[] { 1.0, 32, 100, 153, 256, 1024, 4096 }) data.Add(2.0, 100, b);
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(MomentumCases))]
-    public void Heavy_ball_matches_brute_force(double a, int d, double b)
-    {
-        var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
-        Check(p, MethodFamily.HeavyBall, BruteForce.Momentum(p, MethodFamily.HeavyBall));
-    }
-
-    [Theory]
-    [InlineData(1.0, 40, 1.0)]
-    [InlineData(1.0, 40, 64)]
-    [InlineData(2.0, 100, 1.0)]
-    [InlineData(2.0, 100, 153)]
-    [InlineData(2.0, 100, 4096)]
-    public void Nesterov_matches_brute_force(double a, int d, double b)
-    {
-        var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
-        Check(p, MethodFamily.Nesterov, BruteForce.Momentum(p, MethodFamily.Nesterov));
-    }
-
-    [Theory]
-    [InlineData(1.0, 30, 1.0)]
-    [InlineData(1.0, 30, 32)]
-    [InlineData(1.0, 30, 4096)]
-    [InlineData(2.0, 30, 1.0)]
-    [InlineData(2.0, 30, 48)]
-    [InlineData(2.0, 30, 4096)]
-    public void Asgd_matches_brute_force(double a, int d, double b)
-    {
-        var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
-        Check(p, MethodFamily.Asgd, BruteForce.Asgd(p));
     }
 
     [Fact]
@@ -119,5 +81,55 @@ public class TunerReliabilityTests(ITestOutputHelper output)
             Check(p, MethodFamily.Sgd, BruteForce.Sgd(p));
             Check(p, MethodFamily.HeavyBall, BruteForce.Momentum(p, MethodFamily.HeavyBall));
         }
+    }
+}
+
+/// <summary>Heavy ball and Nesterov, including the hard ridge case.</summary>
+public class MomentumReliabilityTests(ITestOutputHelper output) : ReliabilityCheck(output)
+{
+    public static TheoryData<double, int, double> MomentumCases()
+    {
+        var data = new TheoryData<double, int, double>();
+        foreach (double b in new[] { 1.0, 64, 4096 }) data.Add(1.0, 40, b);
+        // the hard case: κ = 1e4, B around heavy ball's critical batch (≈ 153) and beyond
+        foreach (double b in new[] { 1.0, 32, 100, 153, 256, 4096 }) data.Add(2.0, 100, b);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(MomentumCases))]
+    public void Heavy_ball_matches_brute_force(double a, int d, double b)
+    {
+        var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
+        Check(p, MethodFamily.HeavyBall, BruteForce.Momentum(p, MethodFamily.HeavyBall));
+    }
+
+    [Theory]
+    [InlineData(1.0, 40, 1.0)]
+    [InlineData(1.0, 40, 64)]
+    [InlineData(2.0, 100, 1.0)]
+    [InlineData(2.0, 100, 153)]
+    [InlineData(2.0, 100, 4096)]
+    public void Nesterov_matches_brute_force(double a, int d, double b)
+    {
+        var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
+        Check(p, MethodFamily.Nesterov, BruteForce.Momentum(p, MethodFamily.Nesterov));
+    }
+}
+
+/// <summary>ASGD.</summary>
+public class AsgdReliabilityTests(ITestOutputHelper output) : ReliabilityCheck(output)
+{
+    [Theory]
+    [InlineData(1.0, 30, 1.0)]
+    [InlineData(1.0, 30, 32)]
+    [InlineData(1.0, 30, 4096)]
+    [InlineData(2.0, 30, 1.0)]
+    [InlineData(2.0, 30, 48)]
+    [InlineData(2.0, 30, 4096)]
+    public void Asgd_matches_brute_force(double a, int d, double b)
+    {
+        var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
+        Check(p, MethodFamily.Asgd, BruteForce.Asgd(p));
     }
 }
