@@ -31,6 +31,7 @@ internal sealed class FamilySearch
     private const double SMin = -40, SMax = 36;
     private const double STol = 1e-7, VTol = 1e-5;
     private const double WMin = -14, WMax = 14;
+    private double _wMin = WMin, _wMax = WMax;
 
     /// <summary>Spectra larger than this are compressed for the search.</summary>
     public const int CompressAbove = 2000;
@@ -220,6 +221,9 @@ internal sealed class FamilySearch
 
     private double VMin => Math.Min(VDeterministic(), 0) - Math.Log(30);
 
+    /// <summary>ln(1 − β) is never searched below this (β = 1 − 1e-15).</summary>
+    private const double VFloor = -34.5;
+
     private Candidate SearchMomentum(Candidate? warm)
     {
         double vMin = VMin;
@@ -241,6 +245,13 @@ internal sealed class FamilySearch
             // the neighbour's optimum as a second start (another basin, if any)
             var w = BestLr([Math.Clamp(warm.Shape[0], vMin, 0)], warm);
             if (w.Score > best.Score) best = LocalMomentum(w, spacing / 4, vMin);
+        }
+        // the range of β is a guess (it starts 30 times closer to 1 than the deterministic optimum): when the optimum
+        // sits at its end, extend it and walk on
+        while (best.Shape[0] <= vMin + 0.05 && vMin > VFloor)
+        {
+            vMin = Math.Max(VFloor, vMin - Math.Log(30));
+            best = LocalMomentum(best, spacing / 4, vMin);
         }
         return best;
     }
@@ -320,13 +331,27 @@ internal sealed class FamilySearch
         }
         Maximize1D.Run(E, edge.Shape[0], -vMin / 28, vMin, 0, VTol, edge.Score);
         if (edge.Score > best.Score) best = RefineAsgd(edge, vMin, [-vMin / 56, 0.5], 40);
+        // the box is a guess: when the optimum sits on its v end (β' closer to 1 than 30× the deterministic heavy-ball
+        // optimum) or on a w end, extend it and refine again
+        for (int round = 0; round < 12; round++)
+        {
+            bool atV = best.Shape[0] <= vMin + 0.05 && vMin > VFloor;
+            bool atW = best.Shape[1] <= _wMin + 0.05 || best.Shape[1] >= _wMax - 0.05;
+            if (!atV && !atW) break;
+            if (atV) vMin = Math.Max(VFloor, vMin - Math.Log(30));
+            if (best.Shape[1] <= _wMin + 0.05) _wMin -= 10;
+            if (best.Shape[1] >= _wMax - 0.05) _wMax += 10;
+            if (_wMin < -40 || _wMax > 40) break;
+            best = RefineAsgd(best, vMin, [0.5, 1.0], 60);
+        }
+        _wMin = WMin; _wMax = WMax;
         return best;
     }
 
     /// <summary>Nelder–Mead on (v, w) from a start, then a Brent polish of v and of w.</summary>
     private Candidate RefineAsgd(Candidate start, double vMin, double[] step, int maxEvaluations)
     {
-        double[] lo = [vMin, WMin], hi = [0, WMax];
+        double[] lo = [vMin, _wMin], hi = [0, _wMax];
         Candidate best = start, last = start;
         double F(double[] x)
         {

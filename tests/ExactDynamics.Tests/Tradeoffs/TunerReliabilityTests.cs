@@ -132,4 +132,22 @@ public class AsgdReliabilityTests(ITestOutputHelper output) : ReliabilityCheck(o
         var p = new Problem(Spectrum.PowerLaw(a, d), batch: b);
         Check(p, MethodFamily.Asgd, BruteForce.Asgd(p));
     }
+
+    /// <summary>
+    /// Found by an offline campaign: with heavy-tailed data (m4 = 9) at B = 1 ASGD's best effective momentum is closer
+    /// to 1 than the first search box (30× the deterministic heavy-ball optimum); the box must grow (was 28% short).
+    /// </summary>
+    [Fact]
+    public void Heavy_tailed_data_push_asgd_beyond_the_first_momentum_box()
+    {
+        var rng = new Random(11);
+        double[] vals = [];
+        for (int r = 0; r < 3; r++)
+        {
+            double logK = 2 + rng.NextDouble() * 4;
+            vals = Enumerable.Range(0, 40).Select(_ => Math.Pow(10, -rng.NextDouble() * logK)).Append(1.0).ToArray();
+        }
+        var p = new Problem(Spectrum.FromValues(vals), batch: 1, kurtosis: 9);
+        Check(p, MethodFamily.Asgd, BruteForce.Asgd(p));
+    }
 }
