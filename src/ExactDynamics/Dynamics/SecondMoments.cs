@@ -207,6 +207,7 @@ public sealed class SecondMoments
     }
 
     /// <summary>k = 1 on directions [i0, i1): returns (Σ λ s', Σ λ s') (weights c², o² applied by the caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (double, double) Step1<V>(int i0, int i1, double mu) where V : struct, ISimd<V>
     {
         double a = _a[0, 0], b = _b[0], c = _c[0];
@@ -244,6 +245,7 @@ public sealed class SecondMoments
     }
 
     /// <summary>k = 2 on directions [i0, i1): returns (Σ λ cᵀS'c, Σ λ oᵀS'o).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (double, double) Step2<V>(int i0, int i1, double mu) where V : struct, ISimd<V>
     {
         double a00 = _a[0, 0], a01 = _a[0, 1], a10 = _a[1, 0], a11 = _a[1, 1];
@@ -300,6 +302,7 @@ public sealed class SecondMoments
     }
 
     /// <summary>Any k on directions [i0, i1), scalar: returns (Σ λ cᵀS'c, Σ λ oᵀS'o).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (double, double) StepGeneral(int i0, int i1, double mu)
     {
         int k = _k;

@@ -26,6 +26,10 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     /// <summary>Sum of the lanes, in lane order 0, 1, 2, …</summary>
     static abstract double Sum(TSelf v);
     static abstract bool AllFinite(TSelf v);
+    static abstract TSelf Div(TSelf a, TSelf b);
+    static abstract bool AnyEqualZero(TSelf v);
+    static abstract bool AnyLessThanZero(TSelf v);
+    static abstract bool AnyLessOrEqualZero(TSelf v);
 }
 
 internal struct V512 : ISimd<V512>
@@ -50,6 +54,10 @@ internal struct V512 : ISimd<V512>
         return s;
     }
     public static bool AllFinite(V512 v) => Vector512.LessThanAll(Vector512.Abs(v.V), Vector512.Create(double.PositiveInfinity));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Div(V512 a, V512 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyEqualZero(V512 v) => Vector512.EqualsAny(v.V, Vector512<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessThanZero(V512 v) => Vector512.LessThanAny(v.V, Vector512<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessOrEqualZero(V512 v) => Vector512.LessThanOrEqualAny(v.V, Vector512<double>.Zero);
 }
 
 internal struct V256 : ISimd<V256>
@@ -74,6 +82,10 @@ internal struct V256 : ISimd<V256>
         return s;
     }
     public static bool AllFinite(V256 v) => Vector256.LessThanAll(Vector256.Abs(v.V), Vector256.Create(double.PositiveInfinity));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Div(V256 a, V256 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyEqualZero(V256 v) => Vector256.EqualsAny(v.V, Vector256<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessThanZero(V256 v) => Vector256.LessThanAny(v.V, Vector256<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessOrEqualZero(V256 v) => Vector256.LessThanOrEqualAny(v.V, Vector256<double>.Zero);
 }
 
 internal struct V128 : ISimd<V128>
@@ -93,6 +105,10 @@ internal struct V128 : ISimd<V128>
     public static V128 FlushBelow(V128 v, V128 t) => new(Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(v.V), t.V), Vector128<double>.Zero, v.V));
     public static double Sum(V128 v) => v.V.GetElement(0) + v.V.GetElement(1);
     public static bool AllFinite(V128 v) => Vector128.LessThanAll(Vector128.Abs(v.V), Vector128.Create(double.PositiveInfinity));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Div(V128 a, V128 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyEqualZero(V128 v) => Vector128.EqualsAny(v.V, Vector128<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessThanZero(V128 v) => Vector128.LessThanAny(v.V, Vector128<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessOrEqualZero(V128 v) => Vector128.LessThanOrEqualAny(v.V, Vector128<double>.Zero);
 }
 
 /// <summary>Which vector width the kernels use on this machine.</summary>

@@ -88,6 +88,7 @@ internal static class VolterraRisk
     }
 
     /// <summary>μ_t = f_t + (1/B) Σ K_{t−1−s}(μ_s + σ²), and the risk; null when not finite or too small to trust.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double[]? Solve(Problem problem, Sequences seq, int steps)
     {
         double invB = 1.0 / problem.Batch, sigma2 = problem.Noise;
@@ -121,6 +122,7 @@ internal static class VolterraRisk
     }
 
     /// <summary>Σ a_i b_i in a fixed order (SIMD lanes, then lanes in order, then the tail).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
         int n = a.Length, i = 0;
@@ -229,6 +231,7 @@ internal static class VolterraRisk
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ChunkKernel<V>(Context ctx, Scratch sc, int padded, Span<double> output) where V : struct, ISimd<V>
     {
         int len = ctx.Steps + 1, ns = ctx.NumSeq, w = V.Count;
