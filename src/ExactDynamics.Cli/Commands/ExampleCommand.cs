@@ -1,0 +1,9 @@
+using System.CommandLine;
+
+namespace ExactDynamics.Cli.Commands;
+
+/// <summary>A command whose --help ends with one copy-pasteable example (printed by <see cref="HelpWithExample"/>).</summary>
+internal sealed class ExampleCommand(string name, string description, string example) : Command(name, description)
+{
+    public string Example { get; } = example;
+}

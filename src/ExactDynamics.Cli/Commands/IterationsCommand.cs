@@ -1,0 +1,47 @@
+using System.CommandLine;
+using ExactDynamics.Cli.Output;
+using ExactDynamics.Targets;
+
+namespace ExactDynamics.Cli.Commands;
+
+/// <summary><c>exactdyn iterations</c>: steps until E L_t ≤ ε, exactly and in closed form (MATH.md §5).</summary>
+internal static class IterationsCommand
+{
+    public const string Example =
+        "exactdyn iterations --spectrum powerlaw:a=1,d=200 --method sgd:lr=0.5 --batch 8 --target 1e-6 --format json";
+
+    public static Command Create(CliContext ctx)
+    {
+        var shared = new SharedOptions("iterations", integerBatch: true);
+        var target = OptionFactory.Real("--target", "Target risk ε > 0: count the steps until E L_t ≤ ε.", required: true);
+        target.HelpName = "EPS";
+        var maxSteps = OptionFactory.Integer("--max-steps",
+            "Give up the exact count after this many steps (exact is then null; closed_form is still given).",
+            IterationsToTarget.DefaultMaxSteps);
+        var command = new ExampleCommand("iterations",
+            "Iterations until the expected risk reaches the target: exact (first t with E L_t ≤ ε, from the exact recursion), " +
+            "closed_form ⌈ln(C/ε)/ln(1/ρ)⌉ from E L_t ≈ C ρ^t, and the papers' crude ln(L_0/ε)/gap. " +
+            "json: {\"target\", \"exact\", \"closed_form\", \"rho\", \"gap\", \"prefactor\", \"crude\", \"initial_risk\", \"max_steps\"} (exact is null if not reached); csv: the same fields as one row.",
+            Example);
+        shared.AddTo(command);
+        command.Options.Add(target);
+        command.Options.Add(maxSteps);
+        shared.AddOutputTo(command);
+
+        command.SetAction(parse =>
+        {
+            var outPath = shared.GetOut(parse);
+            double eps = parse.GetValue(target);
+            if (!double.IsFinite(eps) || !(eps > 0))
+                throw new InvalidInputException($"--target {ResultWriter.Text(eps)} is not allowed; the target risk must be a positive finite number such as 1e-6.");
+            long max = parse.GetValue(maxSteps);
+            if (max < 0) throw new InvalidInputException($"--max-steps {max} is not allowed; it must be at least 0.");
+            var (problem, init) = shared.BuildProblem(parse);
+            var method = shared.BuildMethod(parse);
+            var result = IterationsToTarget.Compute(problem, method, eps, max);
+            OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteIterations(w, shared.GetFormat(parse), result, new RunInfo(problem, method, init)));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,239 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
+using ExactDynamics.Dynamics;
+using ExactDynamics.Methods;
+using ExactDynamics.Spectral;
+using ExactDynamics.Targets;
+
+namespace ExactDynamics.Cli.Output;
+
+/// <summary>What a result was computed for, shown in the table header.</summary>
+internal sealed record RunInfo(Problem Problem, LinearMethod Method, string Init);
+
+/// <summary>
+/// Prints results as a table (for people), csv or json (for programs; names per CLI.md). Numbers in csv and json are
+/// round-trip ("R") invariant; a value that is not finite (a diverging crude estimate, an unreached exact count) is
+/// json null and an empty csv field, never NaN.
+/// </summary>
+internal static class ResultWriter
+{
+    // ---------------------------------------------------------------- risk
+
+    public static void WriteRisk(TextWriter w, OutputFormat format, RiskTrajectory r, RunInfo info)
+    {
+        switch (format)
+        {
+            case OutputFormat.Csv:
+                WriteCsv(w, ["t", "risk"], r.Steps.Select((t, i) => new[] { Int(t), Num(r.Risk[i]) }));
+                break;
+            case OutputFormat.Json:
+                WriteJson(w, j =>
+                {
+                    j.WriteStartObject();
+                    j.WriteStartArray("t");
+                    foreach (var t in r.Steps) j.WriteNumberValue(t);
+                    j.WriteEndArray();
+                    j.WriteStartArray("risk");
+                    foreach (var x in r.Risk) WriteNumberOrNull(j, x);
+                    j.WriteEndArray();
+                    j.WriteEndObject();
+                }, indented: false);
+                break;
+            default:
+                WriteHeader(w, "Exact expected risk E L_t", info);
+                var table = new TextTable(("t", true), ("E L_t", true));
+                for (int i = 0; i < r.Steps.Length; i++) table.Add(Int(r.Steps[i]), Readable(r.Risk[i]));
+                table.Write(w);
+                if (r.Overflowed) w.WriteLine("(the risk overflowed after the last row: the method diverges)");
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- gap
+
+    private static readonly string[] GapFields = ["rho", "gap", "diverges", "rho_local", "secular_root"];
+
+    public static void WriteGap(TextWriter w, OutputFormat format, GapResult g, RunInfo info)
+    {
+        switch (format)
+        {
+            case OutputFormat.Csv:
+                WriteCsv(w, GapFields, [[Num(g.Rho), Num(g.Gap), Bool(g.Diverges), Num(g.RhoLocal), Bool(g.SecularRoot)]]);
+                break;
+            case OutputFormat.Json:
+                WriteJson(w, j =>
+                {
+                    j.WriteStartObject();
+                    WriteNumberOrNull(j, "rho", g.Rho);
+                    WriteNumberOrNull(j, "gap", g.Gap);
+                    j.WriteBoolean("diverges", g.Diverges);
+                    WriteNumberOrNull(j, "rho_local", g.RhoLocal);
+                    j.WriteBoolean("secular_root", g.SecularRoot);
+                    j.WriteEndObject();
+                });
+                break;
+            default:
+                WriteHeader(w, "Contraction gap (E L_t ∝ ρ^t, gap = 1 − ρ)", info);
+                var table = new TextTable(("quantity", false), ("value", false));
+                if (g.Diverges)
+                {
+                    table.Add("gap", $"diverges (ρ = {Readable(g.Rho, 10)}, gap = {Readable(g.Gap, 6)})");
+                }
+                else
+                {
+                    table.Add("gap", Readable(g.Gap, 10));
+                    table.Add("rho", Readable(g.Rho, 15));
+                }
+                table.Add("rho_local", Readable(g.RhoLocal, 15) + "  (max_i ρ(D_i), without the rank-one coupling)");
+                table.Add("secular_root", g.SecularRoot ? "yes (ρ solves the secular equation)" : "no (ρ is the local radius)");
+                if (!g.Diverges && g.Gap > 0) table.Add("1/gap", Readable(1 / g.Gap, 6) + "  (steps per e-fold of the risk)");
+                table.Write(w, header: false);
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- iterations
+
+    private static readonly string[] IterationFields =
+        ["target", "exact", "closed_form", "rho", "gap", "prefactor", "crude", "initial_risk", "max_steps"];
+
+    public static void WriteIterations(TextWriter w, OutputFormat format, IterationsResult r, RunInfo info)
+    {
+        switch (format)
+        {
+            case OutputFormat.Csv:
+                WriteCsv(w, IterationFields,
+                [[
+                    Num(r.Target), Int(r.Exact), Num(r.ClosedForm), Num(r.Rho), Num(r.Gap), Num(r.Prefactor),
+                    Num(r.Crude), Num(r.InitialRisk), Int(r.MaxSteps),
+                ]]);
+                break;
+            case OutputFormat.Json:
+                WriteJson(w, j =>
+                {
+                    j.WriteStartObject();
+                    WriteNumberOrNull(j, "target", r.Target);
+                    WriteIntOrNull(j, "exact", r.Exact);
+                    WriteNumberOrNull(j, "closed_form", r.ClosedForm);
+                    WriteNumberOrNull(j, "rho", r.Rho);
+                    WriteNumberOrNull(j, "gap", r.Gap);
+                    WriteNumberOrNull(j, "prefactor", r.Prefactor);
+                    WriteNumberOrNull(j, "crude", r.Crude);
+                    WriteNumberOrNull(j, "initial_risk", r.InitialRisk);
+                    j.WriteNumber("max_steps", r.MaxSteps);
+                    j.WriteEndObject();
+                });
+                break;
+            default:
+                WriteHeader(w, $"Iterations until E L_t ≤ {Readable(r.Target)}", info);
+                var table = new TextTable(("quantity", false), ("value", false));
+                table.Add("exact", r.Exact is long e ? $"{Int(e)} steps  (first t with E L_t ≤ target, exact recursion)" : $"not reached within {Int(r.MaxSteps)} steps");
+                table.Add("closed form", r.ClosedForm is double c
+                    ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 && c != e2 ? $", {Readable(Math.Abs(100.0 * (c - e2) / e2), 3)}% {(c < e2 ? "below" : "above")} the exact count" : "")
+                    : "none (the method diverges)");
+                table.Add("crude", double.IsFinite(r.Crude) ? $"{Readable(r.Crude, 6)} steps  (ln(L_0/ε)/gap, as the papers quote)" : "none (the method diverges)");
+                table.Add("initial risk", Readable(r.InitialRisk, 10));
+                table.Add("rho", r.Rho >= 1 ? $"{Readable(r.Rho, 15)}  (diverges)" : Readable(r.Rho, 15));
+                table.Add("gap", Readable(r.Gap, 10));
+                table.Add("prefactor", double.IsFinite(r.Prefactor) ? $"{Readable(r.Prefactor, 10)}  (C in E L_t ≈ C ρ^t)" : "none");
+                table.Write(w, header: false);
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- shared
+
+    /// <summary>A two-line description of the run above a table.</summary>
+    public static void WriteHeader(TextWriter w, string title, RunInfo info)
+    {
+        var p = info.Problem;
+        var s = p.Spectrum;
+        w.WriteLine($"{title} — {info.Method.Spec}");
+        w.WriteLine($"spectrum {s.Description} (d = {s.Dimension}, λ_max = {Readable(s.Max)}, λ_min = {Readable(s.Min)}, tr H = {Readable(s.Trace)}), " +
+                    $"batch {Readable(p.Batch)}, kurtosis {Readable(p.Kurtosis)}, noise {Readable(p.Noise)}, init {info.Init}");
+        w.WriteLine();
+    }
+
+    /// <summary>Round-trip invariant text of a double; empty for a value that is not finite.</summary>
+    public static string Num(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    /// <summary>Round-trip invariant text of any double, including NaN and infinities (for messages).</summary>
+    public static string Text(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>An empty csv field for null, else the round-trip text.</summary>
+    public static string Num(double? x) => x is double v ? Num(v) : "";
+
+    /// <summary>A step count for people: an integer, or G6 when it is beyond 1e15.</summary>
+    public static string Count(double x) => Math.Abs(x) < 1e15 ? x.ToString("F0", CultureInfo.InvariantCulture) : Readable(x);
+
+    public static string Int(long x) => x.ToString(CultureInfo.InvariantCulture);
+
+    public static string Int(long? x) => x is long v ? Int(v) : "";
+
+    public static string Bool(bool b) => b ? "true" : "false";
+
+    /// <summary>A short human-readable number (G digits), "∞"/"−∞" for infinities.</summary>
+    public static string Readable(double x, int digits = 6)
+    {
+        if (double.IsPositiveInfinity(x)) return "∞";
+        if (double.IsNegativeInfinity(x)) return "−∞";
+        if (double.IsNaN(x)) return "undefined";
+        return x.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture).Replace("E", "e", StringComparison.Ordinal);
+    }
+
+    public static void WriteCsv(TextWriter w, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows)
+    {
+        var config = new CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        using var csv = new CsvWriter(w, config, leaveOpen: true);
+        foreach (var h in header) csv.WriteField(h);
+        csv.NextRecord();
+        foreach (var row in rows)
+        {
+            foreach (var cell in row) csv.WriteField(cell);
+            csv.NextRecord();
+        }
+        csv.Flush();
+    }
+
+    public static void WriteJson(TextWriter w, Action<Utf8JsonWriter> body, bool indented = true)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var options = new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        using (var j = new Utf8JsonWriter(buffer, options))
+        {
+            body(j);
+            j.Flush();
+        }
+        w.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    public static void WriteNumberOrNull(Utf8JsonWriter j, double x)
+    {
+        if (double.IsFinite(x)) j.WriteNumberValue(x);
+        else j.WriteNullValue();
+    }
+
+    public static void WriteNumberOrNull(Utf8JsonWriter j, string name, double x)
+    {
+        j.WritePropertyName(name);
+        WriteNumberOrNull(j, x);
+    }
+
+    public static void WriteNumberOrNull(Utf8JsonWriter j, string name, double? x)
+    {
+        j.WritePropertyName(name);
+        if (x is double v) WriteNumberOrNull(j, v);
+        else j.WriteNullValue();
+    }
+
+    public static void WriteIntOrNull(Utf8JsonWriter j, string name, long? x)
+    {
+        if (x is long v) j.WriteNumber(name, v);
+        else j.WriteNull(name);
+    }
+}
