@@ -15,7 +15,7 @@ public class GapTiming
     private LinearMethod _method = null!;
 
     [Params(10_000, 1_000_000)] public int D { get; set; }
-    [Params("sgd", "hb", "asgd")] public string Method { get; set; } = "hb";
+    [Params("sgd", "hb", "asgd")] public string Family { get; set; } = "hb";
     [Params(3.0, 1.0)] public double Kurtosis { get; set; }
 
     [GlobalSetup]
@@ -23,7 +23,7 @@ public class GapTiming
     {
         _problem = Cases.Gap(D);
         _problem = new Problem(_problem.Spectrum, null, _problem.Batch, Kurtosis);
-        _method = Cases.Method(Method);
+        _method = Cases.Method(Family);
     }
 
     [Benchmark] public double Gap_1thread() => ContractionGap.Compute(_problem, _method, new ExecutionOptions(1)).Gap;
