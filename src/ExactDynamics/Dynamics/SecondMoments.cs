@@ -53,7 +53,7 @@ public sealed class SecondMoments
         options ??= ExecutionOptions.Default;
         _problem = problem;
         _method = method;
-        _lambda = problem.Spectrum.ToArray();
+        _lambda = Spectral.ContractionGap.LambdaOf(problem.Spectrum); // shared, read-only
         _k = method.K;
         _m = _k * (_k + 1) / 2;
         _p = new int[_m];

@@ -160,7 +160,7 @@ internal static class VolterraRisk
 
         public Context(Problem problem, LinearMethod method, int steps, ExecutionOptions options)
         {
-            Lambda = problem.Spectrum.ToArray();
+            Lambda = ContractionGap.LambdaOf(problem.Spectrum); // shared, read-only
             Init = problem.Initial.ToArray();
             D = Lambda.Length;
             Steps = steps;
