@@ -30,6 +30,12 @@ internal interface ISimd<TSelf> where TSelf : struct, ISimd<TSelf>
     static abstract bool AnyEqualZero(TSelf v);
     static abstract bool AnyLessThanZero(TSelf v);
     static abstract bool AnyLessOrEqualZero(TSelf v);
+    static abstract TSelf Sqrt(TSelf v);
+    static abstract TSelf Min(TSelf a, TSelf b);
+    /// <summary>mask ? a : b, with mask = (v ≥ 0) lane-wise.</summary>
+    static abstract TSelf SelectNonNegative(TSelf v, TSelf a, TSelf b);
+    /// <summary>mask ? a : b, with mask = (v ≠ 0) lane-wise.</summary>
+    static abstract TSelf SelectNonZero(TSelf v, TSelf a, TSelf b);
 }
 
 internal struct V512 : ISimd<V512>
@@ -58,6 +64,12 @@ internal struct V512 : ISimd<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyEqualZero(V512 v) => Vector512.EqualsAny(v.V, Vector512<double>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessThanZero(V512 v) => Vector512.LessThanAny(v.V, Vector512<double>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessOrEqualZero(V512 v) => Vector512.LessThanOrEqualAny(v.V, Vector512<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Sqrt(V512 v) => new(Vector512.Sqrt(v.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Min(V512 a, V512 b) => new(Vector512.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 SelectNonNegative(V512 v, V512 a, V512 b) => new(Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(v.V, Vector512<double>.Zero), a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 SelectNonZero(V512 v, V512 a, V512 b) => new(Vector512.ConditionalSelect(Vector512.Equals(v.V, Vector512<double>.Zero), b.V, a.V));
 }
 
 internal struct V256 : ISimd<V256>
@@ -86,6 +98,12 @@ internal struct V256 : ISimd<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyEqualZero(V256 v) => Vector256.EqualsAny(v.V, Vector256<double>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessThanZero(V256 v) => Vector256.LessThanAny(v.V, Vector256<double>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessOrEqualZero(V256 v) => Vector256.LessThanOrEqualAny(v.V, Vector256<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Sqrt(V256 v) => new(Vector256.Sqrt(v.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Min(V256 a, V256 b) => new(Vector256.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 SelectNonNegative(V256 v, V256 a, V256 b) => new(Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(v.V, Vector256<double>.Zero), a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 SelectNonZero(V256 v, V256 a, V256 b) => new(Vector256.ConditionalSelect(Vector256.Equals(v.V, Vector256<double>.Zero), b.V, a.V));
 }
 
 internal struct V128 : ISimd<V128>
@@ -109,6 +127,12 @@ internal struct V128 : ISimd<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyEqualZero(V128 v) => Vector128.EqualsAny(v.V, Vector128<double>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessThanZero(V128 v) => Vector128.LessThanAny(v.V, Vector128<double>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyLessOrEqualZero(V128 v) => Vector128.LessThanOrEqualAny(v.V, Vector128<double>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Sqrt(V128 v) => new(Vector128.Sqrt(v.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Min(V128 a, V128 b) => new(Vector128.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 SelectNonNegative(V128 v, V128 a, V128 b) => new(Vector128.ConditionalSelect(Vector128.GreaterThanOrEqual(v.V, Vector128<double>.Zero), a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 SelectNonZero(V128 v, V128 a, V128 b) => new(Vector128.ConditionalSelect(Vector128.Equals(v.V, Vector128<double>.Zero), b.V, a.V));
 }
 
 /// <summary>Which vector width the kernels use on this machine.</summary>

@@ -110,18 +110,34 @@ public static class ContractionGap
             public readonly int[] Arg = new int[sys._chunks];
             /// <summary>Further indices attaining the chunk minimum exactly (ties), rare.</summary>
             public readonly List<int>?[] Ties = new List<int>?[sys._chunks];
+            [ThreadStatic] private static double[]? _values;
+
             public void Run(int c)
             {
                 var blocks = sys.Blocks;
                 var lam = sys._lambda;
                 int i0 = c * ChunkSize, i1 = Math.Min(lam.Length, i0 + ChunkSize);
+                var values = _values ??= new double[ChunkSize];
+                var chunk = lam.AsSpan(i0, i1 - i0);
+                if (blocks.K == 2)
+                {
+                    var k = blocks.Constants2;
+                    switch (sys._bits)
+                    {
+                        case 512: SecularKernels.GammaT2All<V512>(k, blocks, chunk, values); break;
+                        case 256: SecularKernels.GammaT2All<V256>(k, blocks, chunk, values); break;
+                        default: SecularKernels.GammaT2All<V128>(k, blocks, chunk, values); break;
+                    }
+                }
+                else
+                    for (int i = 0; i < chunk.Length; i++) values[i] = blocks.K == 1 ? blocks.GammaT1(chunk[i]) : blocks.GammaT(chunk[i]);
                 double top = double.PositiveInfinity; int arg = i0;
                 List<int>? ties = null;
-                for (int i = i0; i < i1; i++)
+                for (int j = 0; j < chunk.Length; j++)
                 {
-                    double g = blocks.K <= 2 ? blocks.GammaT2(lam[i]) : blocks.GammaT(lam[i]);
-                    if (g < top) { top = g; arg = i; ties?.Clear(); }
-                    else if (g == top) (ties ??= []).Add(i);
+                    double g = values[j];
+                    if (g < top) { top = g; arg = i0 + j; ties?.Clear(); }
+                    else if (g == top) (ties ??= []).Add(i0 + j);
                 }
                 Min[c] = top; Arg[c] = arg; Ties[c] = ties is { Count: > 0 } ? ties : null;
             }
@@ -501,13 +517,25 @@ public static class ContractionGap
                 return;
             }
             Span<double> g = stackalloc double[9];
-            Blocks.FillG0(l, g);
+            if (Blocks.K == 2) FillG0Closed(Blocks.Constants2, l, g);
+            else Blocks.FillG0(l, g);
             double d00 = 1 - g[0] + kp * bb[0] * cc[0], d01 = -g[1] + kp * bb[0] * cc[1], d02 = -g[2] + kp * bb[0] * cc[2];
             double d10 = -g[3] + kp * bb[1] * cc[0], d11 = 1 - g[4] + kp * bb[1] * cc[1], d12 = -g[5] + kp * bb[1] * cc[2];
             double d20 = -g[6] + kp * bb[2] * cc[0], d21 = -g[7] + kp * bb[2] * cc[1], d22 = 1 - g[8] + kp * bb[2] * cc[2];
             a2 = -(d00 + d11 + d22);
             a1 = d00 * d11 - d01 * d10 + d00 * d22 - d02 * d20 + d11 * d22 - d12 * d21;
             a0 = -(d00 * (d11 * d22 - d12 * d21) - d01 * (d10 * d22 - d12 * d20) + d02 * (d10 * d21 - d11 * d20));
+        }
+
+        /// <summary><see cref="LocalBlocks.FillG0"/> for k = 2 written out (the same operations, without the general loops).</summary>
+        private static void FillG0Closed(in SecularKernels.K2 k, double lambda, Span<double> g)
+        {
+            double t00 = 1 - lambda * k.B0 * 1.0, t01 = k.A01 - lambda * k.B0 * k.C1;
+            double t10 = 0 - lambda * k.B1 * 1.0, t11 = k.A11 - lambda * k.B1 * k.C1;
+            double x0 = 0 + lambda * k.B0 * 1.0, x1 = k.Omd1 + lambda * k.B1 * k.C1;
+            g[0] = x0 * (2 - x0); g[1] = -(t00 * t01 + t01 * t00); g[2] = -(t01 * t01);
+            g[3] = -(t00 * t10); g[4] = x0 + x1 - x0 * x1 - t01 * t10; g[5] = -(t01 * t11);
+            g[6] = -(t10 * t10); g[7] = -(t10 * t11 + t11 * t10); g[8] = x1 * (2 - x1);
         }
 
         /// <summary>The largest |z| over the roots of z³ + a2 z² + a1 z + a0 (real arithmetic: one real root by the

@@ -153,6 +153,39 @@ internal static class SecularKernels
         return true;
     }
 
+    /// <summary>
+    /// 1 − ρ(T)² for a vector of directions, k = 2: the same operations as <see cref="LocalBlocks.GammaT2"/> in every
+    /// lane (both branches computed, then selected), so the values are bit-identical.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V GammaT2<V>(in K2 k, V lambda) where V : struct, ISimd<V>
+    {
+        var t01 = V.Sub(V.Broadcast(k.A01), V.Mul(V.Mul(lambda, V.Broadcast(k.B0)), V.Broadcast(k.C1)));
+        var t10 = V.Sub(V.Zero, V.Mul(V.Mul(lambda, V.Broadcast(k.B1)), V.Broadcast(1.0)));
+        var x0 = V.Mul(V.Mul(lambda, V.Broadcast(k.B0)), V.Broadcast(1.0));
+        var x1 = V.Add(V.Broadcast(k.Omd1), V.Mul(V.Mul(lambda, V.Broadcast(k.B1)), V.Broadcast(k.C1)));
+        var tau = V.Add(x0, x1);
+        var delta = V.Sub(V.Mul(x0, x1), V.Mul(t01, t10));
+        var disc = V.Sub(V.Mul(tau, tau), V.Mul(V.Broadcast(4.0), delta));
+        var sq = V.Sqrt(disc);
+        var half = V.Broadcast(0.5); var two = V.Broadcast(2.0);
+        var big = V.SelectNonNegative(tau, V.Mul(half, V.Add(tau, sq)), V.Mul(half, V.Sub(tau, sq)));
+        var small = V.SelectNonZero(big, V.Div(delta, big), V.Zero);
+        var real = V.Min(V.Mul(big, V.Sub(two, big)), V.Mul(small, V.Sub(two, small)));
+        return V.SelectNonNegative(disc, real, V.Sub(tau, delta));
+    }
+
+    /// <summary>γ_T,i for directions [0, n) of <paramref name="lambda"/> into <paramref name="output"/> (k = 2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GammaT2All<V>(in K2 k, LocalBlocks blocks, ReadOnlySpan<double> lambda, Span<double> output) where V : struct, ISimd<V>
+    {
+        int n = lambda.Length, w = V.Count, i = 0;
+        ref double lr = ref MemoryMarshal.GetReference(lambda);
+        ref double or = ref MemoryMarshal.GetReference(output);
+        for (; i + w <= n; i += w) V.Store(GammaT2(k, V.Load(ref lr, i)), ref or, i);
+        for (; i < n; i++) output[i] = blocks.GammaT2(lambda[i]);
+    }
+
     /// <summary>The scalar k = 2 resolvent (identical arithmetic to <see cref="LocalBlocks.Resolvent"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Scalar2(in K2 k, double lambda, double gamma, out double g, out double dg)
