@@ -112,6 +112,7 @@ public static class ContractionGap
             public readonly List<int>?[] Ties = new List<int>?[sys._chunks];
             [ThreadStatic] private static double[]? _values;
 
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Run(int c)
             {
                 var blocks = sys.Blocks;
@@ -167,6 +168,7 @@ public static class ContractionGap
             public double Gamma;
             public readonly double[] Sum = new double[sys._chunks], DSum = new double[sys._chunks];
             public readonly bool[] Valid = new bool[sys._chunks];
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Run(int c)
             {
                 Valid[c] = sys.SecularChunk(c, Gamma, out Sum[c], out DSum[c]);
@@ -175,6 +177,7 @@ public static class ContractionGap
 
         private SecularJob? _secularJob;
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private bool SecularChunk(int c, double gamma, out double sum, out double dsum)
         {
             var lam = ChunkOf(c);
@@ -356,6 +359,7 @@ public static class ContractionGap
         {
             public double Best;
             public readonly List<int>?[] Candidates = new List<int>?[sys._chunks];
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Run(int c)
             {
                 var lam = sys._lambda;
@@ -475,6 +479,7 @@ public static class ContractionGap
         {
             public double Start;
             public readonly double[] Max = new double[sys._chunks];
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public void Run(int c)
             {
                 int i0 = c * ChunkSize, i1 = Math.Min(sys._lambda.Length, i0 + ChunkSize);
@@ -505,6 +510,7 @@ public static class ContractionGap
         /// z³ + a2 z² + a1 z + a0 for k = 2 (a2 = −tr, a1 = Σ principal minors, a0 = −det), and for k = 1 the single
         /// eigenvalue as −a0 (so that |a0| = ρ).
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private void LocalCharacteristic(int i, out double a2, out double a1, out double a0)
         {
             double l = _lambda[i], kp = KappaPrime(i);
