@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text.Json;
 using ExactDynamics.Cli.Commands;
+using ExactDynamics.Cli.Output;
 
 namespace ExactDynamics.Cli;
 
@@ -14,7 +15,7 @@ internal static class Program
         try { Console.OutputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false); }
         catch (IOException) { }
         catch (PlatformNotSupportedException) { }
-        return CliApp.Run(args, Console.Out, Console.Error);
+        return CliApp.Run(args, Console.Out, Console.Error, TerminalInfo.Detect());
     }
 }
 
@@ -30,11 +31,22 @@ internal static class CliApp
 
     public const string RootExample = "exactdyn gap --spectrum powerlaw:a=1,d=200 --method sgd:lr=0.5 --batch 8";
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs <paramref name="args"/> with both streams treated as redirected (plain text, no progress, no colour).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, stdout, stderr, TerminalInfo.Redirected);
+
+    /// <summary>Runs <paramref name="args"/>; <paramref name="terminal"/> says whether stdout/stderr are terminals (rich tables, progress bars, colour).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TerminalInfo terminal)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var root = BuildRoot(new CliContext(stdout, stderr));
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false };
+        bool quiet = args.Any(a => a is QuietName or QuietAlias);
+        var ctx = new CliContext(terminal.WrapOut(stdout), terminal.WrapError(stderr, quiet))
+        {
+            Quiet = quiet,
+            Terminal = terminal,
+            Dispatch = inner => Run(inner, stdout, stderr, terminal),
+        };
+        var root = BuildRoot(ctx);
+        var config = new InvocationConfiguration { Output = ctx.Out, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
             if (args.Length == 0)
@@ -47,6 +59,11 @@ internal static class CliApp
             {
                 var command = parse.CommandResult.Command;
                 var where = command == root ? "exactdyn --help" : $"exactdyn {command.Name} --help";
+                if (Suggestions.ForUnmatched(parse, root) is string unknown)
+                {
+                    stderr.WriteLine($"{unknown} (see '{where}')");
+                    return UsageError;
+                }
                 // "Required command was not provided" hides the more useful "Unrecognized command 'x'".
                 var error = parse.Errors.FirstOrDefault(e => !e.Message.StartsWith("Required command", StringComparison.Ordinal)) ?? parse.Errors[0];
                 stderr.WriteLine($"{OneLine(error.Message).TrimEnd('.')} (see '{where}').");
@@ -66,17 +83,28 @@ internal static class CliApp
         }
     }
 
+    public const string QuietName = "--quiet";
+    public const string QuietAlias = "-q";
+
     /// <summary>The command tree; results go to <paramref name="ctx"/>'s writers.</summary>
     internal static RootCommand BuildRoot(CliContext ctx)
     {
         var root = new RootCommand(
-            "exactdyn: the exact expected risk of minibatch SGD, heavy ball, Nesterov and ASGD on linear regression — " +
-            "risk curves, contraction gaps and iterations to a target, computed from the closed-form second-moment recursion (no sampling). " +
-            "Run 'exactdyn demo' for a tour and 'exactdyn COMMAND --help' for each command's options.");
+            "exactdyn: the exact expected risk of minibatch SGD, heavy ball, Nesterov, ASGD and PyTorch-style momentum on linear regression — " +
+            "risk curves, contraction gaps and iterations to a target, from the closed-form second-moment recursion (no sampling). " +
+            "Run 'exactdyn demo' for a tour, and 'exactdyn COMMAND --help' for a command's options and an example.");
+        root.Options.Add(new Option<bool>(QuietName, QuietAlias)
+        {
+            Description = "No progress bars and no informational messages on stderr (errors are still printed).",
+            Recursive = true,
+        });
         root.Subcommands.Add(RiskCommand.Create(ctx));
         root.Subcommands.Add(GapCommand.Create(ctx));
         root.Subcommands.Add(IterationsCommand.Create(ctx));
         root.Subcommands.Add(DemoCommand.Create(ctx));
+
+        // Commands of the user-experience work (kept apart from the list above so that new commands merge cleanly).
+        root.Subcommands.Add(RunCommand.Create(ctx, root));
 
         foreach (var help in root.Options.OfType<HelpOption>())
         {
@@ -99,18 +127,40 @@ internal static class CliApp
         string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
 
-/// <summary>The standard help, followed by the command's copy-pasteable example.</summary>
+/// <summary>
+/// The help: for the root, one line per command (the first sentence of its description); for a command, its full
+/// description and every option. Both end with one copy-pasteable example.
+/// </summary>
 internal sealed class HelpWithExample(HelpAction inner) : SynchronousCommandLineAction
 {
     public override bool ClearsParseErrors => true;
 
     public override int Invoke(ParseResult parseResult)
     {
-        int code = inner.Invoke(parseResult);
         var output = parseResult.InvocationConfiguration.Output;
-        var example = parseResult.CommandResult.Command is ExampleCommand c ? c.Example : CliApp.RootExample;
+        var command = parseResult.CommandResult.Command;
+        // The list of commands shows one line each; the details are in each command's own --help. (The tree is
+        // built afresh for every run, so shortening the descriptions here affects this help only.)
+        foreach (var sub in command.Subcommands) sub.Description = FirstSentence(sub.Description);
+        inner.Invoke(parseResult);
+        var example = command is ExampleCommand c ? c.Example : CliApp.RootExample;
         output.WriteLine("Example:");
         output.WriteLine($"  {example}");
-        return code;
+        return 0;
+    }
+
+    /// <summary>The first sentence of <paramref name="description"/> (up to the first period followed by a space, outside brackets).</summary>
+    internal static string FirstSentence(string? description)
+    {
+        if (string.IsNullOrWhiteSpace(description)) return "";
+        int depth = 0;
+        for (int i = 0; i < description.Length - 1; i++)
+        {
+            char ch = description[i];
+            if (ch is '(' or '[' or '{') depth++;
+            else if (ch is ')' or ']' or '}') depth = Math.Max(0, depth - 1);
+            else if (ch == '.' && depth == 0 && char.IsWhiteSpace(description[i + 1])) return description[..(i + 1)];
+        }
+        return description.Trim();
     }
 }

@@ -3,7 +3,7 @@ namespace ExactDynamics.Cli.Tests;
 public class HelpTests
 {
     [Theory]
-    [InlineData("risk", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--steps", "--every", "--format", "--out" })]
+    [InlineData("risk", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--steps", "--every", "--plot", "--overlay", "--format", "--out" })]
     [InlineData("gap", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--format", "--out" })]
     [InlineData("iterations", new[] { "--spectrum", "--method", "--batch", "--kurtosis", "--noise", "--init", "--target", "--max-steps", "--format", "--out" })]
     [InlineData("demo", new[] { "--batch", "--format", "--out" })]
@@ -39,4 +39,39 @@ public class HelpTests
         r.ShouldSucceed();
         r.Out.ShouldContain("--steps");
     }
+}
+
+public class RootHelpTests
+{
+    [Fact]
+    public void Root_help_gives_each_command_one_short_line()
+    {
+        var r = Cli.Run("--help");
+        r.ShouldSucceed();
+        var lines = r.Out.Replace("\r", "").Split('\n');
+        int start = Array.FindIndex(lines, l => l.StartsWith("Commands:", StringComparison.Ordinal));
+        start.ShouldBeGreaterThan(0);
+        var commands = lines.Skip(start + 1).TakeWhile(l => l.Trim().Length > 0).ToArray();
+        foreach (var name in new[] { "risk", "gap", "iterations", "demo", "run" })
+        {
+            var line = commands.Single(l => l.TrimStart().StartsWith(name + " ", StringComparison.Ordinal));
+            line.Length.ShouldBeLessThan(130, line);
+        }
+        commands.ShouldAllBe(l => l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("                ", StringComparison.Ordinal)); // no wrapped continuation lines
+        r.Out.ShouldContain("--quiet");
+    }
+
+    [Fact]
+    public void Command_help_keeps_the_full_description()
+    {
+        var r = Cli.Run("gap", "--help");
+        r.Out.ShouldContain("rho_local");
+        r.Out.ShouldContain("secular_root");
+    }
+
+    [Theory]
+    [InlineData("The exact risk (closed form, no sampling). csv columns: t,risk.", "The exact risk (closed form, no sampling).")]
+    [InlineData("Runs it (e.g. this). More.", "Runs it (e.g. this).")]
+    [InlineData("No period", "No period")]
+    public void First_sentence(string description, string first) => HelpWithExample.FirstSentence(description).ShouldBe(first);
 }

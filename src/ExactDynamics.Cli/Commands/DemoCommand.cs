@@ -35,7 +35,8 @@ internal static class DemoCommand
         var format = OptionFactory.Format();
         var output = OptionFactory.Out();
         var command = new ExampleCommand("demo",
-            "A one-screen tour on a built-in problem: λ_i = 1/i, d = 200, Gaussian data, isotropic start, batch 8 (change it with --batch). " +
+            "A one-screen tour: tuned SGD against tuned heavy ball on λ_i = 1/i, d = 200. " +
+            "The problem is built in: Gaussian data, isotropic start, batch 8 (change it with --batch). " +
             "SGD and heavy ball each get the learning rate (and momentum) with the best contraction gap on a small grid of round values; " +
             "the demo prints their gaps, the iterations to reach 1e-6 of the initial risk (exact and closed form), and their exact risk curves side by side.",
             Example);

@@ -13,8 +13,8 @@ internal static class GapCommand
     {
         var shared = new SharedOptions("gap", integerBatch: false);
         var command = new ExampleCommand("gap",
-            "The asymptotic rate of the exact risk, E L_t ∝ ρ^t: ρ, the contraction gap 1 − ρ (solved directly in gap space, full relative precision), " +
-            "and rho_local = max_i ρ(D_i). A diverging method (ρ ≥ 1) is not an error: it reports diverges = true and a negative gap. " +
+            "The asymptotic rate: ρ and the contraction gap 1 − ρ of the exact risk (E L_t ∝ ρ^t). " +
+            "The gap is solved for directly in gap space (full relative precision); rho_local = max_i ρ(D_i) is the rate without the rank-one coupling. A diverging method (ρ ≥ 1) is not an error: it reports diverges = true and a negative gap. " +
             "json: {\"rho\", \"gap\", \"diverges\", \"rho_local\", \"secular_root\"}; csv: the same fields as one row.",
             Example);
         shared.AddTo(command);

@@ -19,7 +19,8 @@ internal static class IterationsCommand
             "Give up the exact count after this many steps (exact is then null; closed_form is still given).",
             IterationsToTarget.DefaultMaxSteps);
         var command = new ExampleCommand("iterations",
-            "Iterations until the expected risk reaches the target: exact (first t with E L_t ≤ ε, from the exact recursion), " +
+            "Iterations until the expected risk reaches a target ε, exact and closed form. " +
+            "exact is the first t with E L_t ≤ ε (from the exact recursion), " +
             "closed_form ⌈ln(C/ε)/ln(1/ρ)⌉ from E L_t ≈ C ρ^t, and the papers' crude ln(L_0/ε)/gap. " +
             "json: {\"target\", \"exact\", \"closed_form\", \"rho\", \"gap\", \"prefactor\", \"crude\", \"initial_risk\", \"max_steps\"} (exact is null if not reached); csv: the same fields as one row.",
             Example);

@@ -96,6 +96,13 @@ internal static class OptionFactory
         }
     }
 
+    /// <summary>--plot FILE.png|FILE.svg; check it with <see cref="Plots.Validate"/> before computing, draw with <see cref="Plots"/>.</summary>
+    public static Option<string> Plot(string description) => new(Plots.OptionName)
+    {
+        Description = description + " The format follows the extension (.png or .svg); the file appears complete or not at all.",
+        HelpName = "FILE.png|FILE.svg",
+    };
+
     public static Option<string> Out() => new("--out")
     {
         Description = "Write the result to this file instead of stdout; the file appears complete or not at all.",

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 
@@ -14,38 +15,96 @@ internal static class RiskCommand
     /// <summary>Most rows one run prints (each row is kept in memory until the run ends).</summary>
     public const long MaxRows = 10_000_000;
 
+    /// <summary>Most points one curve of a <c>--plot</c> has (the plot samples the trajectory at a stride of its own).</summary>
+    public const long MaxPlotPoints = 2000;
+
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("risk", integerBatch: true);
+        var methods = new Option<string[]>("--method")
+        {
+            Description = shared.Method.Description + " Repeat --method to compare several methods on the same problem " +
+                          "(csv then has columns method,t,risk; json {\"methods\": [{\"method\", \"t\", \"risk\"}, ...]}; the table one column per method).",
+            HelpName = "SPEC",
+            Required = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
         var steps = OptionFactory.Integer("--steps", "Number of steps T ≥ 0 to run the exact recursion for.", 1000);
         steps.HelpName = "T";
         var every = OptionFactory.Integer("--every", "Print every N-th step (rows t = 0, N, 2N, … and always the last step T), N ≥ 1.", 1);
+        var plot = OptionFactory.Plot("Also draw E L_t against t (log scale), one line per method, into this file.");
+        var overlay = new Option<string[]>("--overlay")
+        {
+            Description = "With --plot: also draw measured curves from CSV files (columns t,risk — e.g. your own training or simulation log; " +
+                          "extra columns are ignored), as points next to the exact lines. Repeat for several files.",
+            HelpName = "FILE.csv",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new ExampleCommand("risk",
-            "The exact expected excess risk E L_t of the method at each printed step, from the closed-form second-moment recursion (no sampling). " +
-            "csv columns: t,risk; json: {\"t\": [...], \"risk\": [...]}. A diverging method prints its growing values and stops with a message on stderr if they overflow.",
+            "The exact expected risk E L_t at each step (closed-form recursion, no sampling). " +
+            "csv columns: t,risk; json: {\"t\": [...], \"risk\": [...]}. Repeat --method to overlay several methods (csv method,t,risk). " +
+            "A diverging method prints its growing values and stops with a message on stderr if they overflow.",
             Example);
-        shared.AddTo(command);
+        shared.AddTo(command, withMethod: false);
+        command.Options.Insert(command.Options.IndexOf(shared.Spectrum) + 1, methods);
         command.Options.Add(steps);
         command.Options.Add(every);
+        command.Options.Add(plot);
+        command.Options.Add(overlay);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
         {
             var outPath = shared.GetOut(parse);
+            var plotPath = parse.GetValue(plot);
+            Plots.Validate(plotPath);
+            var overlays = parse.GetValue(overlay) ?? [];
+            if (overlays.Length > 0 && plotPath is null)
+                throw new InvalidInputException("--overlay draws measured curves on the figure; give --plot FILE.png (or .svg) too.");
+            var measured = overlays.Select(MeasuredCurve.Read).ToArray();
             var (problem, init) = shared.BuildProblem(parse);
-            var method = shared.BuildMethod(parse);
+            var specs = parse.GetValue(methods) ?? [];
+            var parsed = specs.Select(SpecParser.ParseMethod).ToArray();
             long t = parse.GetValue(steps), n = parse.GetValue(every);
             if (t < 0) throw new InvalidInputException($"--steps {t} is not allowed; the number of steps must be at least 0.");
             if (n < 1) throw new InvalidInputException($"--every {n} is not allowed; it must be at least 1.");
-            if (t / n > MaxRows)
+            if (t / n > MaxRows / Math.Max(1, parsed.Length))
                 throw new InvalidInputException(
-                    $"--steps {t} with --every {n} would print {t / n + 1} rows, more than the {MaxRows} allowed; raise --every to at least {(t + MaxRows - 1) / MaxRows}.");
-            var trajectory = WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t);
-            OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisk(w, shared.GetFormat(parse), trajectory, new RunInfo(problem, method, init)));
-            if (trajectory.Overflowed)
+                    $"--steps {t} with --every {n} would print {(t / n + 1) * parsed.Length} rows, more than the {MaxRows} allowed; raise --every to at least {(t * parsed.Length + MaxRows - 1) / MaxRows}.");
+
+            long plotStride = Math.Max(1, (t + MaxPlotPoints - 1) / MaxPlotPoints);
+            var curves = new List<(LinearMethod Method, RiskTrajectory Risk)>();
+            var plotted = new List<PlotSeries>();
+            using (var progress = Progress.Start(ctx.Error, "risk", parsed.Length * (plotPath is null ? 1 : 2)))
             {
-                ctx.Error.WriteLine(
-                    $"exactdyn: the risk overflows after step {trajectory.Steps[^1]} (the method diverges); the output stops there, at the last finite value, instead of at step {t}.");
+                foreach (var method in parsed)
+                {
+                    var trajectory = WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t);
+                    curves.Add((method, trajectory));
+                    progress.Advance();
+                    if (plotPath is null) continue;
+                    var dense = plotStride == n ? trajectory : RiskRecursion.Run(problem, method, t, plotStride);
+                    plotted.Add(new PlotSeries(method.Spec, dense.Steps.Select(x => (double)x).ToArray(), dense.Risk));
+                    progress.Advance();
+                }
+            }
+
+            var format = shared.GetFormat(parse);
+            if (curves.Count == 1)
+                OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisk(w, format, curves[0].Risk, new RunInfo(problem, curves[0].Method, init)));
+            else
+                OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisks(w, format, curves, problem, init));
+            if (plotPath is not null)
+            {
+                var title = curves.Count == 1
+                    ? $"Exact expected risk — {curves[0].Method.Spec}\n{Plots.Describe(problem)}"
+                    : $"Exact expected risk — {Plots.Describe(problem)}";
+                Plots.RiskCurves(plotPath, title, [.. plotted, .. measured]);
+            }
+            foreach (var (method, trajectory) in curves.Where(c => c.Risk.Overflowed))
+            {
+                ctx.Note(
+                    $"exactdyn: the risk {(curves.Count > 1 ? $"of {method.Spec} " : "")}overflows after step {trajectory.Steps[^1]} (the method diverges); the output stops there, at the last finite value, instead of at step {t}.");
             }
             return 0;
         });

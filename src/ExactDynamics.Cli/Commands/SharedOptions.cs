@@ -20,7 +20,7 @@ internal sealed class SharedOptions
         _integerBatch = integerBatch;
         Spectrum = OptionFactory.Text("--spectrum", "SPEC",
             "Eigenvalues of H: powerlaw:a=A,d=D[,scale=S] (λ_i = S·i^(−A), i = 1..D), values:1,0.5,0.25 (listed), " +
-            "or file:PATH (CSV/text, one eigenvalue per line, optional header line).", required: true);
+            "or file:PATH (CSV/text, one eigenvalue per line, optional header line — e.g. from np.savetxt; or a .npy vector from np.save, float64/float32).", required: true);
         Method = OptionFactory.Text("--method", "SPEC",
             "Method: sgd:lr=η; hb:lr=η,beta=β (heavy ball); nesterov:lr=η,beta=β; asgd:lr=δ,kappa=κ,xi=ξ[,small=0.7] (AccSGD); " +
             "torch:lr=η,momentum=μ[,nesterov=true] (PyTorch/optax rule; dampening other than 0 is rejected); custom:PATH.json ({\"A\": [[..]], \"b\": [..], \"c\": [..], \"o\": [..], \"u\": [..] optional}).",
@@ -36,7 +36,7 @@ internal sealed class SharedOptions
         Noise = OptionFactory.Real("--noise", "Label-noise variance σ² ≥ 0.", 0);
         Noise.HelpName = "SIGMA2";
         Init = OptionFactory.Text("--init", "SPEC",
-            "Initial second moments s_i = E[(w0 − w*)_i²]: isotropic (s_i = 1), power:p=P (s_i = i^(−P)), or file:PATH (one value per line).",
+            "Initial second moments s_i = E[(w0 − w*)_i²]: isotropic (s_i = 1), power:p=P (s_i = i^(−P)), or file:PATH (one value per line, or a .npy vector).",
             "isotropic");
         Format = OptionFactory.Format();
         Out = OptionFactory.Out();

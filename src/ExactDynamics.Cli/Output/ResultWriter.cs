@@ -54,6 +54,63 @@ internal static class ResultWriter
         }
     }
 
+    /// <summary>
+    /// Several methods' risk curves on the same problem (<c>risk</c> with a repeated <c>--method</c>): csv in long format
+    /// <c>method,t,risk</c> (one row per method and step); json <c>{"methods": [{"method", "t": [...], "risk": [...]}, ...]}</c>;
+    /// a table with one column per method.
+    /// </summary>
+    public static void WriteRisks(TextWriter w, OutputFormat format, IReadOnlyList<(LinearMethod Method, RiskTrajectory Risk)> curves,
+        Problem problem, string init)
+    {
+        switch (format)
+        {
+            case OutputFormat.Csv:
+                WriteCsv(w, ["method", "t", "risk"],
+                    curves.SelectMany(c => c.Risk.Steps.Select((t, i) => new[] { c.Method.Spec, Int(t), Num(c.Risk.Risk[i]) })));
+                break;
+            case OutputFormat.Json:
+                WriteJson(w, j =>
+                {
+                    j.WriteStartObject();
+                    j.WriteStartArray("methods");
+                    foreach (var (method, r) in curves)
+                    {
+                        j.WriteStartObject();
+                        j.WriteString("method", method.Spec);
+                        j.WriteStartArray("t");
+                        foreach (var t in r.Steps) j.WriteNumberValue(t);
+                        j.WriteEndArray();
+                        j.WriteStartArray("risk");
+                        foreach (var x in r.Risk) WriteNumberOrNull(j, x);
+                        j.WriteEndArray();
+                        j.WriteEndObject();
+                    }
+                    j.WriteEndArray();
+                    j.WriteEndObject();
+                }, indented: false);
+                break;
+            default:
+                WriteHeader(w, "Exact expected risk E L_t", problem, init, $"{curves.Count} methods");
+                var steps = curves.SelectMany(c => c.Risk.Steps).Distinct().Order().ToArray();
+                var columns = new List<(string, bool)> { ("t", true) };
+                columns.AddRange(curves.Select(c => (c.Method.Spec, true)));
+                var table = new TextTable([.. columns]);
+                var lookup = curves.Select(c => c.Risk.Steps.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => c.Risk.Risk[p.i])).ToArray();
+                foreach (var t in steps)
+                {
+                    var row = new string[curves.Count + 1];
+                    row[0] = Int(t);
+                    for (int m = 0; m < curves.Count; m++)
+                        row[m + 1] = lookup[m].TryGetValue(t, out var x) ? Readable(x) : curves[m].Risk.Overflowed && t > curves[m].Risk.Steps[^1] ? "overflow" : "";
+                    table.Add(row);
+                }
+                table.Write(w);
+                foreach (var (method, r) in curves.Where(c => c.Risk.Overflowed))
+                    w.WriteLine($"({method.Spec}: the risk overflowed after step {Int(r.Steps[^1])}: the method diverges)");
+                break;
+        }
+    }
+
     // ---------------------------------------------------------------- gap
 
     private static readonly string[] GapFields = ["rho", "gap", "diverges", "rho_local", "secular_root"];
@@ -149,13 +206,16 @@ internal static class ResultWriter
     // ---------------------------------------------------------------- shared
 
     /// <summary>A two-line description of the run above a table.</summary>
-    public static void WriteHeader(TextWriter w, string title, RunInfo info)
+    public static void WriteHeader(TextWriter w, string title, RunInfo info) =>
+        WriteHeader(w, title, info.Problem, info.Init, info.Method.Spec);
+
+    /// <summary>A two-line description of the run above a table; <paramref name="what"/> follows the title (e.g. the method).</summary>
+    public static void WriteHeader(TextWriter w, string title, Problem p, string init, string what)
     {
-        var p = info.Problem;
         var s = p.Spectrum;
-        w.WriteLine($"{title} — {info.Method.Spec}");
+        w.WriteLine(w is TerminalWriter t ? t.Bold($"{title} — {what}") : $"{title} — {what}");
         w.WriteLine($"spectrum {s.Description} (d = {s.Dimension}, λ_max = {Readable(s.Max)}, λ_min = {Readable(s.Min)}, tr H = {Readable(s.Trace)}), " +
-                    $"batch {Readable(p.Batch)}, kurtosis {Readable(p.Kurtosis)}, noise {Readable(p.Noise)}, init {info.Init}");
+                    $"batch {Readable(p.Batch)}, kurtosis {Readable(p.Kurtosis)}, noise {Readable(p.Noise)}, init {init}");
         w.WriteLine();
     }
 

@@ -1,6 +1,9 @@
 namespace ExactDynamics.Cli.Output;
 
-/// <summary>A plain-text table with aligned columns (text left, numbers right), for <c>--format table</c>.</summary>
+/// <summary>
+/// A table with aligned columns (text left, numbers right), for <c>--format table</c>: plain text when written to a file,
+/// a pipe or with <c>NO_COLOR</c>; a Spectre.Console table on an interactive terminal (<see cref="TerminalWriter"/>).
+/// </summary>
 internal sealed class TextTable
 {
     private readonly string[] _header;
@@ -21,6 +24,12 @@ internal sealed class TextTable
 
     public void Write(TextWriter w, bool header = true, string indent = "")
     {
+        if (w is TerminalWriter terminal)
+        {
+            // On an interactive terminal (not redirected, NO_COLOR unset): a drawn table.
+            SpectreTable.Write(terminal, _header, _rightAlign, _rows, header);
+            return;
+        }
         var widths = new int[_header.Length];
         for (int c = 0; c < widths.Length; c++)
         {
