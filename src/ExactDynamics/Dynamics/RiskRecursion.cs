@@ -10,8 +10,12 @@ namespace ExactDynamics.Dynamics;
 public sealed record RiskTrajectory(long[] Steps, double[] Risk, bool Overflowed);
 
 /// <summary>
-/// The exact expected risk E L_t of MATH.md §3, t = 0..T, by the fused O(k² d)-per-step recursion
-/// (<see cref="SecondMoments"/>), and a plain reference loop over full k×k blocks that it is tested against.
+/// The exact expected risk E L_t of MATH.md §3, t = 0..T. Two exact algorithms, chosen automatically
+/// (<see cref="ExecutionOptions.Algorithm"/> overrides): the renewal (Volterra) form of <see cref="VolterraRisk"/>
+/// (cache-blocked local sequences plus a scalar convolution; k ≤ 2, m4 ≥ 2, T ≤ 2·10⁴) and the fused O(k² d)-per-step
+/// recursion of <see cref="SecondMoments"/> (everything else, and the definition of where a divergent run overflows).
+/// Both are vectorised and use all cores with results independent of the thread count (docs/volterra.md).
+/// <see cref="Reference"/> is the plain loop over full k×k blocks that they are tested against.
 /// </summary>
 public static class RiskRecursion
 {
