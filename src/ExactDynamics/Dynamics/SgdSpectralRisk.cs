@@ -46,7 +46,6 @@ public sealed class SgdSpectralRisk
         options ??= ExecutionOptions.Default;
         var basis = new ConsistentBasis(method);
         double b = basis.Btilde[0];
-        double u0 = method.U[0];
         double invB = 1.0 / problem.Batch, k4 = problem.Kurtosis - 2;
         var lam = problem.Spectrum.Values;
         var init = problem.Initial;
@@ -57,7 +56,7 @@ public sealed class SgdSpectralRisk
         {
             double l = lam[i], x = l * b, kp = k4 * l * l * invB;
             double t = 1 - x;
-            items[i] = (t * t + kp * b * b, x * (2 - x) - kp * b * b, l * l * b * b * invB, l * init[i] / (u0 * u0));
+            items[i] = (t * t + kp * b * b, x * (2 - x) - kp * b * b, l * l * b * b * invB, l * init[i]); // S̃₀ = s_i (S₀ = s_i u²)
         }
         Array.Sort(items, (p, q) => p.D.CompareTo(q.D));
         // merge equal poles

@@ -65,6 +65,22 @@ public class SgdSpectralRiskTests
     }
 
     [Fact]
+    public void A_one_state_method_with_a_scaled_state_matches_stepping()
+    {
+        // state X = 2(w − w*): u = 2, c = o = 1/2, A = 1, b = 2·lr (the same SGD written in other units)
+        var m = new LinearMethod(new double[,] { { 1 } }, [0.8], [0.5], [0.5], [2]);
+        var p = new Problem(Spectrum.PowerLaw(1, 50), InitialCondition.Power(50, 1), 4, 3, 0.01);
+        var spectral = SgdSpectralRisk.Create(p, m);
+        var stepped = RiskRecursion.Reference(p, m, 300);
+        var sgd = RiskRecursion.Reference(p, Sgd.Create(0.4), 300);
+        foreach (long t in new long[] { 0, 1, 7, 300 })
+        {
+            Math.Abs(spectral.At(t) - stepped[t]).ShouldBeLessThan(1e-9 * stepped[t], $"t = {t}");
+            Math.Abs(stepped[t] - sgd[t]).ShouldBeLessThan(1e-12 * sgd[t]);
+        }
+    }
+
+    [Fact]
     public void Two_state_methods_are_refused_with_a_reason()
     {
         var p = new Problem(Spectrum.PowerLaw(1, 10));
