@@ -1,0 +1,99 @@
+using System.CommandLine;
+using ExactDynamics.Cli.Output;
+using ExactDynamics.Validation.Sampling;
+using ExactDynamics.Validation.Simulation;
+using ExactDynamics.Validation.UserCurves;
+
+namespace ExactDynamics.Cli.Commands;
+
+/// <summary>
+/// <c>exactdyn simulate</c>: Monte Carlo of the method on explicit samples (the validation library's simulator), mean
+/// risk and its standard error per recorded step; csv <c>t,risk,stderr</c> (CLI.md).
+/// </summary>
+internal static class SimulateCommand
+{
+    public const string Example =
+        "exactdyn simulate --spectrum powerlaw:a=1,d=50 --method torch:lr=0.05,momentum=0.9 --batch 8 --steps 200 --every 10 --runs 2000 --seed 1 --format csv";
+
+    /// <summary>Most recorded steps one run may keep.</summary>
+    public const long MaxRows = 1_000_000;
+
+    public static Command Create(CliContext ctx)
+    {
+        var shared = new SharedOptions("simulate", integerBatch: true);
+        var steps = OptionFactory.Integer("--steps", "Number of steps T ≥ 0 to simulate.", 100);
+        steps.HelpName = "T";
+        var every = OptionFactory.Integer("--every", "Record every N-th step (t = 0, N, 2N, … and always the last step T), N ≥ 1.", 1);
+        var runs = OptionFactory.Integer("--runs", "Number of independent runs R ≥ 2 averaged.", 1000);
+        runs.HelpName = "R";
+        var seed = OptionFactory.Integer("--seed", "Seed S ≥ 0; run r draws from its own stream (S, r), so results are identical for any thread count.", 1);
+        seed.HelpName = "S";
+        var covariates = OptionFactory.Text("--covariates", "LAW",
+            "Law of the whitened covariates z: gaussian, rademacher, uniform, threepoint:m4=M, mixture:m4=M[,p=P] (Gaussian scale mixture, M > 3) " +
+            "or student:nu=N. Default: from --kurtosis (3 gaussian, 1 rademacher, otherwise threepoint with that m4).");
+        var threads = OptionFactory.Integer("--threads", "Threads to use (default: all cores); the numbers do not depend on it.");
+        var command = new ExampleCommand("simulate",
+            "Monte Carlo simulation of the method on explicit samples x = H^(1/2) z, y = <x, w*> + noise, from w0 − w* ~ N(0, diag(s)): " +
+            "the method's (A, b, c, o, u) update is run step by step (the validation suite shows it is, path for path, the literal optimizer code) " +
+            "and the risk ½ Σ λ_i (w_t − w*)_i² is averaged over the runs. csv columns: t,risk,stderr (mean and its standard error); " +
+            "json: {\"t\", \"risk\", \"stderr\", \"runs\", \"seed\", \"covariates\"}; the table adds the exact curve and z-scores. " +
+            "A progress bar is shown on stderr for long runs when stderr is a terminal.",
+            Example);
+        shared.AddTo(command);
+        command.Options.Add(steps);
+        command.Options.Add(every);
+        command.Options.Add(runs);
+        command.Options.Add(seed);
+        command.Options.Add(covariates);
+        command.Options.Add(threads);
+        shared.AddOutputTo(command);
+
+        command.SetAction(parse =>
+        {
+            var outPath = shared.GetOut(parse);
+            var (problem, init) = shared.BuildProblem(parse);
+            var method = shared.BuildMethod(parse);
+            long t = parse.GetValue(steps), n = parse.GetValue(every), r = parse.GetValue(runs), s = parse.GetValue(seed);
+            if (t < 0) throw new InvalidInputException($"--steps {t} is not allowed; the number of steps must be at least 0.");
+            if (n < 1) throw new InvalidInputException($"--every {n} is not allowed; it must be at least 1.");
+            if (t / n > MaxRows)
+                throw new InvalidInputException(
+                    $"--steps {t} with --every {n} would record {t / n + 1} steps, more than the {MaxRows} allowed; raise --every to at least {(t + MaxRows - 1) / MaxRows}.");
+            if (r < 2 || r > int.MaxValue) throw new InvalidInputException($"--runs {r} is not allowed; give a whole number of runs from 2 to {int.MaxValue}.");
+            if (s < 0) throw new InvalidInputException($"--seed {s} is not allowed; the seed must be a whole number of at least 0.");
+            int? dop = null;
+            if (parse.GetResult(threads) is { Implicit: false })
+            {
+                long th = parse.GetValue(threads);
+                if (th < 1 || th > 4096) throw new InvalidInputException($"--threads {th} is not allowed; give a number of threads from 1 to 4096.");
+                dop = (int)th;
+            }
+            var law = ResolveCovariates(parse.GetValue(covariates), problem.Kurtosis, parse.GetResult(shared.Kurtosis) is { Implicit: false });
+            if (law.Kurtosis != problem.Kurtosis)
+                problem = new Problem(problem.Spectrum, problem.Initial.ToArray(), problem.Batch, law.Kurtosis, problem.Noise);
+            var settings = new SimulationSettings
+            {
+                Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = (int)problem.Batch, Covariates = law,
+                Noise = problem.Noise, Steps = t, Every = n, Runs = (int)r, Seed = (ulong)s, MaxDegreeOfParallelism = dop,
+            };
+            SimulationResult result;
+            using (var progress = Progress.Start(ctx.Error, "simulate", r))
+                result = MonteCarloSimulator.Run(settings, new LinearMethodOptimizer(method), finished => progress.Advance(finished));
+            var exact = CurveValidator.ExactAt(problem, method, result.Steps);
+            OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteSimulation(w, shared.GetFormat(parse), result, exact, law.Spec, new RunInfo(problem, method, init)));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>--covariates, or the default law for --kurtosis; both given must agree on m4.</summary>
+    private static CovariateDistribution ResolveCovariates(string? spec, double kurtosis, bool kurtosisGiven)
+    {
+        if (string.IsNullOrWhiteSpace(spec)) return CovariateDistribution.ForKurtosis(kurtosis);
+        var law = CovariateDistribution.Parse(spec);
+        if (kurtosisGiven && Math.Abs(law.Kurtosis - kurtosis) > 1e-12 * Math.Max(1, kurtosis))
+            throw new InvalidInputException(
+                $"--covariates {spec} has m4 = {ResultWriter.Text(law.Kurtosis)} but --kurtosis is {ResultWriter.Text(kurtosis)}; give one of them, or make them agree.");
+        return law;
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using ExactDynamics.Cli.Output;
+using ExactDynamics.Validation.Statistics;
+using ExactDynamics.Validation.UserCurves;
+
+namespace ExactDynamics.Cli.Commands;
+
+/// <summary>
+/// <c>exactdyn validate --against FILE.csv</c>: is a user's simulated mean-risk curve consistent with the exact
+/// expectation? Exit 0 consistent, 1 inconsistent, 2 bad input (CLI.md).
+/// </summary>
+internal static class ValidateCommand
+{
+    public const string Example =
+        "exactdyn validate --against sim.csv --spectrum powerlaw:a=1,d=100 --method torch:lr=0.05,momentum=0.9 --batch 8";
+
+    /// <summary>Exit code of a failed validation.</summary>
+    public const int Inconsistent = 1;
+
+    public static Command Create(CliContext ctx)
+    {
+        var shared = new SharedOptions("validate", integerBatch: true);
+        var against = OptionFactory.Text("--against", "FILE.csv",
+            "The simulated curve: csv with a header naming t, risk and optionally stderr (the standard error of the mean risk); " +
+            "one row per recorded step, steps increasing. Other columns are ignored.", required: true);
+        var runs = OptionFactory.Integer("--runs",
+            "Runs averaged in the file, needed when it has no stderr column: the standard error is then taken as 4·exact/√R (a conservative proxy; see validation/README.md).");
+        runs.HelpName = "R";
+        var alpha = OptionFactory.Real("--alpha", "Family-wise false-alarm probability over all compared steps (Bonferroni), 0 < α < 1.", CurveComparer.DefaultAlpha);
+        alpha.HelpName = "ALPHA";
+        var command = new ExampleCommand("validate",
+            "Checks a simulated mean-risk curve (e.g. from your own PyTorch loop) against the exact expected risk of the given problem and method: " +
+            "z_t = (risk_t − exact_t)/stderr_t at every step, consistent when max |z_t| stays within the Bonferroni bound Φ⁻¹(1 − α/(2n)). " +
+            "Prints the worst z, where it occurs and a verdict; exit code 0 when consistent, 1 when not, 2 for a malformed file or bad options. " +
+            "json: {\"consistent\", \"verdict\", \"worst_z\", \"worst_t\", \"threshold\", \"alpha\", \"steps_compared\", \"first_t_outside\", \"stderr_source\", \"runs\"}; csv: the same fields as one row.",
+            Example);
+        command.Options.Add(against);
+        shared.AddTo(command);
+        command.Options.Add(runs);
+        command.Options.Add(alpha);
+        shared.AddOutputTo(command);
+
+        command.SetAction(parse =>
+        {
+            var outPath = shared.GetOut(parse);
+            var (problem, init) = shared.BuildProblem(parse);
+            var method = shared.BuildMethod(parse);
+            int? r = null;
+            if (parse.GetResult(runs) is { Implicit: false })
+            {
+                long value = parse.GetValue(runs);
+                if (value < 2 || value > int.MaxValue) throw new InvalidInputException($"--runs {value} is not allowed; give the number of runs averaged, a whole number of at least 2.");
+                r = (int)value;
+            }
+            double a = parse.GetValue(alpha);
+            if (!(a > 0 && a < 1)) throw new InvalidInputException($"--alpha {ResultWriter.Text(a)} is not allowed; it must lie strictly between 0 and 1, e.g. 0.001.");
+            var path = parse.GetValue(against)!;
+            var curve = SimulatedCurve.Load(path);
+            var validation = CurveValidator.Validate(problem, method, curve, r, a, path);
+            OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteValidation(w, shared.GetFormat(parse), validation, path, new RunInfo(problem, method, init)));
+            return validation.Consistent ? 0 : Inconsistent;
+        });
+        return command;
+    }
+}
