@@ -95,6 +95,9 @@ public static class RiskRecursion
     /// <summary>Largest horizon for which the renewal form is considered (its convolution costs O(T²)).</summary>
     internal const long VolterraMaxSteps = 20_000;
 
+    /// <summary>Smallest d·T for which the automatic choice considers the renewal form.</summary>
+    internal const double MinVolterraWork = 1e6;
+
     /// <summary>
     /// The renewal form (for m4 ≥ 2, where all its terms are non-negative) costs about d·T local steps (cache-resident, ~2–3× cheaper than a fused step) plus T²/2 for the
     /// convolution; the fused pass costs d·T memory-bound steps. Take the renewal form when it is supported and cheaper.
@@ -104,6 +107,9 @@ public static class RiskRecursion
         if (options.Algorithm == RiskAlgorithm.Fused || !VolterraRisk.Supports(method)) return false;
         if (options.Algorithm == RiskAlgorithm.Volterra) return steps <= int.MaxValue - 1;
         if (steps < 2 || steps > VolterraMaxSteps) return false;
+        // Small problems take well under a millisecond either way; there the fused pass is kept so that Trajectory/Run
+        // give the same bits as stepping a SecondMoments by hand (the renewal form agrees to ~1e-13, not bitwise).
+        if ((double)problem.Spectrum.Dimension * steps < MinVolterraWork) return false;
         // With m4 < 2 the local maps are not positive (κ' < 0): the renewal sums then cancel and lose digits in
         // fast-decaying regimes, while the fused pass keeps every block PSD. Keep the fused pass there.
         if (problem.Kurtosis < 2) return false;
