@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ExactDynamics.Methods;
 
 namespace ExactDynamics.Dynamics;
@@ -8,23 +10,50 @@ namespace ExactDynamics.Dynamics;
 /// <see cref="Step"/> applies MATH.md §3 once:
 /// S_{t+1,i} = T_i S_{t,i} T_iᵀ + (1/B) b bᵀ [λ_i Σ_j λ_j cᵀS_{t,j}c + (m4 − 2) λ_i² cᵀS_{t,i}c + σ² λ_i],  T_i = A − λ_i b cᵀ.
 /// The coupling scalar μ_t = Σ_j λ_j cᵀS_{t,j}c and the risk E L_t = ½ Σ_i λ_i oᵀS_{t,i}o are accumulated in the same pass.
+/// <para>
+/// The pass is vectorised across directions (k = 1 and k = 2; 512/256/128-bit lanes, whichever the machine
+/// accelerates) and cut into chunks of <see cref="ChunkSize"/> directions that run on all cores. The chunking does not
+/// depend on the thread count and the per-chunk partial sums are added in chunk order, so the results are the same
+/// bits whatever the parallelism. A step allocates nothing.
+/// </para>
 /// </summary>
 public sealed class SecondMoments
 {
+    /// <summary>Directions per chunk of the parallel pass (fixed, so that results do not depend on the thread count).</summary>
+    internal const int ChunkSize = 8192;
+
+    /// <summary>Below this many directions the pass runs on the calling thread (the fork/join would cost more than it saves).</summary>
+    internal const int ParallelThreshold = 3 * ChunkSize;
+
     private readonly Problem _problem;
     private readonly LinearMethod _method;
     private readonly double[] _lambda;
     private readonly double[][] _s; // _s[e][i], e = index of (p,q)
-    private readonly int _k, _m;
+    private readonly int _k, _m, _d;
     private readonly int[] _p, _q;
+    private readonly int _chunks, _threads, _bits;
+    private readonly double[] _partMu, _partRisk;
+    private readonly StepJob _job;
+    // constants of one step
+    private readonly double _invB, _k4, _sigma2;
+    // The method in the working basis: for k = 2 the consistent basis of MATH.md §4 (a) (P = [u, e_j]; blocks are
+    // stored as S̃ = P⁻¹ S P⁻ᵀ, initial block s_i e₁e₁ᵀ), where the slow mode's update has no cancellation; for other k
+    // the original coordinates. <see cref="Entry"/> maps back.
+    private readonly double[,] _a, _pMat;
+    private readonly double[] _b, _c, _o;
 
-    public SecondMoments(Problem problem, LinearMethod method)
+    public SecondMoments(Problem problem, LinearMethod method) : this(problem, method, null) { }
+
+    /// <summary>As <see cref="SecondMoments(Problem, LinearMethod)"/>, with explicit execution settings
+    /// (thread count, SIMD width); the results do not depend on them.</summary>
+    public SecondMoments(Problem problem, LinearMethod method, ExecutionOptions? options)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        options ??= ExecutionOptions.Default;
         _problem = problem;
         _method = method;
-        _lambda = problem.Spectrum.ToArray();
+        _lambda = Spectral.ContractionGap.LambdaOf(problem.Spectrum); // shared, read-only
         _k = method.K;
         _m = _k * (_k + 1) / 2;
         _p = new int[_m];
@@ -33,15 +62,38 @@ public sealed class SecondMoments
         for (int p = 0; p < _k; p++)
             for (int q = p; q < _k; q++) { _p[e] = p; _q[e] = q; e++; }
         int d = _lambda.Length;
+        _d = d;
         _s = new double[_m][];
-        var u = method.U;
+        double[] u;
+        if (_k == 2)
+        {
+            var basis = new Spectral.ConsistentBasis(method);
+            _a = basis.Atilde; _b = basis.Btilde; _c = basis.Ctilde; _o = basis.Otilde; _pMat = basis.P;
+            u = [1, 0];
+        }
+        else
+        {
+            _a = method.MatrixA; _b = method.B.ToArray(); _c = method.C.ToArray(); _o = method.O.ToArray();
+            _pMat = new double[_k, _k];
+            for (int p = 0; p < _k; p++) _pMat[p, p] = 1;
+            u = method.U.ToArray();
+        }
+        var init = problem.Initial;
         for (e = 0; e < _m; e++)
         {
             _s[e] = new double[d];
             double uu = u[_p[e]] * u[_q[e]];
-            var init = problem.Initial;
-            for (int i = 0; i < d; i++) _s[e][i] = init[i] * uu;
+            if (uu != 0) for (int i = 0; i < d; i++) _s[e][i] = init[i] * uu;
         }
+        _invB = 1.0 / problem.Batch;
+        _k4 = problem.Kurtosis - 2;
+        _sigma2 = problem.Noise;
+        _chunks = (d + ChunkSize - 1) / ChunkSize;
+        _threads = d >= ParallelThreshold ? options.Threads : 1;
+        _bits = SimdWidth.Resolve(options.VectorBits);
+        _partMu = new double[_chunks];
+        _partRisk = new double[_chunks];
+        _job = new StepJob(this);
         Accumulate();
     }
 
@@ -54,8 +106,22 @@ public sealed class SecondMoments
     /// <summary>μ_t = Σ_j λ_j cᵀ S_{t,j} c at the current step.</summary>
     public double Coupling { get; private set; }
 
-    /// <summary>Entry (p,q) of block i.</summary>
+    /// <summary>Entry (p,q) of block i (in the method's own coordinates).</summary>
     public double Entry(int i, int p, int q)
+    {
+        if (_k != 2) return Stored(i, p, q);
+        // S = P S̃ Pᵀ
+        double sum = 0;
+        for (int r = 0; r < 2; r++)
+            for (int w = 0; w < 2; w++)
+            {
+                double f = _pMat[p, r] * _pMat[q, w];
+                if (f != 0) sum += f * Stored(i, r, w);
+            }
+        return sum;
+    }
+
+    private double Stored(int i, int p, int q)
     {
         if (p > q) (p, q) = (q, p);
         int e = 0;
@@ -65,8 +131,8 @@ public sealed class SecondMoments
 
     private void Accumulate()
     {
-        var c = _method.C;
-        var o = _method.O;
+        var c = _c;
+        var o = _o;
         double mu = 0, risk = 0;
         for (int e = 0; e < _m; e++)
         {
@@ -85,86 +151,179 @@ public sealed class SecondMoments
     /// <summary>Advance one step (MATH.md §3).</summary>
     public void Step()
     {
-        switch (_k)
+        _job.Mu = Coupling;
+        if (_threads > 1 && _chunks > 1) ChunkPool.Shared.Run(_job, _chunks, _threads);
+        else for (int c = 0; c < _chunks; c++) RunChunk(c, Coupling);
+        double mu = 0, risk = 0;
+        for (int c = 0; c < _chunks; c++) { mu += _partMu[c]; risk += _partRisk[c]; }
+        if (_k == 1)
         {
-            case 1: Step1(); break;
-            case 2: Step2(); break;
-            default: StepGeneral(); break;
+            double cc = _c[0] * _c[0], oo = _o[0] * _o[0];
+            Coupling = cc * mu;
+            Risk = 0.5 * oo * risk;
+        }
+        else
+        {
+            Coupling = mu;
+            Risk = 0.5 * risk;
         }
         Time++;
     }
 
-    private void Step1()
+    private sealed class StepJob(SecondMoments owner) : IChunkJob
     {
-        double a = _method.A(0, 0), b = _method.B[0], c = _method.C[0], o = _method.O[0];
-        double invB = 1.0 / _problem.Batch, k4 = _problem.Kurtosis - 2, sigma2 = _problem.Noise;
-        double mu = Coupling, bb = b * b, cc = c * c, oo = o * o;
-        var s = _s[0];
-        var lam = _lambda;
-        double nextMu = 0, risk = 0;
-        for (int i = 0; i < s.Length; i++)
-        {
-            double l = lam[i];
-            double t = a - l * b * c;
-            double si = s[i];
-            double scalar = (l * mu + k4 * l * l * cc * si + sigma2 * l) * invB;
-            double sn = t * t * si + bb * scalar;
-            s[i] = sn;
-            nextMu += l * sn;
-        }
-        risk = nextMu;
-        Coupling = cc * nextMu;
-        Risk = 0.5 * oo * risk;
+        public double Mu;
+        public void Run(int chunk) => owner.RunChunk(chunk, Mu);
     }
 
-    private void Step2()
+    private void RunChunk(int c, double mu)
     {
-        double a00 = _method.A(0, 0), a01 = _method.A(0, 1), a10 = _method.A(1, 0), a11 = _method.A(1, 1);
-        var bv = _method.B; var cv = _method.C; var ov = _method.O;
+        int i0 = c * ChunkSize, i1 = Math.Min(_d, i0 + ChunkSize);
+        double pm, pr;
+        switch (_k)
+        {
+            case 1:
+                (pm, pr) = _bits switch
+                {
+                    512 => Step1<V512>(i0, i1, mu),
+                    256 => Step1<V256>(i0, i1, mu),
+                    _ => Step1<V128>(i0, i1, mu),
+                };
+                break;
+            case 2:
+                (pm, pr) = _bits switch
+                {
+                    512 => Step2<V512>(i0, i1, mu),
+                    256 => Step2<V256>(i0, i1, mu),
+                    _ => Step2<V128>(i0, i1, mu),
+                };
+                break;
+            default:
+                (pm, pr) = StepGeneral(i0, i1, mu);
+                break;
+        }
+        _partMu[c] = pm;
+        _partRisk[c] = pr;
+    }
+
+    /// <summary>k = 1 on directions [i0, i1): returns (Σ λ s', Σ λ s') (weights c², o² applied by the caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (double, double) Step1<V>(int i0, int i1, double mu) where V : struct, ISimd<V>
+    {
+        double a = _a[0, 0], b = _b[0], c = _c[0];
+        double bc = b * c, bb = b * b, cc = c * c;
+        // s' = t² s + b² (λ/B)(μ + σ² + k4 λ c² s),  t = a − λ b c
+        double muNoise = mu + _sigma2, k4cc = _k4 * cc, bbInvB = bb * _invB;
+        ref double lam = ref MemoryMarshal.GetArrayDataReference(_lambda);
+        ref double s = ref MemoryMarshal.GetArrayDataReference(_s[0]);
+        var vA = V.Broadcast(a); var vNegBc = V.Broadcast(-bc); var vMuN = V.Broadcast(muNoise);
+        var vK4cc = V.Broadcast(k4cc); var vBbInvB = V.Broadcast(bbInvB);
+        var acc = V.Zero;
+        int i = i0, n = V.Count;
+        for (; i + n <= i1; i += n)
+        {
+            var l = V.Load(ref lam, i);
+            var si = V.Load(ref s, i);
+            var t = V.Fma(l, vNegBc, vA);
+            var scalar = V.Mul(V.Mul(l, vBbInvB), V.Fma(V.Mul(vK4cc, l), si, vMuN));
+            var sn = V.Fma(V.Mul(t, t), si, scalar);
+            V.Store(sn, ref s, i);
+            acc = V.Fma(l, sn, acc);
+        }
+        double sum = V.Sum(acc);
+        for (; i < i1; i++)
+        {
+            double l = Unsafe.Add(ref lam, i);
+            double si = Unsafe.Add(ref s, i);
+            double t = a - l * bc;
+            double scalar = l * bbInvB * (k4cc * l * si + muNoise);
+            double sn = t * t * si + scalar;
+            Unsafe.Add(ref s, i) = sn;
+            sum += l * sn;
+        }
+        return (sum, sum);
+    }
+
+    /// <summary>k = 2 on directions [i0, i1): returns (Σ λ cᵀS'c, Σ λ oᵀS'o).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (double, double) Step2<V>(int i0, int i1, double mu) where V : struct, ISimd<V>
+    {
+        double a00 = _a[0, 0], a01 = _a[0, 1], a10 = _a[1, 0], a11 = _a[1, 1];
+        var bv = _b; var cv = _c; var ov = _o;
         double b0 = bv[0], b1 = bv[1], c0 = cv[0], c1 = cv[1], o0 = ov[0], o1 = ov[1];
-        double invB = 1.0 / _problem.Batch, k4 = _problem.Kurtosis - 2, sigma2 = _problem.Noise;
         double b00 = b0 * b0, b01 = b0 * b1, b11 = b1 * b1;
         double w00 = c0 * c0, w01 = 2 * c0 * c1, w11 = c1 * c1;
         double v00 = o0 * o0, v01 = 2 * o0 * o1, v11 = o1 * o1;
-        double mu = Coupling;
-        var s00 = _s[0]; var s01 = _s[1]; var s11 = _s[2];
-        var lam = _lambda;
-        double nextMu = 0, risk = 0;
-        for (int i = 0; i < lam.Length; i++)
+        double muNoise = mu + _sigma2, invB = _invB, k4 = _k4;
+        ref double lam = ref MemoryMarshal.GetArrayDataReference(_lambda);
+        ref double s00 = ref MemoryMarshal.GetArrayDataReference(_s[0]);
+        ref double s01 = ref MemoryMarshal.GetArrayDataReference(_s[1]);
+        ref double s11 = ref MemoryMarshal.GetArrayDataReference(_s[2]);
+        var accMu = V.Zero; var accRisk = V.Zero;
+        var A00 = V.Broadcast(a00); var A01 = V.Broadcast(a01); var A10 = V.Broadcast(a10); var A11 = V.Broadcast(a11);
+        var NB0C0 = V.Broadcast(-b0 * c0); var NB0C1 = V.Broadcast(-b0 * c1); var NB1C0 = V.Broadcast(-b1 * c0); var NB1C1 = V.Broadcast(-b1 * c1);
+        var W00 = V.Broadcast(w00); var W01 = V.Broadcast(w01); var W11 = V.Broadcast(w11);
+        var O00 = V.Broadcast(v00); var O01 = V.Broadcast(v01); var O11 = V.Broadcast(v11);
+        var B00 = V.Broadcast(b00); var B01 = V.Broadcast(b01); var B11 = V.Broadcast(b11);
+        var K4 = V.Broadcast(k4); var MuN = V.Broadcast(muNoise); var InvB = V.Broadcast(invB);
+        int i = i0, n = V.Count;
+        for (; i + n <= i1; i += n)
         {
-            double l = lam[i];
+            var l = V.Load(ref lam, i);
+            var t00 = V.Fma(l, NB0C0, A00); var t01 = V.Fma(l, NB0C1, A01);
+            var t10 = V.Fma(l, NB1C0, A10); var t11 = V.Fma(l, NB1C1, A11);
+            var x = V.Load(ref s00, i); var y = V.Load(ref s01, i); var z = V.Load(ref s11, i);
+            var q = V.Fma(W00, x, V.Fma(W01, y, V.Mul(W11, z)));
+            // (λ/B)(μ + σ² + k4 λ q)
+            var scalar = V.Mul(V.Mul(l, InvB), V.Fma(V.Mul(K4, l), q, MuN));
+            // (T S) Tᵀ in two stages: fewer roundings than the expanded T⊗T form when entries cancel
+            var p00 = V.Fma(t00, x, V.Mul(t01, y)); var p01 = V.Fma(t00, y, V.Mul(t01, z));
+            var p10 = V.Fma(t10, x, V.Mul(t11, y)); var p11 = V.Fma(t10, y, V.Mul(t11, z));
+            var nx = V.Fma(p00, t00, V.Fma(p01, t01, V.Mul(B00, scalar)));
+            var ny = V.Fma(p00, t10, V.Fma(p01, t11, V.Mul(B01, scalar)));
+            var nz = V.Fma(p10, t10, V.Fma(p11, t11, V.Mul(B11, scalar)));
+            V.Store(nx, ref s00, i); V.Store(ny, ref s01, i); V.Store(nz, ref s11, i);
+            accMu = V.Fma(l, V.Fma(W00, nx, V.Fma(W01, ny, V.Mul(W11, nz))), accMu);
+            accRisk = V.Fma(l, V.Fma(O00, nx, V.Fma(O01, ny, V.Mul(O11, nz))), accRisk);
+        }
+        double sumMu = V.Sum(accMu), sumRisk = V.Sum(accRisk);
+        for (; i < i1; i++)
+        {
+            double l = Unsafe.Add(ref lam, i);
             double t00 = a00 - l * b0 * c0, t01 = a01 - l * b0 * c1, t10 = a10 - l * b1 * c0, t11 = a11 - l * b1 * c1;
-            double x = s00[i], y = s01[i], z = s11[i];
+            double x = Unsafe.Add(ref s00, i), y = Unsafe.Add(ref s01, i), z = Unsafe.Add(ref s11, i);
             double q = w00 * x + w01 * y + w11 * z;
-            double scalar = (l * mu + k4 * l * l * q + sigma2 * l) * invB;
-            // (T S) Tᵀ in two stages: fewer roundings than the expanded T⊗T form when entries cancel (Nesterov)
+            double scalar = l * invB * (k4 * l * q + muNoise);
             double p00 = t00 * x + t01 * y, p01 = t00 * y + t01 * z;
             double p10 = t10 * x + t11 * y, p11 = t10 * y + t11 * z;
             double nx = p00 * t00 + p01 * t01 + b00 * scalar;
             double ny = p00 * t10 + p01 * t11 + b01 * scalar;
             double nz = p10 * t10 + p11 * t11 + b11 * scalar;
-            s00[i] = nx; s01[i] = ny; s11[i] = nz;
-            nextMu += l * (w00 * nx + w01 * ny + w11 * nz);
-            risk += l * (v00 * nx + v01 * ny + v11 * nz);
+            Unsafe.Add(ref s00, i) = nx; Unsafe.Add(ref s01, i) = ny; Unsafe.Add(ref s11, i) = nz;
+            sumMu += l * (w00 * nx + w01 * ny + w11 * nz);
+            sumRisk += l * (v00 * nx + v01 * ny + v11 * nz);
         }
-        Coupling = nextMu;
-        Risk = 0.5 * risk;
+        return (sumMu, sumRisk);
     }
 
-    private void StepGeneral()
+    /// <summary>Any k on directions [i0, i1), scalar: returns (Σ λ cᵀS'c, Σ λ oᵀS'o).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (double, double) StepGeneral(int i0, int i1, double mu)
     {
-        int k = _k, d = _lambda.Length;
-        var bv = _method.B; var cv = _method.C;
-        double invB = 1.0 / _problem.Batch, k4 = _problem.Kurtosis - 2, sigma2 = _problem.Noise;
-        double mu = Coupling;
+        int k = _k;
+        var bv = _b; var cv = _c; var ov = _o;
+        double invB = _invB, k4 = _k4, sigma2 = _sigma2;
         Span<double> t = stackalloc double[k * k];
         Span<double> s = stackalloc double[k * k];
         Span<double> ts = stackalloc double[k * k];
-        for (int i = 0; i < d; i++)
+        Span<double> a = stackalloc double[k * k];
+        for (int p = 0; p < k; p++) for (int r = 0; r < k; r++) a[p * k + r] = _a[p, r];
+        double sumMu = 0, sumRisk = 0;
+        for (int i = i0; i < i1; i++)
         {
             double l = _lambda[i];
             for (int p = 0; p < k; p++)
-                for (int r = 0; r < k; r++) t[p * k + r] = _method.A(p, r) - l * bv[p] * cv[r];
+                for (int r = 0; r < k; r++) t[p * k + r] = a[p * k + r] - l * bv[p] * cv[r];
             for (int e = 0; e < _m; e++) { s[_p[e] * k + _q[e]] = _s[e][i]; s[_q[e] * k + _p[e]] = _s[e][i]; }
             double q = 0;
             for (int p = 0; p < k; p++)
@@ -177,14 +336,21 @@ public sealed class SecondMoments
                     for (int j = 0; j < k; j++) acc += t[p * k + j] * s[j * k + r];
                     ts[p * k + r] = acc;
                 }
+            double qc = 0, qo = 0;
             for (int e = 0; e < _m; e++)
             {
                 int p = _p[e], r = _q[e];
                 double acc = 0;
                 for (int j = 0; j < k; j++) acc += ts[p * k + j] * t[r * k + j];
-                _s[e][i] = acc + bv[p] * bv[r] * scalar;
+                double v = acc + bv[p] * bv[r] * scalar;
+                _s[e][i] = v;
+                double w = p == r ? 1 : 2;
+                qc += w * cv[p] * cv[r] * v;
+                qo += w * ov[p] * ov[r] * v;
             }
+            sumMu += l * qc;
+            sumRisk += l * qo;
         }
-        Accumulate();
+        return (sumMu, sumRisk);
     }
 }

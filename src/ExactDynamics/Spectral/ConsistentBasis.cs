@@ -22,6 +22,7 @@ internal sealed class ConsistentBasis
         for (int i = 0; i < k; i++) P[i, 0] = u[i];
         int col = 1;
         for (int j = 0; j < k; j++) if (j != r) { P[j, col] = 1; col++; }
+        this.P = P;
         var Pinv = Invert(P);
         var A = method.MatrixA;
         var AP = Mul(A, P);
@@ -44,6 +45,8 @@ internal sealed class ConsistentBasis
     }
 
     public int K { get; }
+    /// <summary>The basis P = [u, e_j, …] (columns).</summary>
+    public double[,] P { get; }
     public double[,] Atilde { get; }
     public double[] Btilde { get; }
     public double[] Ctilde { get; }

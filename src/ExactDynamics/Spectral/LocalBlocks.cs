@@ -44,6 +44,42 @@ internal sealed class LocalBlocks
     // k ≤ 2 constants of the consistent basis (Ã₀₀ = 1, Ã₁₀ = 0, c̃₀ = 1 exactly)
     private readonly double _a01, _a11, _b0, _b1, _c1, _omd1;
 
+    /// <summary>The k = 2 constants for the vectorised passes of <see cref="SecularKernels"/>.</summary>
+    public SecularKernels.K2 Constants2 => new(_a01, _a11, _b0, _b1, _c1, _omd1, BB, CC);
+
+    /// <summary>b̃₀ (k = 1: the whole of b̃).</summary>
+    public double B0 => _b0;
+
+    /// <summary>
+    /// 1 − ρ(T)² for k ≤ 2, the same arithmetic as <see cref="GammaT"/> without the general set-up (hot loop of the
+    /// gap solver).
+    /// </summary>
+    public double GammaT2(double lambda)
+        => K == 1 ? GammaT1(lambda) : GammaT2Core(lambda);
+
+    /// <summary>k = 1: x(2 − x), x = λ b̃₀ c̃₀ (c̃₀ = 1), as in <see cref="GammaT"/>.</summary>
+    public double GammaT1(double lambda)
+    {
+        double x = lambda * _b0 * 1.0;
+        return x * (2 - x);
+    }
+
+    private double GammaT2Core(double lambda)
+    {
+        double t01 = _a01 - lambda * _b0 * _c1, t10 = 0 - lambda * _b1 * 1.0;
+        double x0 = lambda * _b0 * 1.0, x1 = _omd1 + lambda * _b1 * _c1;
+        double tau = x0 + x1, delta = x0 * x1 - t01 * t10;
+        double disc = tau * tau - 4 * delta;
+        if (disc >= 0)
+        {
+            double sq = Math.Sqrt(disc);
+            double big = tau >= 0 ? 0.5 * (tau + sq) : 0.5 * (tau - sq);
+            double small = big != 0 ? delta / big : 0;
+            return Math.Min(big * (2 - big), small * (2 - small));
+        }
+        return tau - delta;
+    }
+
     /// <summary>
     /// g(γ) = ccᵀ(G⁰ − γI)⁻¹bb and dg/dγ = yᵀx (x = (G⁰ − γI)⁻¹bb, y = (G⁰ − γI)⁻ᵀcc). Closed form for k ≤ 2
     /// (scalar for k = 1; the 3×3 adjugate for k = 2), Gaussian elimination otherwise. False when singular.
