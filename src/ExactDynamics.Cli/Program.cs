@@ -104,6 +104,8 @@ internal static class CliApp
         root.Subcommands.Add(DemoCommand.Create(ctx));
         root.Subcommands.Add(SimulateCommand.Create(ctx));
         root.Subcommands.Add(ValidateCommand.Create(ctx));
+        root.Subcommands.Add(RampCommand.Create(ctx));
+        root.Subcommands.Add(SchedulesCommand.Create(ctx));
 
         // Commands of the user-experience work (kept apart from the list above so that new commands merge cleanly).
         root.Subcommands.Add(RunCommand.Create(ctx, root));

@@ -18,6 +18,8 @@ internal static class GapCommand
             "json: {\"rho\", \"gap\", \"diverges\", \"rho_local\", \"secular_root\"}; csv: the same fields as one row.",
             Example);
         shared.AddTo(command);
+        var schedules = new ScheduleOptions("With a schedule, gap describes the constant tail (the settings reached as t → ∞) and refuses when there is none.");
+        schedules.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -25,6 +27,20 @@ internal static class GapCommand
             var outPath = shared.GetOut(parse);
             var (problem, init) = shared.BuildProblem(parse);
             var method = shared.BuildMethod(parse);
+            if (schedules.Any(parse))
+            {
+                var scheduled = schedules.Build(parse, method);
+                if (!scheduled.IsConstant)
+                {
+                    var tail = scheduled.Tail(problem.Batch);
+                    if (tail.Method is null)
+                        throw new InvalidInputException(
+                            $"gap describes constant settings, and with these schedules there is no constant tail: {tail.Reason}; use risk or iterations to follow the schedules.");
+                    var tailGap = ContractionGap.Compute(problem.WithBatch(tail.Batch), tail.Method);
+                    OutputTarget.Emit(outPath, ctx.Out, w => ScheduleResultWriter.WriteTailGap(w, shared.GetFormat(parse), tailGap, new RunInfo(problem, method, init), scheduled, tail));
+                    return 0;
+                }
+            }
             var gap = ContractionGap.Compute(problem, method);
             OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteGap(w, shared.GetFormat(parse), gap, new RunInfo(problem, method, init)));
             return 0;

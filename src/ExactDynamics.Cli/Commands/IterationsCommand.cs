@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Schedules;
 using ExactDynamics.Targets;
 
 namespace ExactDynamics.Cli.Commands;
@@ -27,6 +28,8 @@ internal static class IterationsCommand
         shared.AddTo(command);
         command.Options.Add(target);
         command.Options.Add(maxSteps);
+        var schedules = new ScheduleOptions("With a schedule, exact follows it; closed_form, rho, gap and prefactor describe its constant tail (the settings reached as t → ∞) and are null when there is none.");
+        schedules.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -39,6 +42,13 @@ internal static class IterationsCommand
             if (max < 0) throw new InvalidInputException($"--max-steps {max} is not allowed; it must be at least 0.");
             var (problem, init) = shared.BuildProblem(parse);
             var method = shared.BuildMethod(parse);
+            var scheduled = schedules.Build(parse, method);
+            if (!scheduled.IsConstant)
+            {
+                var sr = ScheduledIterations.Compute(problem, scheduled, eps, max);
+                OutputTarget.Emit(outPath, ctx.Out, w => ScheduleResultWriter.WriteIterations(w, shared.GetFormat(parse), sr, new RunInfo(problem, method, init), scheduled));
+                return 0;
+            }
             var result = IterationsToTarget.Compute(problem, method, eps, max);
             OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteIterations(w, shared.GetFormat(parse), result, new RunInfo(problem, method, init)));
             return 0;

@@ -49,6 +49,8 @@ internal static class RiskCommand
         command.Options.Insert(command.Options.IndexOf(shared.Spectrum) + 1, methods);
         command.Options.Add(steps);
         command.Options.Add(every);
+        var schedules = new ScheduleOptions();
+        schedules.AddTo(command);
         command.Options.Add(plot);
         command.Options.Add(overlay);
         shared.AddOutputTo(command);
@@ -72,6 +74,8 @@ internal static class RiskCommand
                 throw new InvalidInputException(
                     $"--steps {t} with --every {n} would print {(t / n + 1) * parsed.Length} rows, more than the {MaxRows} allowed; raise --every to at least {(t * parsed.Length + MaxRows - 1) / MaxRows}.");
 
+            // the same schedules for every method (each built on its own base values)
+            var scheduledOf = parsed.ToDictionary(m => m, m => schedules.Build(parse, m));
             long plotStride = Math.Max(1, (t + MaxPlotPoints - 1) / MaxPlotPoints);
             var curves = new List<(LinearMethod Method, RiskTrajectory Risk)>();
             var plotted = new List<PlotSeries>();
@@ -79,26 +83,33 @@ internal static class RiskCommand
             {
                 foreach (var method in parsed)
                 {
-                    var trajectory = WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t);
+                    var scheduled = scheduledOf[method];
+                    var trajectory = scheduled.IsConstant
+                        ? WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t)
+                        : ScheduledRisk.Run(problem, scheduled, t, n);
                     curves.Add((method, trajectory));
                     progress.Advance();
                     if (plotPath is null) continue;
-                    var dense = plotStride == n ? trajectory : RiskRecursion.Run(problem, method, t, plotStride);
+                    var dense = plotStride == n ? trajectory : ScheduledRecursion.Run(problem, scheduled, t, plotStride);
                     plotted.Add(new PlotSeries(method.Spec, dense.Steps.Select(x => (double)x).ToArray(), dense.Risk));
                     progress.Advance();
                 }
             }
 
             var format = shared.GetFormat(parse);
-            if (curves.Count == 1)
-                OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisk(w, format, curves[0].Risk, new RunInfo(problem, curves[0].Method, init)));
-            else
-                OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteRisks(w, format, curves, problem, init));
+            var anySchedule = scheduledOf.Values.FirstOrDefault(x => !x.IsConstant);
+            OutputTarget.Emit(outPath, ctx.Out, w =>
+            {
+                if (curves.Count == 1) ResultWriter.WriteRisk(w, format, curves[0].Risk, new RunInfo(problem, curves[0].Method, init));
+                else ResultWriter.WriteRisks(w, format, curves, problem, init);
+                if (format == OutputFormat.Table && anySchedule is not null) ScheduleResultWriter.WriteScheduleLines(w, anySchedule);
+            });
             if (plotPath is not null)
             {
                 var title = curves.Count == 1
                     ? $"Exact expected risk — {curves[0].Method.Spec}\n{Plots.Describe(problem)}"
                     : $"Exact expected risk — {Plots.Describe(problem)}";
+                if (anySchedule is not null) title += "\n" + ScheduleResultWriter.ScheduleSummary(anySchedule);
                 Plots.RiskCurves(plotPath, title, [.. plotted, .. measured]);
             }
             foreach (var (method, trajectory) in curves.Where(c => c.Risk.Overflowed))

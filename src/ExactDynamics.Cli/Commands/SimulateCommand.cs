@@ -46,6 +46,8 @@ internal static class SimulateCommand
         command.Options.Add(seed);
         command.Options.Add(covariates);
         command.Options.Add(threads);
+        var schedules = new ScheduleOptions("The simulator draws a whole number of samples per step: a real B_t is rounded to the nearest integer (the exact curve keeps the real B_t).");
+        schedules.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -71,15 +73,20 @@ internal static class SimulateCommand
             var law = ResolveCovariates(parse.GetValue(covariates), problem.Kurtosis, parse.GetResult(shared.Kurtosis) is { Implicit: false });
             if (law.Kurtosis != problem.Kurtosis)
                 problem = new Problem(problem.Spectrum, problem.Initial.ToArray(), problem.Batch, law.Kurtosis, problem.Noise);
+            var scheduled = schedules.Build(parse, method);
+            if (!scheduled.IsConstant && ScheduledSimulationNotes.RoundedBatch(scheduled, problem.Batch, t) is long firstRounded)
+                ctx.Note($"exactdyn: the batch schedule gives a B_t that is not a whole number (first at step {firstRounded}); the simulation rounds it to the nearest whole number of samples, the exact curve uses it as it is.");
             var settings = new SimulationSettings
             {
-                Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = (int)problem.Batch, Covariates = law,
+                // with schedules the optimizer draws B_t single samples per step (docs/schedules.md §2)
+                Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = scheduled.IsConstant ? (int)problem.Batch : 1, Covariates = law,
                 Noise = problem.Noise, Steps = t, Every = n, Runs = (int)r, Seed = (ulong)s, MaxDegreeOfParallelism = dop,
             };
+            ISimulatedOptimizer optimizer = scheduled.IsConstant ? new LinearMethodOptimizer(method) : new ScheduledMethodOptimizer(scheduled, problem.Batch);
             SimulationResult result;
             using (var progress = Progress.Start(ctx.Error, "simulate", r))
-                result = MonteCarloSimulator.Run(settings, new LinearMethodOptimizer(method), finished => progress.Advance(finished));
-            var exact = CurveValidator.ExactAt(problem, method, result.Steps);
+                result = MonteCarloSimulator.Run(settings, optimizer, finished => progress.Advance(finished));
+            var exact = scheduled.IsConstant ? CurveValidator.ExactAt(problem, method, result.Steps) : ScheduledCurveValidator.ExactAt(problem, scheduled, result.Steps);
             OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteSimulation(w, shared.GetFormat(parse), result, exact, law.Spec, new RunInfo(problem, method, init)));
             return 0;
         });

@@ -38,6 +38,8 @@ internal static class ValidateCommand
         shared.AddTo(command);
         command.Options.Add(runs);
         command.Options.Add(alpha);
+        var schedules = new ScheduleOptions("The exact curve follows the schedules step by step.");
+        schedules.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -56,7 +58,10 @@ internal static class ValidateCommand
             if (!(a > 0 && a < 1)) throw new InvalidInputException($"--alpha {ResultWriter.Text(a)} is not allowed; it must lie strictly between 0 and 1, e.g. 0.001.");
             var path = parse.GetValue(against)!;
             var curve = SimulatedCurve.Load(path);
-            var validation = CurveValidator.Validate(problem, method, curve, r, a, path);
+            var scheduled = schedules.Build(parse, method);
+            var validation = scheduled.IsConstant
+                ? CurveValidator.Validate(problem, method, curve, r, a, path)
+                : ScheduledCurveValidator.Validate(problem, scheduled, curve, r, a, path);
             OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteValidation(w, shared.GetFormat(parse), validation, path, new RunInfo(problem, method, init)));
             return validation.Consistent ? 0 : Inconsistent;
         });

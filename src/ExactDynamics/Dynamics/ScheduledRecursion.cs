@@ -1,0 +1,174 @@
+using ExactDynamics.Schedules;
+
+namespace ExactDynamics.Dynamics;
+
+/// <summary>
+/// The exact expected risk under learning-rate, momentum and batch-size schedules. MATH.md §3 stays exact when A, b, c,
+/// o and B change from step to step: update t → t + 1 uses step t's values,
+/// S_{t+1,i} = T_{t,i} S_{t,i} T_{t,i}ᵀ + (1/B_t) b_t b_tᵀ [λ_i Σ_j λ_j c_tᵀS_{t,j}c_t + (m4 − 2) λ_i² c_tᵀS_{t,i}c_t + σ² λ_i],
+/// T_{t,i} = A_t − λ_i b_t c_tᵀ, and E L_t = ½ Σ_i λ_i o_tᵀ S_{t,i} o_t.
+/// <para>Without schedules (<see cref="ScheduledMethod.IsConstant"/>) every entry point hands over to
+/// <see cref="RiskRecursion"/> itself, so constant settings give the constant-method numbers whatever kernel that uses;
+/// otherwise the fused kernel is <see cref="ScheduledSecondMoments"/>, tested against <see cref="Reference"/>.</para>
+/// </summary>
+public static class ScheduledRecursion
+{
+    /// <summary>
+    /// One step at a time: the constant-method kernel <see cref="SecondMoments"/> when nothing is scheduled (so that
+    /// constant settings give the constant-method numbers bit for bit, whatever that kernel does), otherwise
+    /// <see cref="ScheduledSecondMoments"/>. Used by every scheduled computation (risk, iterations, ramps, validation).
+    /// </summary>
+    public sealed class Stepper
+    {
+        private readonly SecondMoments? _constant;
+        private readonly ScheduledSecondMoments? _scheduled;
+        private readonly double _batch;
+
+        public Stepper(Problem problem, ScheduledMethod scheduled)
+        {
+            ArgumentNullException.ThrowIfNull(problem);
+            ArgumentNullException.ThrowIfNull(scheduled);
+            if (scheduled.IsConstant) { _constant = new SecondMoments(problem, scheduled.Template.Base); _batch = problem.Batch; }
+            else _scheduled = new ScheduledSecondMoments(problem, scheduled);
+        }
+
+        /// <summary>E L_t at the current step.</summary>
+        public double Risk => _constant?.Risk ?? _scheduled!.Risk;
+
+        /// <summary>Steps taken.</summary>
+        public long Time => _constant?.Time ?? _scheduled!.Time;
+
+        /// <summary>The batch size of the next update.</summary>
+        public double NextBatch => _constant is not null ? _batch : _scheduled!.Current.Batch;
+
+        public void Step()
+        {
+            if (_constant is not null) _constant.Step();
+            else _scheduled!.Step();
+        }
+    }
+
+    /// <summary>E L_t at t = 0, every, 2·every, … and always the last step; stops early (and says so) on overflow.</summary>
+    public static RiskTrajectory Run(Problem problem, ScheduledMethod scheduled, long steps, long every = 1)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.IsConstant) return RiskRecursion.Run(problem, scheduled.Template.Base, steps, every);
+        if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        if (every < 1) throw new InvalidInputException($"--every {every} is not allowed; it must be at least 1.");
+        var state = new ScheduledSecondMoments(problem, scheduled);
+        var ts = new List<long> { 0 };
+        var rs = new List<double> { state.Risk };
+        bool overflow = false;
+        for (long t = 1; t <= steps; t++)
+        {
+            state.Step();
+            if (!double.IsFinite(state.Risk)) { overflow = true; break; }
+            if (t % every == 0 || t == steps) { ts.Add(t); rs.Add(state.Risk); }
+        }
+        return new RiskTrajectory(ts.ToArray(), rs.ToArray(), overflow);
+    }
+
+    /// <summary>E L_t for every t = 0..steps; once the risk overflows, the rest is +∞ (never NaN).</summary>
+    public static double[] Trajectory(Problem problem, ScheduledMethod scheduled, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.IsConstant) return RiskRecursion.Trajectory(problem, scheduled.Template.Base, steps);
+        return Fused(problem, scheduled, steps);
+    }
+
+    /// <summary>The fused kernel's trajectory even for constant settings (for tests of the kernel itself).</summary>
+    internal static double[] Fused(Problem problem, ScheduledMethod scheduled, int steps)
+    {
+        if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        var state = new ScheduledSecondMoments(problem, scheduled);
+        var r = new double[steps + 1];
+        r[0] = state.Risk;
+        for (int t = 1; t <= steps; t++)
+        {
+            state.Step();
+            if (!double.IsFinite(state.Risk)) { Array.Fill(r, double.PositiveInfinity, t, steps + 1 - t); break; }
+            r[t] = state.Risk;
+        }
+        return r;
+    }
+
+    /// <summary>The risk after exactly <paramref name="steps"/> steps (+∞ if it overflowed).</summary>
+    public static double FinalRisk(Problem problem, ScheduledMethod scheduled, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        var state = new Stepper(problem, scheduled);
+        for (long t = 0; t < steps; t++) { state.Step(); if (!double.IsFinite(state.Risk)) return double.PositiveInfinity; }
+        return state.Risk;
+    }
+
+    /// <summary>The first t ≤ <paramref name="maxSteps"/> with E L_t ≤ <paramref name="target"/>, or null.</summary>
+    public static long? FirstBelow(Problem problem, ScheduledMethod scheduled, double target, long maxSteps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        var state = new Stepper(problem, scheduled);
+        if (state.Risk <= target) return 0;
+        for (long t = 1; t <= maxSteps; t++)
+        {
+            state.Step();
+            if (!double.IsFinite(state.Risk)) return null;
+            if (state.Risk <= target) return t;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The reference: MATH.md §3 with step t's settings, written as literally as possible (one full k×k block per
+    /// direction, μ_t recomputed from the blocks with c_t at every step). Slow; for tests.
+    /// </summary>
+    public static double[] Reference(Problem problem, ScheduledMethod scheduled, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        var first = scheduled.At(0, problem.Batch).Method;
+        int k = first.K, d = problem.Spectrum.Dimension;
+        var lam = problem.Spectrum.ToArray();
+        var u = first.U.ToArray();
+        var S = new double[d][,];
+        for (int i = 0; i < d; i++)
+        {
+            S[i] = new double[k, k];
+            for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) S[i][p, q] = problem.Initial[i] * u[p] * u[q];
+        }
+        double Quad(double[,] m, double[] v) { double s = 0; for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) s += v[p] * m[p, q] * v[q]; return s; }
+        double RiskOf(double[] o) { double s = 0; for (int i = 0; i < d; i++) s += lam[i] * Quad(S[i], o); return 0.5 * s; }
+        var risk = new double[steps + 1];
+        risk[0] = RiskOf(first.O.ToArray());
+        for (int t = 0; t < steps; t++)
+        {
+            var settings = scheduled.At(t, problem.Batch);
+            var method = settings.Method;
+            var b = method.B.ToArray(); var c = method.C.ToArray();
+            double mu = 0;
+            for (int i = 0; i < d; i++) mu += lam[i] * Quad(S[i], c);
+            for (int i = 0; i < d; i++)
+            {
+                double l = lam[i];
+                var T = new double[k, k];
+                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) T[p, q] = method.A(p, q) - l * b[p] * c[q];
+                var next = new double[k, k];
+                for (int p = 0; p < k; p++)
+                    for (int q = 0; q < k; q++)
+                    {
+                        double s = 0;
+                        for (int r = 0; r < k; r++) for (int w = 0; w < k; w++) s += T[p, r] * S[i][r, w] * T[q, w];
+                        next[p, q] = s;
+                    }
+                double bracket = l * mu + (problem.Kurtosis - 2) * l * l * Quad(S[i], c) + problem.Noise * l;
+                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) next[p, q] += b[p] * b[q] * bracket / settings.Batch;
+                S[i] = next;
+            }
+            risk[t + 1] = RiskOf(scheduled.At(t + 1, problem.Batch).Method.O.ToArray());
+        }
+        return risk;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using ExactDynamics.Methods;
+
+namespace ExactDynamics.Schedules;
+
+/// <summary>The method families a schedule knows how to vary.</summary>
+public enum MethodFamily
+{
+    Sgd,
+    HeavyBall,
+    Nesterov,
+    Asgd,
+    Torch,
+
+    /// <summary>A user's (A, b, c, o, u): it has no named learning rate or momentum, so only a batch schedule applies.</summary>
+    Custom,
+}
+
+/// <summary>
+/// A method family with its base hyperparameters, which yields the <see cref="LinearMethod"/> for any learning rate and
+/// momentum (MATH.md §2). The learning rate is η for SGD, heavy ball, Nesterov and PyTorch's rule and the short step δ
+/// for ASGD (whose long step κ̃δ/c scales with it); the momentum is β (heavy ball, Nesterov) or μ (PyTorch). SGD and
+/// ASGD have no momentum; a custom method has neither.
+/// <para>For a positive learning rate the method is built by the family's own <c>Create</c>, so a schedule that keeps the
+/// base values yields exactly the same matrices as the constant method. A learning rate of 0 (the end of a cosine or WSD
+/// decay) is allowed here: the update then only carries the momentum.</para>
+/// </summary>
+public sealed class MethodTemplate
+{
+    private MethodTemplate(MethodFamily family, LinearMethod baseMethod, double lr, double momentum, double kappa = double.NaN,
+        double xi = double.NaN, double small = 0.7, bool torchNesterov = false)
+    {
+        Family = family;
+        Base = baseMethod;
+        Lr = lr;
+        Momentum = momentum;
+        Kappa = kappa;
+        Xi = xi;
+        Small = small;
+        TorchNesterov = torchNesterov;
+    }
+
+    public MethodFamily Family { get; }
+
+    /// <summary>The method at the base values.</summary>
+    public LinearMethod Base { get; }
+
+    /// <summary>Base learning rate (η, or δ for ASGD); NaN for a custom method.</summary>
+    public double Lr { get; }
+
+    /// <summary>Base momentum (β or μ); NaN when the family has none.</summary>
+    public double Momentum { get; }
+
+    public double Kappa { get; }
+    public double Xi { get; }
+    public double Small { get; }
+    public bool TorchNesterov { get; }
+
+    public bool HasLearningRate => Family != MethodFamily.Custom;
+    public bool HasMomentum => Family is MethodFamily.HeavyBall or MethodFamily.Nesterov or MethodFamily.Torch;
+
+    /// <summary>The family's name for its momentum parameter (beta or momentum).</summary>
+    public string MomentumName => Family == MethodFamily.Torch ? "momentum" : "beta";
+
+    /// <summary>The family's spec prefix (sgd, hb, nesterov, asgd, torch, custom).</summary>
+    public string FamilyName => Family switch
+    {
+        MethodFamily.Sgd => "sgd",
+        MethodFamily.HeavyBall => "hb",
+        MethodFamily.Nesterov => "nesterov",
+        MethodFamily.Asgd => "asgd",
+        MethodFamily.Torch => "torch",
+        _ => "custom",
+    };
+
+    public static MethodTemplate Sgd(double lr) => new(MethodFamily.Sgd, Methods.Sgd.Create(lr), lr, double.NaN);
+
+    public static MethodTemplate HeavyBall(double lr, double beta) => new(MethodFamily.HeavyBall, Methods.HeavyBall.Create(lr, beta), lr, beta);
+
+    public static MethodTemplate Nesterov(double lr, double beta) => new(MethodFamily.Nesterov, Methods.Nesterov.Create(lr, beta), lr, beta);
+
+    public static MethodTemplate Asgd(double lr, double kappa, double xi, double small = 0.7) =>
+        new(MethodFamily.Asgd, Methods.Asgd.Create(lr, kappa, xi, small), lr, double.NaN, kappa, xi, small);
+
+    public static MethodTemplate Torch(double lr, double momentum, bool nesterov = false) =>
+        new(MethodFamily.Torch, TorchMomentum.Create(lr, momentum, nesterov), lr, momentum, torchNesterov: nesterov);
+
+    /// <summary>A method without named hyperparameters; only a batch schedule applies to it.</summary>
+    public static MethodTemplate Custom(LinearMethod method) =>
+        new(MethodFamily.Custom, method ?? throw new ArgumentNullException(nameof(method)), double.NaN, double.NaN);
+
+    /// <summary>
+    /// The template of a method built by one of the families' <c>Create</c> (recognised from its canonical
+    /// <see cref="LinearMethod.Spec"/> and checked entry by entry); any other method is <see cref="MethodFamily.Custom"/>.
+    /// </summary>
+    public static MethodTemplate FromMethod(LinearMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        MethodTemplate? t = null;
+        try { t = TryParseSpec(method.Spec); }
+        catch (InvalidInputException) { t = null; }
+        return t is not null && SameMatrices(t.Base, method) ? t : Custom(method);
+    }
+
+    /// <summary>The method with learning rate <paramref name="lr"/> ≥ 0 and momentum <paramref name="momentum"/> ∈ [0, 1) (ignored when the family has none).</summary>
+    public LinearMethod At(double lr, double momentum)
+    {
+        if (Family == MethodFamily.Custom) return Base;
+        if (!double.IsFinite(lr) || lr < 0)
+            throw new InvalidInputException($"{FamilyName}: a learning rate of {F(lr)} is not allowed; it must be a finite number ≥ 0.");
+        if (HasMomentum && (!double.IsFinite(momentum) || momentum < 0 || momentum >= 1))
+            throw new InvalidInputException($"{FamilyName}: {MomentumName}={F(momentum)} is not allowed; it must lie in [0, 1).");
+        if (lr > 0)
+        {
+            return Family switch
+            {
+                MethodFamily.Sgd => Methods.Sgd.Create(lr),
+                MethodFamily.HeavyBall => Methods.HeavyBall.Create(lr, momentum),
+                MethodFamily.Nesterov => Methods.Nesterov.Create(lr, momentum),
+                MethodFamily.Asgd => Methods.Asgd.Create(lr, Kappa, Xi, Small),
+                _ => TorchMomentum.Create(lr, momentum, TorchNesterov),
+            };
+        }
+        // lr = 0: the same A (it does not depend on the learning rate, except PyTorch's −lr·μ entry), b = 0 on the
+        // parameter rows; the velocity row of PyTorch's rule still accumulates the gradient.
+        string spec = Family switch
+        {
+            MethodFamily.Sgd or MethodFamily.Asgd => $"{FamilyName}:lr=0" + (Family == MethodFamily.Asgd ? $",kappa={F(Kappa)},xi={F(Xi)}" : ""),
+            MethodFamily.Torch => $"torch:lr=0,momentum={F(momentum)}" + (TorchNesterov ? ",nesterov=true" : ""),
+            _ => $"{FamilyName}:lr=0,beta={F(momentum)}",
+        };
+        if (Family == MethodFamily.Torch)
+            return new LinearMethod(new double[,] { { 1, 0 }, { 0, momentum } }, [0, -1], [1, 0], [1, 0], [1, 0], spec);
+        var shape = Family switch
+        {
+            MethodFamily.Sgd => Methods.Sgd.Create(1),
+            MethodFamily.HeavyBall => Methods.HeavyBall.Create(1, momentum),
+            MethodFamily.Nesterov => Methods.Nesterov.Create(1, momentum),
+            _ => Methods.Asgd.Create(1, Kappa, Xi, Small),
+        };
+        return new LinearMethod(shape.MatrixA, new double[shape.K], shape.C.ToArray(), shape.O.ToArray(), shape.U.ToArray(), spec);
+    }
+
+    private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+
+    private static MethodTemplate? TryParseSpec(string spec)
+    {
+        int colon = spec.IndexOf(':');
+        if (colon < 0) return null;
+        var family = spec[..colon];
+        var kv = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var item in spec[(colon + 1)..].Split(','))
+        {
+            int eq = item.IndexOf('=');
+            if (eq <= 0) return null;
+            kv[item[..eq]] = item[(eq + 1)..];
+        }
+        double N(string key, double? fallback = null)
+        {
+            if (kv.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)) return x;
+            return fallback ?? double.NaN;
+        }
+        return family switch
+        {
+            "sgd" when kv.Count == 1 => Sgd(N("lr")),
+            "hb" when kv.Count == 2 => HeavyBall(N("lr"), N("beta")),
+            "nesterov" when kv.Count == 2 => Nesterov(N("lr"), N("beta")),
+            "asgd" when kv.Count is 3 or 4 => Asgd(N("lr"), N("kappa"), N("xi"), N("small", 0.7)),
+            "torch" when kv.Count is 2 or 3 => Torch(N("lr"), N("momentum"), kv.TryGetValue("nesterov", out var n) && n == "true"),
+            _ => null,
+        };
+    }
+
+    private static bool SameMatrices(LinearMethod x, LinearMethod y)
+    {
+        if (x.K != y.K) return false;
+        for (int i = 0; i < x.K; i++)
+        {
+            if (x.B[i] != y.B[i] || x.C[i] != y.C[i] || x.O[i] != y.O[i] || x.U[i] != y.U[i]) return false;
+            for (int j = 0; j < x.K; j++) if (x.A(i, j) != y.A(i, j)) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+
+namespace ExactDynamics.Schedules;
+
+/// <summary>
+/// Reads schedule specs (the strings of <c>--lr-schedule</c>, <c>--momentum-schedule</c>, <c>--batch-schedule</c>):
+/// <c>constant</c>, <c>step:every=N,factor=F</c>, <c>cosine:steps=T[,floor=F]</c>, <c>linear-warmup:steps=W</c> (also
+/// <c>warmup:W</c>), <c>warmup:W+DECAY</c>, <c>wsd:warmup=W,stable=S,decay=D[,floor=F]</c>, <c>inverse-sqrt[:tau=τ]</c>,
+/// <c>file:PATH.csv</c>. Every error is an <see cref="InvalidInputException"/> with one sentence naming the option,
+/// the bad text and what is allowed.
+/// </summary>
+public static class ScheduleSpec
+{
+    /// <summary>The forms, for messages and help.</summary>
+    public const string Forms =
+        "constant, step:every=N,factor=F[,max=M], cosine:steps=T[,floor=F], linear-warmup:steps=W, warmup:W+cosine:steps=T (a warmup then a decay), " +
+        "wsd:warmup=W,stable=S,decay=D[,floor=F], inverse-sqrt[:tau=τ] or file:PATH.csv";
+
+    /// <param name="spec">The spec text.</param>
+    /// <param name="option">The option name for messages, e.g. <c>--lr-schedule</c>.</param>
+    public static Schedule Parse(string spec, string option = "schedule")
+    {
+        if (string.IsNullOrWhiteSpace(spec)) throw new InvalidInputException($"{option} is empty; use {Forms}.");
+        spec = spec.Trim();
+        var (family, rest) = Split(spec);
+        if (family is "warmup" or "linear-warmup" && rest is not null)
+        {
+            int plus = CompositionPlus(rest);
+            if (plus >= 0)
+            {
+                var first = spec[..(spec.Length - rest.Length + plus)];
+                var second = rest[(plus + 1)..];
+                long w = WarmupSteps(family, rest[..plus], first, option);
+                if (second.Trim().Length == 0)
+                    throw new InvalidInputException($"{option} '{spec}' has nothing after the '+'; write a warmup then a decay, e.g. warmup:100+cosine:steps=1000.");
+                var decay = Parse(second.Trim(), option);
+                return Schedule.WarmupThen(w, decay);
+            }
+        }
+        return ParseSingle(spec, spec, option);
+    }
+
+    private static Schedule ParseSingle(string part, string spec, string option)
+    {
+        var (family, rest) = Split(part);
+        switch (family)
+        {
+            case "constant":
+                NoParameters(rest, spec, option, "constant");
+                return Schedule.Constant;
+            case "step":
+            {
+                var p = KeyValues(rest, spec, option, family, "step:every=N,factor=F[,max=M]", ["every", "factor"], ["max"]);
+                return Schedule.Step(Integer(p, "every", spec, option), Number(p, "factor", spec, option),
+                    p.ContainsKey("max") ? Number(p, "max", spec, option) : double.PositiveInfinity);
+            }
+            case "cosine":
+            {
+                var p = KeyValues(rest, spec, option, family, "cosine:steps=T[,floor=F]", ["steps"], ["floor"]);
+                return Schedule.Cosine(Integer(p, "steps", spec, option), p.ContainsKey("floor") ? Number(p, "floor", spec, option) : 0);
+            }
+            case "warmup":
+            case "linear-warmup":
+                return Schedule.LinearWarmup(WarmupSteps(family, rest, spec, option));
+            case "wsd":
+            {
+                var p = KeyValues(rest, spec, option, family, "wsd:warmup=W,stable=S,decay=D[,floor=F]", ["warmup", "stable", "decay"], ["floor"]);
+                return Schedule.Wsd(Integer(p, "warmup", spec, option), Integer(p, "stable", spec, option), Integer(p, "decay", spec, option),
+                    p.ContainsKey("floor") ? Number(p, "floor", spec, option) : 0);
+            }
+            case "inverse-sqrt":
+            {
+                var p = KeyValues(rest, spec, option, family, "inverse-sqrt[:tau=τ]", [], ["tau"]);
+                return Schedule.InverseSqrt(p.ContainsKey("tau") ? Number(p, "tau", spec, option) : 1);
+            }
+            case "file":
+            {
+                var path = rest?.Trim();
+                if (string.IsNullOrEmpty(path))
+                    throw new InvalidInputException($"{option} '{spec}' names no file; write file:PATH.csv.");
+                return ScheduleFile.Read(path);
+            }
+            default:
+                throw new InvalidInputException(family.Length == 0
+                    ? $"{option} '{spec}' names no schedule; use {Forms}."
+                    : $"{option} '{spec}': unknown schedule '{family}'; use {Forms}.");
+        }
+    }
+
+    /// <summary>The index in <paramref name="rest"/> of a '+' that starts a second schedule (a letter follows it), or −1.</summary>
+    private static int CompositionPlus(string rest)
+    {
+        for (int i = 0; i < rest.Length; i++)
+        {
+            if (rest[i] != '+') continue;
+            int j = i + 1;
+            while (j < rest.Length && rest[j] == ' ') j++;
+            if (j == rest.Length || char.IsLetter(rest[j])) return i;
+        }
+        return -1;
+    }
+
+    /// <summary><c>warmup:W</c>, <c>warmup:steps=W</c>, <c>linear-warmup:W</c> or <c>linear-warmup:steps=W</c>.</summary>
+    private static long WarmupSteps(string family, string? rest, string spec, string option)
+    {
+        var text = rest?.Trim() ?? "";
+        if (text.StartsWith("steps", StringComparison.OrdinalIgnoreCase) && text.Contains('='))
+            text = text[(text.IndexOf('=') + 1)..].Trim();
+        if (text.Length == 0)
+            throw new InvalidInputException($"{option} '{spec}': {family} needs its length; write {family}:steps=W (or {family}:W), e.g. warmup:100.");
+        if (!TryWhole(text, out long w))
+            throw new InvalidInputException($"{option} '{spec}': the warmup length '{text}' is not a whole number; write {family}:steps=W, e.g. warmup:100.");
+        return w;
+    }
+
+    private static (string Family, string? Params) Split(string spec)
+    {
+        int colon = spec.IndexOf(':');
+        return colon < 0 ? (spec.Trim().ToLowerInvariant(), null) : (spec[..colon].Trim().ToLowerInvariant(), spec[(colon + 1)..]);
+    }
+
+    private static void NoParameters(string? rest, string spec, string option, string family)
+    {
+        if (rest is not null && rest.Trim().Length > 0)
+            throw new InvalidInputException($"{option} '{spec}': {family} takes no parameters; write just {family}.");
+    }
+
+    private static Dictionary<string, string> KeyValues(string? text, string spec, string option, string family, string form,
+        string[] required, string[] optional)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (text is not null && text.Trim().Length > 0)
+        {
+            foreach (var raw in text.Split(','))
+            {
+                var item = raw.Trim();
+                int eq = item.IndexOf('=');
+                if (eq <= 0) throw new InvalidInputException($"{option} '{spec}': '{item}' is not of the form key=value; write {form}.");
+                var key = item[..eq].Trim().ToLowerInvariant();
+                var value = item[(eq + 1)..].Trim();
+                if (!required.Contains(key) && !optional.Contains(key))
+                {
+                    var takes = required.Concat(optional).ToArray();
+                    throw new InvalidInputException(takes.Length == 0
+                        ? $"{option} '{spec}': {family} takes no parameter '{key}'; write {form}."
+                        : $"{option} '{spec}': unknown parameter '{key}' for {family}; it takes {string.Join(", ", takes)} ({form}).");
+                }
+                if (!values.TryAdd(key, value))
+                    throw new InvalidInputException($"{option} '{spec}' gives '{key}' twice; give each parameter once ({form}).");
+            }
+        }
+        var missing = required.Where(k => !values.ContainsKey(k)).ToArray();
+        if (missing.Length > 0)
+            throw new InvalidInputException(
+                $"{option} '{spec}' is missing {(missing.Length == 1 ? "parameter" : "parameters")} {string.Join(" and ", missing)}; write {form}.");
+        return values;
+    }
+
+    private static double Number(Dictionary<string, string> p, string key, string spec, string option)
+    {
+        var text = p[key];
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+            throw new InvalidInputException($"{option} '{spec}': {key}='{text}' is not a number; write a number such as 0.5 or 1e-3.");
+        return x;
+    }
+
+    private static long Integer(Dictionary<string, string> p, string key, string spec, string option)
+    {
+        var text = p[key];
+        if (!TryWhole(text, out long n))
+            throw new InvalidInputException($"{option} '{spec}': {key}={text} is not a whole number; write an integer number of steps such as 1000.");
+        return n;
+    }
+
+    private static bool TryWhole(string text, out long n)
+    {
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) return true;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) && x == Math.Floor(x)
+            && Math.Abs(x) < 9e18)
+        {
+            n = (long)x;
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,45 @@
+using ExactDynamics.Dynamics;
+using ExactDynamics.Spectral;
+using ExactDynamics.Targets;
+
+namespace ExactDynamics.Schedules;
+
+/// <summary>
+/// Iterations to a target under schedules. <see cref="Exact"/> follows the schedules step by step (exact recursion).
+/// The asymptotic quantities (ρ, gap, prefactor C, closed form ⌈ln(C/ε)/ln(1/ρ)⌉, crude ln(L_0/ε)/gap) hold for constant
+/// settings only, so they describe the schedules' constant <see cref="Tail"/> — the settings reached as t → ∞ — as if it
+/// ran from the start; they are null when there is no tail (a learning rate decaying to 0, an unbounded batch ramp).
+/// </summary>
+public sealed record ScheduledIterationsResult(double Target, long? Exact, double InitialRisk, long MaxSteps, ScheduleTail Tail,
+    GapResult? TailGap, double? ClosedForm, double? Crude, double? Prefactor);
+
+public static class ScheduledIterations
+{
+    public static ScheduledIterationsResult Compute(Problem problem, ScheduledMethod scheduled, double target, long maxSteps = IterationsToTarget.DefaultMaxSteps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (!double.IsFinite(target) || !(target > 0))
+            throw new InvalidInputException($"Target {target.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not allowed; the target risk ε must be positive and finite.");
+        if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
+        var tail = scheduled.Tail(problem.Batch);
+        GapResult? gap = null;
+        double? closed = null, crude = null, prefactor = null;
+        double l0 = new SecondMoments(problem, scheduled.At(0, problem.Batch).Method).Risk;
+        if (tail.Method is not null)
+        {
+            var tailProblem = problem.WithBatch(tail.Batch);
+            gap = ContractionGap.Compute(tailProblem, tail.Method);
+            if (!gap.Diverges)
+            {
+                double c = PerronPrefactor.Compute(tailProblem, tail.Method, gap);
+                prefactor = c;
+                double lnInvRho = -IterationsToTarget.LogOnePlus(-gap.Gap);
+                closed = c <= target ? 0 : Math.Ceiling(Math.Log(c / target) / lnInvRho);
+                crude = l0 <= target ? 0 : Math.Log(l0 / target) / gap.Gap;
+            }
+        }
+        long? exact = ScheduledRecursion.FirstBelow(problem, scheduled, target, maxSteps);
+        return new ScheduledIterationsResult(target, exact, l0, maxSteps, tail, gap, closed, crude, prefactor);
+    }
+}
