@@ -106,6 +106,9 @@ internal static class CliApp
         root.Subcommands.Add(ValidateCommand.Create(ctx));
         root.Subcommands.Add(RampCommand.Create(ctx));
         root.Subcommands.Add(SchedulesCommand.Create(ctx));
+        root.Subcommands.Add(TuneCommand.Create(ctx));
+        root.Subcommands.Add(SweepCommand.Create(ctx));
+        root.Subcommands.Add(CriticalBatchCommand.Create(ctx));
 
         // Commands of the user-experience work (kept apart from the list above so that new commands merge cleanly).
         root.Subcommands.Add(RunCommand.Create(ctx, root));

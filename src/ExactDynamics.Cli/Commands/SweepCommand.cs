@@ -1,0 +1,155 @@
+using System.CommandLine;
+using ExactDynamics.Cli.Output;
+using ExactDynamics.Tradeoffs;
+
+namespace ExactDynamics.Cli.Commands;
+
+/// <summary><c>exactdyn sweep</c>: tuned gap, iterations and compute efficiency of several families over a batch grid (MATH.md §6).</summary>
+internal static class SweepCommand
+{
+    public const string Example = "exactdyn sweep --spectrum powerlaw:a=1,d=200 --families sgd,hb,asgd --batches 1..4096 --format csv";
+
+    private static readonly string[] Fields = ["family", "batch", "gap", "iterations", "ce", "method"];
+
+    public static Command Create(CliContext ctx)
+    {
+        var shared = new SharedOptions("sweep", integerBatch: true);
+        var families = TuneCommand.FamilyOption("--families", "Comma-separated families to tune: sgd, hb, nesterov, asgd.", defaultValue: "sgd,hb,asgd");
+        var batches = OptionFactory.Text("--batches", "LIST",
+            "Batch sizes: a list such as 1,2,4,100, a power-of-two range lo..hi such as 1..4096 (1, 2, 4, …, 4096), or both (1..64,100).", "1..4096");
+        var target = TuneCommand.Target(
+            "Target risk ε > 0: each row then has the exact iterations T(B) to ε (serial runtime) and ce = 1/(B·T(B)). " +
+            "Without it, iterations is empty and ce is the asymptotic gap/B.");
+        var objective = TuneCommand.Objective();
+        var maxSteps = TuneCommand.MaxSteps();
+        var threads = OptionFactory.Integer("--threads", "Tunings run at once (default: the number of processors). The results do not depend on it.", 0);
+        var plot = OptionFactory.Plot("Also draw the tuned gap and CE against B (and, with --target, iterations against total gradients B·T).");
+        var command = new ExampleCommand("sweep",
+            "Tune each family at each batch size and tabulate the tradeoff: tuned gap, iterations to a target (serial runtime T(B)), compute efficiency CE(B) and the tuned method. " +
+            "Runs in parallel over families and runs of batch sizes, each tuning warm-started from the smaller neighbour's optimum. " +
+            "csv: family,batch,gap,iterations,ce,method (one row per family × batch); json: {\"target\", \"rows\": [{the same fields}]}.",
+            Example);
+        command.Options.Add(shared.Spectrum);
+        command.Options.Add(families);
+        command.Options.Add(batches);
+        command.Options.Add(target);
+        command.Options.Add(objective);
+        command.Options.Add(maxSteps);
+        command.Options.Add(shared.Kurtosis);
+        command.Options.Add(shared.Noise);
+        command.Options.Add(shared.Init);
+        command.Options.Add(threads);
+        command.Options.Add(plot);
+        shared.AddOutputTo(command);
+
+        command.SetAction(parse =>
+        {
+            var outPath = shared.GetOut(parse);
+            var plotPath = parse.GetValue(plot);
+            Plots.Validate(plotPath);
+            var fams = MethodFamilies.ParseList(parse.GetValue(families)!);
+            var bs = BatchSweep.ParseBatches(parse.GetValue(batches)!);
+            var obj = TuneCommand.ParseObjective(parse.GetValue(objective));
+            double? eps = TuneCommand.GetTarget(parse, target, obj);
+            long max = TuneCommand.GetMaxSteps(parse, maxSteps);
+            long nThreads = parse.GetValue(threads);
+            if (nThreads < 0) throw new InvalidInputException($"--threads {nThreads} is not allowed; give a positive number (or 0 for the processor count).");
+            var problem = BuildProblem(parse, shared);
+            var init = parse.GetValue(shared.Init) ?? "isotropic";
+
+            IReadOnlyList<SweepRow> rows;
+            using (var progress = Progress.Start(ctx.Error, "sweep", fams.Count * bs.Count))
+            {
+                rows = BatchSweep.Run(problem, fams, bs, new SweepOptions
+                {
+                    Target = eps,
+                    Objective = obj,
+                    MaxSteps = max,
+                    MaxDegreeOfParallelism = nThreads > 0 ? (int)nThreads : null,
+                    Progress = new SyncProgress(_ => progress.Advance()),
+                });
+            }
+            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
+            if (plotPath is not null)
+                TradeoffPlots.Sweep(plotPath, problem.Spectrum.Description, rows.Select(Point).ToArray());
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>The problem without --batch (each row sets its own).</summary>
+    internal static Problem BuildProblem(ParseResult parse, SharedOptions shared)
+    {
+        var spectrum = Parsing.SpecParser.ParseSpectrum(parse.GetValue(shared.Spectrum)!);
+        var initial = Parsing.SpecParser.ParseInit(parse.GetValue(shared.Init) ?? "isotropic")(spectrum.Dimension);
+        return new Problem(spectrum, initial, 1, parse.GetValue(shared.Kurtosis), parse.GetValue(shared.Noise));
+    }
+
+    internal static SweepPoint Point(SweepRow r) =>
+        new(r.Family.Name(), r.Batch, r.Gap, r.Iterations, r.Ce ?? double.NaN);
+
+    private static void Write(TextWriter w, OutputFormat format, IReadOnlyList<SweepRow> rows, double? target, Problem problem, string init)
+    {
+        switch (format)
+        {
+            case OutputFormat.Csv:
+                ResultWriter.WriteCsv(w, Fields, rows.Select(r => (IReadOnlyList<string>)
+                [
+                    r.Family.Name(), ResultWriter.Num(r.Batch), ResultWriter.Num(r.Gap), ResultWriter.Int(r.Iterations), ResultWriter.Num(r.Ce), r.Method,
+                ]));
+                break;
+            case OutputFormat.Json:
+                ResultWriter.WriteJson(w, j =>
+                {
+                    j.WriteStartObject();
+                    ResultWriter.WriteNumberOrNull(j, "target", target);
+                    j.WriteStartArray("rows");
+                    foreach (var r in rows)
+                    {
+                        j.WriteStartObject();
+                        j.WriteString("family", r.Family.Name());
+                        ResultWriter.WriteNumberOrNull(j, "batch", r.Batch);
+                        ResultWriter.WriteNumberOrNull(j, "gap", r.Gap);
+                        ResultWriter.WriteIntOrNull(j, "iterations", r.Iterations);
+                        ResultWriter.WriteNumberOrNull(j, "ce", r.Ce);
+                        j.WriteString("method", r.Method);
+                        j.WriteEndObject();
+                    }
+                    j.WriteEndArray();
+                    j.WriteEndObject();
+                });
+                break;
+            default:
+            {
+                var fams = rows.Select(r => r.Family).Distinct().ToArray();
+                WriteHeader(w, "Batch-size sweep (tuned per batch)", problem, init,
+                    string.Join(", ", fams.Select(f => f.Name())) + (target is double e ? $"; target ε = {ResultWriter.Readable(e)}" : ""));
+                var table = new TextTable(("family", false), ("B", true), ("tuned gap", true), ("gap/B", true), ("iterations", true),
+                    (target is null ? "CE = gap/B" : "CE = 1/(B·T)", true), ("method", false));
+                foreach (var r in rows)
+                    table.Add(r.Family.Name(), ResultWriter.Readable(r.Batch), ResultWriter.Readable(r.Gap, 6), ResultWriter.Readable(r.Gap / r.Batch, 4),
+                        r.Iterations is long t ? ResultWriter.Int(t) : target is null ? "" : "not reached",
+                        r.Ce is double ce ? ResultWriter.Readable(ce, 4) : "", r.Method);
+                table.Write(w);
+                break;
+            }
+        }
+    }
+
+    /// <summary>The two header lines of a table, for commands that run many batch sizes (no single batch to show).</summary>
+    internal static void WriteHeader(TextWriter w, string title, Problem p, string init, string what)
+    {
+        var s = p.Spectrum;
+        w.WriteLine(w is TerminalWriter t ? t.Bold($"{title} — {what}") : $"{title} — {what}");
+        w.WriteLine($"spectrum {s.Description} (d = {s.Dimension}, λ_max = {ResultWriter.Readable(s.Max)}, λ_min = {ResultWriter.Readable(s.Min)}, " +
+                    $"κ = {ResultWriter.Readable(s.Max / s.Min)}, tr H = {ResultWriter.Readable(s.Trace)}), kurtosis {ResultWriter.Readable(p.Kurtosis)}, " +
+                    $"noise {ResultWriter.Readable(p.Noise)}, init {init}");
+        w.WriteLine();
+    }
+
+    /// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (no synchronisation context).</summary>
+    internal sealed class SyncProgress(Action<SweepProgress> report) : IProgress<SweepProgress>
+    {
+        public void Report(SweepProgress value) => report(value);
+    }
+}

@@ -1,0 +1,169 @@
+using System.CommandLine;
+using ExactDynamics.Cli.Output;
+using ExactDynamics.Targets;
+using ExactDynamics.Tradeoffs;
+
+namespace ExactDynamics.Cli.Commands;
+
+/// <summary><c>exactdyn tune</c>: the hyperparameters of a family that maximise the gap (or minimise iterations) at a batch size (MATH.md §6).</summary>
+internal static class TuneCommand
+{
+    public const string Example = "exactdyn tune --spectrum powerlaw:a=1,d=200 --family hb --batch 64 --format json";
+
+    public static Command Create(CliContext ctx)
+    {
+        var shared = new SharedOptions("tune", integerBatch: false);
+        var family = FamilyOption("--family", "Method family to tune: sgd (lr), hb (lr, beta), nesterov (lr, beta) or asgd (lr, kappa, xi; small = 0.7).", required: true);
+        var objective = Objective();
+        var target = Target("Target risk ε > 0. Needed by --objective iterations; with the gap objective the tuned method's iterations to ε are reported too.");
+        var maxSteps = MaxSteps();
+        var command = new ExampleCommand("tune",
+            "Tune a method family at a batch size: the hyperparameters that maximise the contraction gap (default) or minimise the exact iterations to a target. " +
+            "The search stays inside the stable region (the step as a fraction of its stability edge), scans coarsely for the global basin and refines with Brent / Nelder–Mead; " +
+            "the reported gap is the exact gap of the returned method, and method is a spec that --method accepts and that reproduces that gap. " +
+            "json: {\"family\", \"batch\", \"gap\", \"params\": {…}, \"method\", \"rho\", \"objective\"} (+ \"target\", \"iterations\" with --target; iterations is null if not reached); " +
+            "csv: family,batch,gap,rho,method, one column per parameter (+ target,iterations).",
+            Example);
+        shared.AddTo(command, withMethod: false);
+        command.Options.Add(family);
+        command.Options.Add(objective);
+        command.Options.Add(target);
+        command.Options.Add(maxSteps);
+        shared.AddOutputTo(command);
+
+        command.SetAction(parse =>
+        {
+            var outPath = shared.GetOut(parse);
+            var fam = MethodFamilies.Parse(parse.GetValue(family)!);
+            var obj = ParseObjective(parse.GetValue(objective));
+            double? eps = GetTarget(parse, target, obj);
+            long max = GetMaxSteps(parse, maxSteps);
+            var (problem, init) = shared.BuildProblem(parse);
+            if (eps is not null) RequireWholeBatch(problem.Batch, "tune with --target");
+            var result = Tuner.Tune(problem, fam, new TuneOptions { Objective = obj, Target = eps, MaxSteps = max });
+            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), result, problem, init));
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Write(TextWriter w, OutputFormat format, TuneResult r, Problem problem, string init)
+    {
+        var names = r.Family.ParameterNames();
+        switch (format)
+        {
+            case OutputFormat.Csv:
+            {
+                var header = new List<string> { "family", "batch", "gap", "rho", "method" };
+                header.AddRange(names);
+                var row = new List<string> { r.Family.Name(), ResultWriter.Num(r.Batch), ResultWriter.Num(r.Gap), ResultWriter.Num(r.Rho), r.Spec };
+                row.AddRange(names.Select(n => ResultWriter.Num(r.Parameters[n])));
+                if (r.Iterations is { } it)
+                {
+                    header.Add("target"); header.Add("iterations");
+                    row.Add(ResultWriter.Num(it.Target)); row.Add(ResultWriter.Int(it.Exact));
+                }
+                ResultWriter.WriteCsv(w, header, [row]);
+                break;
+            }
+            case OutputFormat.Json:
+                ResultWriter.WriteJson(w, j =>
+                {
+                    j.WriteStartObject();
+                    j.WriteString("family", r.Family.Name());
+                    ResultWriter.WriteNumberOrNull(j, "batch", r.Batch);
+                    ResultWriter.WriteNumberOrNull(j, "gap", r.Gap);
+                    j.WriteStartObject("params");
+                    foreach (var n in names) ResultWriter.WriteNumberOrNull(j, n, r.Parameters[n]);
+                    j.WriteEndObject();
+                    j.WriteString("method", r.Spec);
+                    ResultWriter.WriteNumberOrNull(j, "rho", r.Rho);
+                    j.WriteString("objective", r.Objective == TuneObjective.Gap ? "gap" : "iterations");
+                    if (r.Iterations is { } it)
+                    {
+                        ResultWriter.WriteNumberOrNull(j, "target", it.Target);
+                        ResultWriter.WriteIntOrNull(j, "iterations", it.Exact);
+                    }
+                    j.WriteEndObject();
+                });
+                break;
+            default:
+            {
+                ResultWriter.WriteHeader(w, "Tuned hyperparameters", problem, init,
+                    r.Objective == TuneObjective.Gap ? $"{r.Family.Name()} (maximum gap)" : $"{r.Family.Name()} (fewest iterations to {ResultWriter.Readable(r.Iterations!.Target)})");
+                var table = new TextTable(("quantity", false), ("value", false));
+                table.Add("method", r.Spec);
+                foreach (var n in names) table.Add(n, ResultWriter.Readable(r.Parameters[n], 10));
+                table.Add("gap", ResultWriter.Readable(r.Gap, 10));
+                table.Add("rho", ResultWriter.Readable(r.Rho, 15));
+                table.Add("gap / B", ResultWriter.Readable(r.Gap / r.Batch, 6) + "  (compute efficiency per sample, ∝ CE)");
+                if (r.Iterations is { } it)
+                    table.Add("iterations", it.Exact is long e
+                        ? $"{ResultWriter.Int(e)} steps to E L_t ≤ {ResultWriter.Readable(it.Target)} (exact); B·T = {ResultWriter.Readable(r.Batch * e)} gradients"
+                        : $"not reached within {ResultWriter.Int(it.MaxSteps)} steps");
+                table.Add("search", $"{ResultWriter.Int(r.Evaluations)} evaluations, {ResultWriter.Readable(r.Elapsed.TotalSeconds, 3)} s");
+                table.Write(w, header: false);
+                break;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- options shared by the tradeoff commands
+
+    internal static Option<string> FamilyOption(string name, string description, bool required = false, string? defaultValue = null) =>
+        OptionFactory.Text(name, name == "--families" ? "LIST" : "FAMILY", description, defaultValue, required);
+
+    internal static Option<string> Objective() =>
+        OptionFactory.Text("--objective", "gap|iterations",
+            "What to optimise: gap (maximise the contraction gap, default) or iterations (minimise the exact iterations to --target).", "gap");
+
+    internal static TuneObjective ParseObjective(string? text) => (text ?? "gap").Trim().ToLowerInvariant() switch
+    {
+        "gap" => TuneObjective.Gap,
+        "iterations" or "its" => TuneObjective.Iterations,
+        _ => throw new InvalidInputException($"--objective '{text}' is not supported; use gap or iterations."),
+    };
+
+    internal static Option<double?> Target(string description)
+    {
+        var o = new Option<double?>("--target")
+        {
+            Description = description,
+            HelpName = "EPS",
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "";
+                if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var x)) return x;
+                r.AddError($"--target '{text}' is not a number; write a positive number such as 1e-6.");
+                return null;
+            },
+        };
+        return o;
+    }
+
+    internal static double? GetTarget(ParseResult parse, Option<double?> target, TuneObjective objective)
+    {
+        double? eps = parse.GetValue(target);
+        if (eps is double e && (!double.IsFinite(e) || !(e > 0)))
+            throw new InvalidInputException($"--target {ResultWriter.Text(e)} is not allowed; the target risk must be a positive finite number such as 1e-6.");
+        if (objective == TuneObjective.Iterations && eps is null)
+            throw new InvalidInputException("--objective iterations needs --target ε (the risk to reach), e.g. --target 1e-6.");
+        return eps;
+    }
+
+    internal static Option<long> MaxSteps() =>
+        OptionFactory.Integer("--max-steps", "Step limit of the exact iteration counts (iterations is null beyond it).", IterationsToTarget.DefaultMaxSteps);
+
+    internal static long GetMaxSteps(ParseResult parse, Option<long> maxSteps)
+    {
+        long max = parse.GetValue(maxSteps);
+        if (max < 1) throw new InvalidInputException($"--max-steps {max} is not allowed; it must be at least 1.");
+        return max;
+    }
+
+    internal static void RequireWholeBatch(double batch, string what)
+    {
+        if (batch != Math.Floor(batch))
+            throw new InvalidInputException($"--batch {ResultWriter.Text(batch)} is not allowed for {what}; the exact recursion needs a whole number of samples B ≥ 1 (a real B is accepted without --target).");
+    }
+}

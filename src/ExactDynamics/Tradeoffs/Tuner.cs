@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using ExactDynamics.Dynamics;
+using ExactDynamics.Methods;
+using ExactDynamics.Spectral;
+using ExactDynamics.Targets;
+
+namespace ExactDynamics.Tradeoffs;
+
+/// <summary>What the tuner optimises.</summary>
+public enum TuneObjective
+{
+    /// <summary>Maximise the contraction gap 1 − ρ (MATH.md §4).</summary>
+    Gap,
+    /// <summary>Minimise the exact number of iterations to reach E L_t ≤ ε (MATH.md §5); needs a target.</summary>
+    Iterations,
+}
+
+/// <summary>Options of <see cref="Tuner.Tune(Problem, MethodFamily, TuneOptions?)"/>.</summary>
+public sealed record TuneOptions
+{
+    /// <summary>The objective (default: the gap).</summary>
+    public TuneObjective Objective { get; init; } = TuneObjective.Gap;
+
+    /// <summary>Target risk ε. Required for <see cref="TuneObjective.Iterations"/>; with the gap objective, the
+    /// iterations of the tuned method to this target are reported too.</summary>
+    public double? Target { get; init; }
+
+    /// <summary>Step limit of the exact iteration counts.</summary>
+    public long MaxSteps { get; init; } = IterationsToTarget.DefaultMaxSteps;
+
+    /// <summary>A nearby optimum (e.g. the same family at the neighbouring batch size) used as an extra start.</summary>
+    public TuneResult? WarmStart { get; init; }
+
+    /// <summary>AccSGD's small constant c for the ASGD family (default 0.7).</summary>
+    public double AsgdSmall { get; init; } = MethodFamilies.AsgdSmall;
+
+    /// <summary>Search on a compressed spectrum when d is large (default true; the reported gap is always exact).</summary>
+    public bool CompressLargeSpectra { get; init; } = true;
+}
+
+/// <summary>The tuned hyperparameters of one family at one batch size.</summary>
+/// <param name="Family">The family.</param>
+/// <param name="Batch">The batch size B.</param>
+/// <param name="Objective">What was optimised.</param>
+/// <param name="Parameters">The hyperparameters (<c>lr</c>; <c>lr, beta</c>; <c>lr, kappa, xi</c>).</param>
+/// <param name="Method">The tuned method; <c>Method.Spec</c> reproduces it (and its gap) exactly.</param>
+/// <param name="Exact">The exact gap of <paramref name="Method"/> from <see cref="ContractionGap.Compute"/>.</param>
+/// <param name="Iterations">Iterations of the tuned method to the target, when a target was given.</param>
+/// <param name="Evaluations">Objective evaluations used by the search.</param>
+/// <param name="Elapsed">Wall-clock time of the tuning.</param>
+public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective Objective,
+    IReadOnlyDictionary<string, double> Parameters, LinearMethod Method, GapResult Exact, IterationsResult? Iterations,
+    long Evaluations, TimeSpan Elapsed)
+{
+    /// <summary>The tuned contraction gap 1 − ρ (exact, full relative precision).</summary>
+    public double Gap => Exact.Gap;
+
+    /// <summary>ρ of the tuned method.</summary>
+    public double Rho => Exact.Rho;
+
+    /// <summary>The method spec string (e.g. <c>hb:lr=0.5,beta=0.9</c>) that <c>--method</c> accepts.</summary>
+    public string Spec => Method.Spec;
+
+    /// <summary>The search state of the optimum (for warm starts).</summary>
+    internal FamilySearch.Candidate? Candidate { get; init; }
+}
+
+/// <summary>
+/// Tunes a method family's hyperparameters at a batch size (MATH.md §6): maximise the contraction gap (default) or
+/// minimise the exact iterations to a target. See <see cref="FamilySearch"/> for the algorithm: nested 1-D searches
+/// on transformed coordinates that stay inside the stable region (the step size as a fraction of its stability edge),
+/// coarse scans for the global basin, Brent / Nelder–Mead refinement.
+/// </summary>
+/// <example>
+/// <code>
+/// var problem = new Problem(Spectrum.PowerLaw(1, 200), batch: 16);
+/// var hb = Tuner.Tune(problem, MethodFamily.HeavyBall);
+/// Console.WriteLine($"{hb.Spec}: gap {hb.Gap}");
+/// </code>
+/// </example>
+public static class Tuner
+{
+    /// <summary>Tunes <paramref name="family"/> on <paramref name="problem"/> (at its batch size).</summary>
+    public static TuneResult Tune(Problem problem, MethodFamily family, TuneOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        options ??= new TuneOptions();
+        if (options.Target is double t && (!double.IsFinite(t) || !(t > 0)))
+            throw new InvalidInputException($"Target {MethodFamilies.Fmt(t)} is not allowed; the target risk ε must be positive and finite.");
+        if (options.Objective == TuneObjective.Iterations && options.Target is null)
+            throw new InvalidInputException("The iterations objective needs a target risk ε (--target).");
+        if (options.MaxSteps < 1)
+            throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
+        if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))
+            throw new InvalidInputException($"ASGD small constant {MethodFamilies.Fmt(options.AsgdSmall)} is not allowed; it must be positive and finite.");
+        var sw = Stopwatch.StartNew();
+        var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
+        var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
+        var best = search.SearchGlobal(warm);
+        var method = search.MethodAt(best);
+        IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
+
+        if (options.Objective == TuneObjective.Iterations && its is not null && its.Exact is long gapIts && gapIts > 0)
+        {
+            var crossing = new CrossingTime(problem, options.Target!.Value, options.MaxSteps, search, gapIts);
+            search.Score = crossing.Score;
+            var startScore = crossing.Score(method);
+            var local = search.SearchLocal(best with { Score = startScore });
+            var m2 = search.MethodAt(local);
+            var its2 = IterationsToTarget.Compute(problem, m2, options.Target.Value, options.MaxSteps);
+            if (its2.Exact is long e2 && e2 < gapIts)
+            {
+                best = local; method = m2; its = its2;
+            }
+        }
+        var exact = ContractionGap.Compute(problem, method);
+        return new TuneResult(family, problem.Batch, options.Objective, search.Parameters(best), method, exact, its,
+            search.ScoreEvaluations, sw.Elapsed) { Candidate = best };
+    }
+
+    /// <summary>Tunes the family named <paramref name="family"/> (<c>sgd</c>, <c>hb</c>, <c>nesterov</c>, <c>asgd</c>).</summary>
+    public static TuneResult Tune(Problem problem, string family, TuneOptions? options = null)
+        => Tune(problem, MethodFamilies.Parse(family), options);
+
+    /// <summary>
+    /// The iterations objective as a continuous score: minus the crossing time of ε by the exact risk curve, linear in
+    /// log-risk between the two steps around the first crossing (so it is ⌈score⌉ = first t with E L_t ≤ ε), and
+    /// extrapolated with the asymptotic rate beyond a cap of twice the best count so far.
+    /// </summary>
+    private sealed class CrossingTime(Problem problem, double target, long maxSteps, FamilySearch search, long initialBest)
+    {
+        private double _best = initialBest;
+
+        public double Score(LinearMethod method)
+        {
+            var state = new SecondMoments(problem, method);
+            double prev = state.Risk;
+            if (prev <= target) return 0;
+            long cap = (long)Math.Min(maxSteps, 2 * _best + 16);
+            for (long t = 1; t <= cap; t++)
+            {
+                state.Step();
+                double r = state.Risk;
+                if (!double.IsFinite(r)) return -(cap + 1e6);
+                if (r <= target)
+                {
+                    double time = t - 1 + Math.Log(prev / target) / Math.Log(prev / r);
+                    if (time < _best) _best = time;
+                    return -time;
+                }
+                prev = r;
+            }
+            double gap = search.GapOf(method);
+            if (!(gap > 0)) return -(cap + 1e6);
+            double lnInvRho = gap < 1e-8 ? gap : -Math.Log(1 - gap);
+            return -(cap + Math.Log(prev / target) / lnInvRho);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using ExactDynamics.Methods;
+using ExactDynamics.Spectra;
+using ExactDynamics.Spectral;
+using ExactDynamics.Tradeoffs;
+
+namespace ExactDynamics.Tests.Tradeoffs;
+
+public class SearchGapTests
+{
+    private static LinearMethod RandomMethod(Random rng, int kind) => kind switch
+    {
+        0 => Sgd.Create(Math.Exp(rng.NextDouble() * 6 - 5)),
+        1 => HeavyBall.Create(Math.Exp(rng.NextDouble() * 6 - 6), 1 - Math.Exp(-rng.NextDouble() * 8)),
+        2 => Nesterov.Create(Math.Exp(rng.NextDouble() * 6 - 6), 1 - Math.Exp(-rng.NextDouble() * 8)),
+        3 => TorchMomentum.Create(Math.Exp(rng.NextDouble() * 6 - 6), 1 - Math.Exp(-rng.NextDouble() * 8), rng.Next(2) == 0),
+        _ => RandomAsgd(rng),
+    };
+
+    private static LinearMethod RandomAsgd(Random rng)
+    {
+        double kappa = Math.Exp(rng.NextDouble() * 8);
+        double oneMinusAlpha = 2 * rng.NextDouble() * rng.NextDouble();
+        return Asgd.Create(Math.Exp(rng.NextDouble() * 6 - 6), kappa, oneMinusAlpha * kappa / 0.49);
+    }
+
+    [Theory]
+    [InlineData(1.0, 40, 3.0)]
+    [InlineData(2.0, 60, 3.0)]
+    [InlineData(0.5, 80, 1.0)]
+    [InlineData(3.0, 30, 5.0)]
+    public void Agrees_with_the_core_gap_to_1e9_relative_and_on_divergence(double a, int d, double m4)
+    {
+        var rng = new Random(17);
+        foreach (double b in new[] { 1.0, 3.7, 64, 4096, 1e9 })
+        {
+            var p = new Problem(Spectrum.PowerLaw(a, d), batch: b, kurtosis: m4);
+            var sg = new SearchGap(p);
+            for (int r = 0; r < 10; r++)
+            {
+                var m = RandomMethod(rng, r % 5);
+                var exact = ContractionGap.Compute(p, m);
+                double g = sg.Gap(m);
+                if (exact.Diverges) g.ShouldBeLessThanOrEqualTo(0, m.Spec);
+                else Math.Abs(g - exact.Gap).ShouldBeLessThan(1e-9 * exact.Gap, $"{m.Spec} B={b}");
+                (sg.StabilityResidual(m) > 0).ShouldBe(!exact.Diverges, m.Spec);
+            }
+        }
+    }
+
+    [Fact]
+    public void Keeps_relative_precision_for_tiny_gaps()
+    {
+        // κ = 1e12: the gap of SGD is far below machine epsilon relative to 1
+        var p = new Problem(Spectrum.FromValues([1, 1e-6, 1e-12]), batch: 1e6);
+        var m = Sgd.Create(1.0);
+        var exact = ContractionGap.Compute(p, m);
+        var g = new SearchGap(p).Gap(m);
+        exact.Gap.ShouldBeLessThan(1e-10);
+        Math.Abs(g - exact.Gap).ShouldBeLessThan(1e-9 * exact.Gap);
+    }
+
+    [Fact]
+    public void Warm_hints_give_the_same_gaps_in_fewer_passes()
+    {
+        var rng = new Random(5);
+        var p = new Problem(Spectrum.PowerLaw(1, 300), batch: 8);
+        var cold = new SearchGap(p);
+        var warm = new SearchGap(p);
+        for (int r = 0; r < 40; r++)
+        {
+            var m = RandomMethod(rng, r % 5);
+            double g0 = cold.Gap(m);
+            if (!(g0 > 0)) continue;
+            double g1 = warm.Gap(m, g0 * (1 + 0.01 * (rng.NextDouble() - 0.5)));
+            Math.Abs(g1 - g0).ShouldBeLessThan(1e-9 * g0, m.Spec);
+        }
+        warm.Passes.ShouldBeLessThan(cold.Passes);
+    }
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    [InlineData(2.0)]
+    public void The_compressed_spectrum_has_few_nodes_and_keeps_near_optimal_gaps(double a)
+    {
+        var sp = Spectrum.PowerLaw(a, 5000);
+        var (nodes, weights) = SpectrumCompression.Compress(sp.Values, FamilySearch.CompressionEps);
+        nodes.Length.ShouldBeLessThan(900);
+        weights.Sum().ShouldBe(5000);
+        nodes.Min().ShouldBe(sp.Min);
+        nodes.Max().ShouldBe(sp.Max);
+        foreach (double b in new[] { 1.0, 64, 4096 })
+        {
+            var p = new Problem(sp, batch: b);
+            var exact = new SearchGap(p);
+            var comp = new SearchGap(p, nodes, weights);
+            foreach (var fam in new[] { MethodFamily.Sgd, MethodFamily.HeavyBall })
+            {
+                var t = Tuner.Tune(p, fam);
+                double g = comp.Gap(t.Method);
+                Math.Abs(g - t.Gap).ShouldBeLessThan(2e-5 * t.Gap, $"{t.Spec} B={b}");
+                Math.Abs(exact.Gap(t.Method) - t.Gap).ShouldBeLessThan(1e-9 * t.Gap);
+            }
+        }
+    }
+}
