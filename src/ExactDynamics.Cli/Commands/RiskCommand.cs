@@ -32,6 +32,12 @@ internal static class RiskCommand
         var steps = OptionFactory.Integer("--steps", "Number of steps T ≥ 0 to run the exact recursion for.", 1000);
         steps.HelpName = "T";
         var every = OptionFactory.Integer("--every", "Print every N-th step (rows t = 0, N, 2N, … and always the last step T), N ≥ 1.", 1);
+        var at = new Option<string?>("--at")
+        {
+            Description = "Print E L_t only at these steps, e.g. --at 10,1000,1000000000 (overrides --steps/--every). For SGD (one state) far " +
+                          "horizons use the exact eigendecomposition of the diagonal-plus-rank-one operator (O(d) per t, any t); other methods step.",
+            HelpName = "t1,t2,…",
+        };
         var plot = OptionFactory.Plot("Also draw E L_t against t (log scale), one line per method, into this file.");
         var overlay = new Option<string[]>("--overlay")
         {
@@ -49,6 +55,7 @@ internal static class RiskCommand
         command.Options.Insert(command.Options.IndexOf(shared.Spectrum) + 1, methods);
         command.Options.Add(steps);
         command.Options.Add(every);
+        command.Options.Add(at);
         var schedules = new ScheduleOptions();
         schedules.AddTo(command);
         command.Options.Add(plot);
@@ -67,6 +74,26 @@ internal static class RiskCommand
             var (problem, init) = shared.BuildProblem(parse);
             var specs = parse.GetValue(methods) ?? [];
             var parsed = specs.Select(SpecParser.ParseMethod).ToArray();
+            var atText = parse.GetValue(at);
+            if (atText is not null)
+            {
+                if (plotPath is not null) throw new InvalidInputException("--at prints chosen steps only; draw a figure with --steps/--every and --plot instead.");
+                var points = RiskAt.ParseSteps(atText);
+                var atCurves = new List<(LinearMethod Method, RiskTrajectory Risk)>();
+                foreach (var method in parsed)
+                {
+                    if (!schedules.Build(parse, method).IsConstant)
+                        throw new InvalidInputException("--at is for constant settings; with schedules use --steps and --every.");
+                    atCurves.Add((method, RiskAt.Compute(problem, method, points)));
+                }
+                var fmt = shared.GetFormat(parse);
+                OutputTarget.Emit(outPath, ctx.Out, w =>
+                {
+                    if (atCurves.Count == 1) ResultWriter.WriteRisk(w, fmt, atCurves[0].Risk, new RunInfo(problem, atCurves[0].Method, init));
+                    else ResultWriter.WriteRisks(w, fmt, atCurves, problem, init);
+                });
+                return 0;
+            }
             long t = parse.GetValue(steps), n = parse.GetValue(every);
             if (t < 0) throw new InvalidInputException($"--steps {t} is not allowed; the number of steps must be at least 0.");
             if (n < 1) throw new InvalidInputException($"--every {n} is not allowed; it must be at least 1.");

@@ -8,7 +8,7 @@ namespace ExactDynamics.Tradeoffs;
 /// same gap-space local blocks as <see cref="ContractionGap"/> (MATH.md §4, via the internal <see cref="LocalBlocks"/>),
 /// but solved to a search tolerance (relative 1e-11 in γ by default) with a bracketed Brent root-finder in log γ,
 /// warm-started from a hint, instead of bisection to a few ulps. One evaluation is typically 8–15 passes over the
-/// eigenvalues. The tuner always reports the gap of its final method from <see cref="ContractionGap.Compute(Problem, LinearMethod)"/>.
+/// eigenvalues. The tuner always reports the gap of its final method from <see cref="ContractionGap.Compute(Problem, Methods.LinearMethod)"/>.
 /// <para>
 /// The function solved is φ(γ) − 1 = 0 with φ = 1/F(γ): F is increasing below the first local pole and +∞ at it, so
 /// φ is continuous and decreasing from above 1 to 0 there; above the first pole (or when any local denominator is

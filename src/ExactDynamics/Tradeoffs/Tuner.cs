@@ -44,7 +44,7 @@ public sealed record TuneOptions
 /// <param name="Objective">What was optimised.</param>
 /// <param name="Parameters">The hyperparameters (<c>lr</c>; <c>lr, beta</c>; <c>lr, kappa, xi</c>).</param>
 /// <param name="Method">The tuned method; <c>Method.Spec</c> reproduces it (and its gap) exactly.</param>
-/// <param name="Exact">The exact gap of <paramref name="Method"/> from <see cref="ContractionGap.Compute(Problem, LinearMethod)"/>.</param>
+/// <param name="Exact">The exact gap of <paramref name="Method"/> from <see cref="ContractionGap.Compute(Problem, Methods.LinearMethod)"/>.</param>
 /// <param name="Iterations">Iterations of the tuned method to the target, when a target was given.</param>
 /// <param name="Evaluations">Objective evaluations used by the search.</param>
 /// <param name="Elapsed">Wall-clock time of the tuning.</param>
