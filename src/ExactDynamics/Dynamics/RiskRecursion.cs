@@ -128,11 +128,20 @@ public static class RiskRecursion
     /// The reference: MATH.md §3 written as literally as possible, one full k×k block per direction,
     /// S ← T S Tᵀ + (1/B) b bᵀ [λ_i μ + (m4−2) λ_i² cᵀSc + σ² λ_i]. Slow; for tests.
     /// </summary>
-    public static double[] Reference(Problem problem, LinearMethod method, int steps)
+    public static double[] Reference(Problem problem, LinearMethod method, int steps) =>
+        ReferenceLoop(problem, steps, _ => (method, problem.Batch));
+
+    /// <summary>
+    /// The reference loop with step t's method and batch (<paramref name="at"/>(t) is used for the update from t to
+    /// t + 1, and its o for the risk at t): MATH.md §3 with one full k×k block per direction. Shared by the constant and
+    /// the scheduled references.
+    /// </summary>
+    internal static double[] ReferenceLoop(Problem problem, int steps, Func<int, (LinearMethod Method, double Batch)> at)
     {
-        int k = method.K, d = problem.Spectrum.Dimension;
+        var first = at(0).Method;
+        int k = first.K, d = problem.Spectrum.Dimension;
         var lam = problem.Spectrum.ToArray();
-        var b = method.B.ToArray(); var c = method.C.ToArray(); var o = method.O.ToArray(); var u = method.U.ToArray();
+        var u = first.U.ToArray();
         var S = new double[d][,];
         for (int i = 0; i < d; i++)
         {
@@ -140,11 +149,13 @@ public static class RiskRecursion
             for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) S[i][p, q] = problem.Initial[i] * u[p] * u[q];
         }
         double Quad(double[,] m, double[] v) { double s = 0; for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) s += v[p] * m[p, q] * v[q]; return s; }
-        double RiskOf() { double s = 0; for (int i = 0; i < d; i++) s += lam[i] * Quad(S[i], o); return 0.5 * s; }
+        double RiskOf(double[] o) { double s = 0; for (int i = 0; i < d; i++) s += lam[i] * Quad(S[i], o); return 0.5 * s; }
         var risk = new double[steps + 1];
-        risk[0] = RiskOf();
-        for (int t = 1; t <= steps; t++)
+        risk[0] = RiskOf(first.O.ToArray());
+        for (int t = 0; t < steps; t++)
         {
+            var (method, batch) = at(t);
+            var b = method.B.ToArray(); var c = method.C.ToArray();
             double mu = 0;
             for (int i = 0; i < d; i++) mu += lam[i] * Quad(S[i], c);
             for (int i = 0; i < d; i++)
@@ -161,10 +172,10 @@ public static class RiskRecursion
                         next[p, q] = s;
                     }
                 double bracket = l * mu + (problem.Kurtosis - 2) * l * l * Quad(S[i], c) + problem.Noise * l;
-                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) next[p, q] += b[p] * b[q] * bracket / problem.Batch;
+                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) next[p, q] += b[p] * b[q] * bracket / batch;
                 S[i] = next;
             }
-            risk[t] = RiskOf();
+            risk[t + 1] = RiskOf(at(t + 1).Method.O.ToArray());
         }
         return risk;
     }

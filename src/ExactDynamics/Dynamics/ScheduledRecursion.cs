@@ -129,46 +129,10 @@ public static class ScheduledRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
-        var first = scheduled.At(0, problem.Batch).Method;
-        int k = first.K, d = problem.Spectrum.Dimension;
-        var lam = problem.Spectrum.ToArray();
-        var u = first.U.ToArray();
-        var S = new double[d][,];
-        for (int i = 0; i < d; i++)
-        {
-            S[i] = new double[k, k];
-            for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) S[i][p, q] = problem.Initial[i] * u[p] * u[q];
-        }
-        double Quad(double[,] m, double[] v) { double s = 0; for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) s += v[p] * m[p, q] * v[q]; return s; }
-        double RiskOf(double[] o) { double s = 0; for (int i = 0; i < d; i++) s += lam[i] * Quad(S[i], o); return 0.5 * s; }
-        var risk = new double[steps + 1];
-        risk[0] = RiskOf(first.O.ToArray());
-        for (int t = 0; t < steps; t++)
+        return RiskRecursion.ReferenceLoop(problem, steps, t =>
         {
             var settings = scheduled.At(t, problem.Batch);
-            var method = settings.Method;
-            var b = method.B.ToArray(); var c = method.C.ToArray();
-            double mu = 0;
-            for (int i = 0; i < d; i++) mu += lam[i] * Quad(S[i], c);
-            for (int i = 0; i < d; i++)
-            {
-                double l = lam[i];
-                var T = new double[k, k];
-                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) T[p, q] = method.A(p, q) - l * b[p] * c[q];
-                var next = new double[k, k];
-                for (int p = 0; p < k; p++)
-                    for (int q = 0; q < k; q++)
-                    {
-                        double s = 0;
-                        for (int r = 0; r < k; r++) for (int w = 0; w < k; w++) s += T[p, r] * S[i][r, w] * T[q, w];
-                        next[p, q] = s;
-                    }
-                double bracket = l * mu + (problem.Kurtosis - 2) * l * l * Quad(S[i], c) + problem.Noise * l;
-                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++) next[p, q] += b[p] * b[q] * bracket / settings.Batch;
-                S[i] = next;
-            }
-            risk[t + 1] = RiskOf(scheduled.At(t + 1, problem.Batch).Method.O.ToArray());
-        }
-        return risk;
+            return (settings.Method, settings.Batch);
+        });
     }
 }

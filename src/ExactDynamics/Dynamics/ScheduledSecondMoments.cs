@@ -87,24 +87,7 @@ public sealed class ScheduledSecondMoments
         Time++;
     }
 
-    private void Accumulate(LinearMethod method)
-    {
-        var c = method.C;
-        var o = method.O;
-        double mu = 0, risk = 0;
-        for (int e = 0; e < _m; e++)
-        {
-            double wc = c[_p[e]] * c[_q[e]], wo = o[_p[e]] * o[_q[e]];
-            if (_p[e] != _q[e]) { wc *= 2; wo *= 2; }
-            var s = _s[e];
-            double weighted = 0;
-            for (int i = 0; i < s.Length; i++) weighted += _lambda[i] * s[i];
-            mu += wc * weighted;
-            risk += wo * weighted;
-        }
-        Coupling = mu;
-        Risk = 0.5 * risk;
-    }
+    private void Accumulate(LinearMethod method) => (Coupling, Risk) = SecondMoments.Readout(_s, _lambda, _p, _q, method.C, method.O);
 
     private void Step1(StepSettings cur, LinearMethod next)
     {

@@ -129,23 +129,27 @@ public sealed class SecondMoments
         return _s[e + (q - p)][i];
     }
 
-    private void Accumulate()
+    private void Accumulate() => (Coupling, Risk) = Readout(_s, _lambda, _p, _q, _c, _o);
+
+    /// <summary>
+    /// μ = Σ_i λ_i cᵀS_i c and E L = ½ Σ_i λ_i oᵀS_i o from the symmetric entries s[e][i], e = (p[e], q[e]), p ≤ q.
+    /// Shared with <see cref="ScheduledSecondMoments"/> so that both kernels read out in the same order.
+    /// </summary>
+    internal static (double Coupling, double Risk) Readout(double[][] s, double[] lambda, int[] p, int[] q,
+        ReadOnlySpan<double> c, ReadOnlySpan<double> o)
     {
-        var c = _c;
-        var o = _o;
         double mu = 0, risk = 0;
-        for (int e = 0; e < _m; e++)
+        for (int e = 0; e < s.Length; e++)
         {
-            double wc = c[_p[e]] * c[_q[e]], wo = o[_p[e]] * o[_q[e]];
-            if (_p[e] != _q[e]) { wc *= 2; wo *= 2; }
-            var s = _s[e];
+            double wc = c[p[e]] * c[q[e]], wo = o[p[e]] * o[q[e]];
+            if (p[e] != q[e]) { wc *= 2; wo *= 2; }
+            var se = s[e];
             double weighted = 0;
-            for (int i = 0; i < s.Length; i++) weighted += _lambda[i] * s[i];
+            for (int i = 0; i < se.Length; i++) weighted += lambda[i] * se[i];
             mu += wc * weighted;
             risk += wo * weighted;
         }
-        Coupling = mu;
-        Risk = 0.5 * risk;
+        return (mu, 0.5 * risk);
     }
 
     /// <summary>Advance one step (MATH.md §3).</summary>

@@ -50,7 +50,15 @@ public static class CurveValidator
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(curve);
         if (runs is < 2) throw new InvalidInputException($"--runs {runs} is not allowed; the number of runs averaged must be at least 2.");
-        var exact = ExactAt(problem, method, curve.Steps);
+        return Against(ExactAt(problem, method, curve.Steps), curve, runs, alpha, source);
+    }
+
+    /// <summary>
+    /// The comparison itself, for any exact curve at the file's steps: standard errors from the file's stderr column or,
+    /// failing that, the proxy <see cref="RunsProxyRelativeSd"/>·exact/√R; then <see cref="CurveComparer.Compare"/>.
+    /// </summary>
+    internal static CurveValidation Against(double[] exact, SimulatedCurve curve, int? runs, double alpha, string source)
+    {
         double[] se;
         StdErrSource origin;
         if (curve.StdErr is not null)
@@ -75,6 +83,12 @@ public static class CurveValidator
     public static double[] ExactAt(Problem problem, LinearMethod method, IReadOnlyList<long> steps)
     {
         var state = new SecondMoments(problem, method);
+        return Sample(state.Step, () => state.Risk, steps);
+    }
+
+    /// <summary>The risk of a stepping recursion at the given increasing steps (+∞ from the first overflow on).</summary>
+    internal static double[] Sample(Action step, Func<double> risk, IReadOnlyList<long> steps)
+    {
         var result = new double[steps.Count];
         long t = 0;
         bool overflow = false;
@@ -82,11 +96,11 @@ public static class CurveValidator
         {
             while (!overflow && t < steps[i])
             {
-                state.Step();
+                step();
                 t++;
-                if (!double.IsFinite(state.Risk)) overflow = true;
+                if (!double.IsFinite(risk())) overflow = true;
             }
-            result[i] = overflow ? double.PositiveInfinity : state.Risk;
+            result[i] = overflow ? double.PositiveInfinity : risk();
         }
         return result;
     }
