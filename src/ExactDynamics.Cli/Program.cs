@@ -71,13 +71,16 @@ internal static class CliApp
             }
             return parse.Invoke(config);
         }
-        catch (Exception e) when (IsUsageError(e))
+        catch (Exception caught)
         {
-            stderr.WriteLine(OneLine(Message(e)));
-            return UsageError;
-        }
-        catch (Exception e)
-        {
+            // work run in parallel (sweeps, several families) reports its failure wrapped in an AggregateException
+            var e = caught;
+            while (e is AggregateException { InnerExceptions.Count: 1 } agg) e = agg.InnerExceptions[0];
+            if (IsUsageError(e))
+            {
+                stderr.WriteLine(OneLine(Message(e)));
+                return UsageError;
+            }
             stderr.WriteLine(OneLine($"exactdyn: internal error ({e.GetType().Name}): {e.Message}"));
             return InternalError;
         }

@@ -18,6 +18,22 @@ public static class Program
             Scale(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
+        if (args.Length >= 2 && args[0] == "tune-profile")
+        {
+            TuneProfile.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        if (args.Length >= 2 && args[0] == "critical-profile")
+        {
+            CriticalProfile.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        if (args.Length >= 2 && args[0] == "local-profile")
+        {
+            LocalProfile.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        if (args.Length >= 1 && args[0] == "debug-gap") { DebugGap.Run(); return; }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 

@@ -62,6 +62,8 @@ public static class ContractionGap
     internal sealed class SecularSystem
     {
         private readonly double[] _lambda;
+        /// <summary>Multiplicities of the eigenvalue nodes (null: each direction once).</summary>
+        private readonly double[]? _weights;
         private readonly double _invB, _k4;
         private readonly int _bits, _threads, _chunks;
         public LocalBlocks Blocks { get; }
@@ -69,11 +71,23 @@ public static class ContractionGap
         public int ArgGammaTop { get; }
 
         public SecularSystem(Problem problem, LinearMethod method, ExecutionOptions? options = null)
+            : this(LambdaOf(problem.Spectrum), null, problem.Batch, problem.Kurtosis, method, options)
+        {
+        }
+
+        /// <summary>
+        /// The system on eigenvalue nodes with multiplicities: F(γ) = (1/B) Σ_i w_i λ_i² g_i/(1 − κ'_i g_i) (a node of
+        /// weight w stands for w equal eigenvalues; the local quantities γ_T, γ_D and ρ(D_i) do not depend on w).
+        /// The tuner searches on a compressed spectrum this way (<see cref="Tradeoffs.SpectrumCompression"/>).
+        /// </summary>
+        internal SecularSystem(double[] nodes, double[]? weights, double batch, double kurtosis, LinearMethod method, ExecutionOptions? options = null)
         {
             options ??= ExecutionOptions.Default;
-            _lambda = LambdaOf(problem.Spectrum);
-            _invB = 1.0 / problem.Batch;
-            _k4 = problem.Kurtosis - 2;
+            if (weights is not null && weights.Length != nodes.Length) throw new ArgumentException("One weight per node is needed.", nameof(weights));
+            _lambda = nodes;
+            _weights = weights;
+            _invB = 1.0 / batch;
+            _k4 = kurtosis - 2;
             Blocks = new LocalBlocks(method);
             _bits = SimdWidth.Resolve(options.VectorBits);
             _chunks = (_lambda.Length + ChunkSize - 1) / ChunkSize;
@@ -96,6 +110,13 @@ public static class ContractionGap
         {
             int i0 = c * ChunkSize;
             return _lambda.AsSpan(i0, Math.Min(ChunkSize, _lambda.Length - i0));
+        }
+
+        private ReadOnlySpan<double> WeightsOf(int c)
+        {
+            if (_weights is null) return default;
+            int i0 = c * ChunkSize;
+            return _weights.AsSpan(i0, Math.Min(ChunkSize, _weights.Length - i0));
         }
 
         private void RunChunks(IChunkJob job)
@@ -181,6 +202,7 @@ public static class ContractionGap
         private bool SecularChunk(int c, double gamma, out double sum, out double dsum)
         {
             var lam = ChunkOf(c);
+            var wts = WeightsOf(c);
             double k4InvB = _k4 * _invB;
             var blocks = Blocks;
             if (blocks.K == 2)
@@ -188,9 +210,9 @@ public static class ContractionGap
                 var k = blocks.Constants2;
                 return _bits switch
                 {
-                    512 => SecularKernels.Secular2<V512>(k, lam, gamma, k4InvB, out sum, out dsum),
-                    256 => SecularKernels.Secular2<V256>(k, lam, gamma, k4InvB, out sum, out dsum),
-                    _ => SecularKernels.Secular2<V128>(k, lam, gamma, k4InvB, out sum, out dsum),
+                    512 => SecularKernels.Secular2<V512>(k, lam, wts, gamma, k4InvB, out sum, out dsum),
+                    256 => SecularKernels.Secular2<V256>(k, lam, wts, gamma, k4InvB, out sum, out dsum),
+                    _ => SecularKernels.Secular2<V128>(k, lam, wts, gamma, k4InvB, out sum, out dsum),
                 };
             }
             if (blocks.K == 1)
@@ -198,18 +220,19 @@ public static class ContractionGap
                 double b0 = blocks.B0;
                 return _bits switch
                 {
-                    512 => SecularKernels.Secular1<V512>(b0, lam, gamma, k4InvB, out sum, out dsum),
-                    256 => SecularKernels.Secular1<V256>(b0, lam, gamma, k4InvB, out sum, out dsum),
-                    _ => SecularKernels.Secular1<V128>(b0, lam, gamma, k4InvB, out sum, out dsum),
+                    512 => SecularKernels.Secular1<V512>(b0, lam, wts, gamma, k4InvB, out sum, out dsum),
+                    256 => SecularKernels.Secular1<V256>(b0, lam, wts, gamma, k4InvB, out sum, out dsum),
+                    _ => SecularKernels.Secular1<V128>(b0, lam, wts, gamma, k4InvB, out sum, out dsum),
                 };
             }
             double s = 0, ds = 0;
-            foreach (double l in lam)
+            for (int j = 0; j < lam.Length; j++)
             {
+                double l = lam[j];
                 if (!blocks.Resolvent(l, gamma, out double g, out double gp) || g < 0) { sum = dsum = 0; return false; }
                 double den = 1 - _k4 * l * l * _invB * g;
                 if (den <= 0) { sum = dsum = 0; return false; }
-                double l2 = l * l;
+                double l2 = wts.IsEmpty ? l * l : wts[j] * (l * l);
                 s += l2 * g / den;
                 ds += l2 * gp / (den * den);
             }
@@ -261,7 +284,7 @@ public static class ContractionGap
         /// (bracket [lo, hi] in δ; geometric bisection or doubling whenever Newton leaves it). Starts at the relative
         /// offset δ₀ = |top|·1e-13 (MATH.md §4 (c)); returns top itself when φ &lt; 0 already there.
         /// </summary>
-        private static double Transition<TEval>(double top, ref TEval eval) where TEval : struct, IEvaluator
+        private static double Transition<TEval>(double top, ref TEval eval, double hint = double.NaN) where TEval : struct, IEvaluator
         {
             double d0 = top != 0 ? Math.Abs(top) * RelativeOffset : 1e-300;
             eval.Eval(top - d0, out bool valid, out double phi, out double dphi);
@@ -272,7 +295,12 @@ public static class ContractionGap
                 Evaluations++;
                 double prop = double.NaN;
                 bool newton = false;
-                if (valid && dphi > 0 && double.IsFinite(phi / dphi))
+                if (it == 0 && hint > 0 && top - hint > lo)
+                {
+                    prop = top - hint; // a nearby solution (e.g. of a neighbouring method in a search) as the first point
+                    newton = true;
+                }
+                else if (valid && dphi > 0 && double.IsFinite(phi / dphi))
                 {
                     prop = cur + phi / dphi; // γ_new = γ − φ/φ′
                     // converged: the step is below what γ = top − δ can resolve (a few ulps of δ and of top)
@@ -343,14 +371,21 @@ public static class ContractionGap
             return !(valid && phi < 0);
         }
 
-        public GapResult Solve()
+        public GapResult Solve() => Solve(double.NaN, true);
+
+        /// <summary>
+        /// The solve, optionally started from <paramref name="hint"/> (a gap of a nearby method: the first Newton point
+        /// after the no-root test), and without the local radius for m4 &lt; 2 when <paramref name="localRadius"/> is
+        /// false (RhoLocal is then NaN). The search inside the tuner uses both; the answer is the same to the last bits.
+        /// </summary>
+        public GapResult Solve(double hint, bool localRadius)
         {
             // Lower end in gap space: γ_low = min(γ_T, min_i γ_D,i); the local poles γ_D,i exist only for κ' > 0.
             double gammaLow = GammaLow();
             var phi = new SecularPhi(this);
-            double gamma = Transition(gammaLow, ref phi);
+            double gamma = Transition(gammaLow, ref phi, hint < gammaLow ? hint : double.NaN);
             bool secularRoot = gamma < gammaLow;
-            double rhoLocal = _k4 >= 0 ? 1 - gammaLow : LocalRadius();
+            double rhoLocal = _k4 >= 0 ? 1 - gammaLow : localRadius ? LocalRadius() : double.NaN;
             double rho = 1 - gamma;
             return new GapResult(rho, gamma, gamma <= 0, rhoLocal, secularRoot);
         }

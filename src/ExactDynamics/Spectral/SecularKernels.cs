@@ -76,11 +76,13 @@ internal static class SecularKernels
     /// invalid (singular, non-finite, g &lt; 0 or 1 − κ'g ≤ 0), exactly as the scalar pass decides.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool Secular2<V>(in K2 k, ReadOnlySpan<double> lambda, double gamma, double k4InvB, out double sum, out double dsum)
+    public static bool Secular2<V>(in K2 k, ReadOnlySpan<double> lambda, ReadOnlySpan<double> weights, double gamma, double k4InvB, out double sum, out double dsum)
         where V : struct, ISimd<V>
     {
         int n = lambda.Length, w = V.Count, i = 0;
         ref double lr = ref MemoryMarshal.GetReference(lambda);
+        bool weighted = !weights.IsEmpty;
+        ref double wr = ref MemoryMarshal.GetReference(weights);
         var vg = V.Broadcast(gamma); var vk = V.Broadcast(k4InvB); var one = V.Broadcast(1.0);
         var accS = V.Zero; var accD = V.Zero;
         for (; i + w <= n; i += w)
@@ -92,6 +94,7 @@ internal static class SecularKernels
             // invalid: det == 0, g or dg not finite (NaN included), g < 0, den ≤ 0
             if (!V.AllFinite(g) || !V.AllFinite(dg) || V.AnyEqualZero(det) || V.AnyLessThanZero(g) || V.AnyLessOrEqualZero(den))
             { sum = dsum = 0; return false; }
+            if (weighted) l2 = V.Mul(V.Load(ref wr, i), l2);
             accS = V.Add(accS, V.Div(V.Mul(l2, g), den));
             accD = V.Add(accD, V.Div(V.Mul(l2, dg), V.Mul(den, den)));
         }
@@ -102,7 +105,7 @@ internal static class SecularKernels
             if (!Scalar2(k, l, gamma, out double g, out double gp) || g < 0) { sum = dsum = 0; return false; }
             double den = 1 - k4InvB * l * l * g;
             if (den <= 0) { sum = dsum = 0; return false; }
-            double l2 = l * l;
+            double l2 = weighted ? weights[i] * (l * l) : l * l;
             s += l2 * g / den;
             ds += l2 * gp / (den * den);
         }
@@ -112,11 +115,13 @@ internal static class SecularKernels
 
     /// <summary>k = 1: g = b̃²/(x(2 − x) − γ), g' = b̃²/(…)², x = λ b̃.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool Secular1<V>(double b0, ReadOnlySpan<double> lambda, double gamma, double k4InvB, out double sum, out double dsum)
+    public static bool Secular1<V>(double b0, ReadOnlySpan<double> lambda, ReadOnlySpan<double> weights, double gamma, double k4InvB, out double sum, out double dsum)
         where V : struct, ISimd<V>
     {
         int n = lambda.Length, w = V.Count, i = 0;
         ref double lr = ref MemoryMarshal.GetReference(lambda);
+        bool weighted = !weights.IsEmpty;
+        ref double wr = ref MemoryMarshal.GetReference(weights);
         double bbs = b0 * b0;
         var vg = V.Broadcast(gamma); var vk = V.Broadcast(k4InvB); var one = V.Broadcast(1.0); var two = V.Broadcast(2.0);
         var vb = V.Broadcast(b0); var vbb = V.Broadcast(bbs);
@@ -132,6 +137,7 @@ internal static class SecularKernels
             var den = V.Sub(one, V.Mul(V.Mul(vk, l2), g));
             if (!V.AllFinite(g) || V.AnyEqualZero(dd) || V.AnyLessThanZero(g) || V.AnyLessOrEqualZero(den))
             { sum = dsum = 0; return false; }
+            if (weighted) l2 = V.Mul(V.Load(ref wr, i), l2);
             accS = V.Add(accS, V.Div(V.Mul(l2, g), den));
             accD = V.Add(accD, V.Div(V.Mul(l2, dg), V.Mul(den, den)));
         }
@@ -145,7 +151,7 @@ internal static class SecularKernels
             if (dd == 0 || !double.IsFinite(g) || g < 0) { sum = dsum = 0; return false; }
             double den = 1 - k4InvB * l * l * g;
             if (den <= 0) { sum = dsum = 0; return false; }
-            double l2 = l * l;
+            double l2 = weighted ? weights[i] * (l * l) : l * l;
             s += l2 * g / den;
             ds += l2 * gp / (den * den);
         }

@@ -17,6 +17,9 @@ public sealed record CriticalBatchOptions
 
     /// <summary>Options passed to every tuning (the gap objective is always used).</summary>
     public TuneOptions? Tune { get; init; }
+
+    /// <summary>Tunings run at once (default: the number of processors). The result does not depend on it.</summary>
+    public int? MaxDegreeOfParallelism { get; init; }
 }
 
 /// <summary>The critical batch size and deterministic scale of one family (MATH.md §6, CLI.md <c>critical-batch</c>).</summary>
@@ -43,6 +46,14 @@ public sealed record CriticalBatchResult(MethodFamily Family, double Fraction, d
 public static class CriticalBatch
 {
     /// <summary>Critical batch size and deterministic scale of one family.</summary>
+    /// <remarks>
+    /// The doubling grid B = 1, 2, 4, … is tuned globally, two batch sizes at a time (B = 2^j warm-started from
+    /// 2^(j−2), so that the pair runs in parallel), while the deterministic gap (for Nesterov and ASGD a tuning at
+    /// B = 2^50) is computed alongside; the grid stops once both crossings are bracketed. The two brackets are then
+    /// refined by Brent's method in ln B, in parallel, each point tuned by local searches from the optima at both ends
+    /// of its bracket (the better of the two). Every dependency is fixed in advance, so the result does not depend on
+    /// the number of threads.
+    /// </remarks>
     public static CriticalBatchResult Compute(Problem problem, MethodFamily family, CriticalBatchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -52,37 +63,75 @@ public static class CriticalBatch
             throw new InvalidInputException($"Fraction {Fmt(f)} is not allowed; the fraction f must lie strictly between 0 and 1.");
         if (!(options.MaxBatch > 1) || !double.IsFinite(options.MaxBatch))
             throw new InvalidInputException($"Maximum batch {Fmt(options.MaxBatch)} is not allowed; it must be a finite number above 1.");
-        var tuneBase = (options.Tune ?? new TuneOptions()) with { Objective = TuneObjective.Gap, Target = null };
-        var cache = new SortedDictionary<double, TuneResult>();
-        TuneResult Tuned(double b)
+        if (options.MaxDegreeOfParallelism is int mdop && mdop < 1)
+            throw new InvalidInputException($"Thread count {mdop} is not allowed; it must be at least 1.");
+        var tuneBase = (options.Tune ?? new TuneOptions()) with { Objective = TuneObjective.Gap, Target = null, WarmStart = null, LocalStarts = null };
+        bool parallel = (options.MaxDegreeOfParallelism ?? Environment.ProcessorCount) > 1;
+        double lnF = Math.Log(f), xMax = Math.Log(options.MaxBatch), ln2 = Math.Log(2);
+        int lastJ = (int)Math.Ceiling(xMax / ln2 - 1e-12);
+        double BatchAt(int j) => j < lastJ ? Math.Pow(2, j) : options.MaxBatch;
+
+        // the deterministic gap, alongside the grid
+        Task<double>? gInfTask = parallel ? Task.Run(() => DeterministicGap(problem.Spectrum, family, tuneBase, problem)) : null;
+        double? gInfValue = null;
+        double GInf() => gInfValue ??= gInfTask is null ? DeterministicGap(problem.Spectrum, family, tuneBase, problem) : gInfTask.GetAwaiter().GetResult();
+
+        // the doubling grid, tuned in pairs: 2^j warm-starts from 2^(j−2) (2 from 1), so both members of a pair
+        // depend only on earlier pairs
+        var grid = new List<TuneResult>();
+        double g1 = double.NaN;
+        TuneResult TuneGrid(int j) => Tuner.Tune(problem.WithBatch(BatchAt(j)), family,
+            tuneBase with { WarmStart = j == 0 ? null : grid[Math.Max(0, j - 2)] });
+        double HCritical(TuneResult r) => Math.Log(r.Gap / (r.Batch * g1)) - lnF;   // > 0 before the crossing, then ≤ 0
+        double HScale(TuneResult r) => lnF - Math.Log(r.Gap / GInf());               // the same signs
+        grid.Add(TuneGrid(0));
+        g1 = grid[0].Gap;
+        int critJ = -1, scaleJ = HScale(grid[0]) <= 0 ? 0 : -1;
+        for (int j = 1; (critJ < 0 || scaleJ < 0) && j <= lastJ; j += 2)
         {
-            if (cache.TryGetValue(b, out var r)) return r;
-            // warm start from the nearest batch size tuned so far
-            TuneResult? warm = null;
-            double bestDist = double.PositiveInfinity;
-            foreach (var (k, v) in cache)
+            int n = Math.Min(2, lastJ - j + 1);
+            var pair = new TuneResult[n];
+            if (n == 2 && parallel)
             {
-                double dist = Math.Abs(Math.Log(k / b));
-                if (dist < bestDist) { bestDist = dist; warm = v; }
+                int jj = j;
+                Both(() => pair[0] = TuneGrid(jj), () => pair[1] = TuneGrid(jj + 1));
             }
-            r = Tuner.Tune(problem.WithBatch(b), family, tuneBase with { WarmStart = warm });
-            cache[b] = r;
-            return r;
+            else for (int i = 0; i < n; i++) pair[i] = TuneGrid(j + i);
+            foreach (var r in pair)
+            {
+                grid.Add(r);
+                if (critJ < 0 && HCritical(r) <= 0) critJ = grid.Count - 1;
+                if (scaleJ < 0 && HScale(r) <= 0) scaleJ = grid.Count - 1;
+            }
         }
+        double gInf = GInf();
 
-        double g1 = Tuned(1).Gap;
-        double ce1 = g1;
-        // critical batch: root of ln(gap*(B)/(B·gap*(1))) − ln f in ln B
-        double? critical = FirstCrossing(x => Math.Log(Tuned(Math.Exp(x)).Gap / (Math.Exp(x) * g1)) - Math.Log(f),
-            0, Math.Log(options.MaxBatch), options.RelativeTolerance, decreasing: true);
-
-        double gInf = DeterministicGap(problem.Spectrum, family, tuneBase, problem);
-        double? lnScale = g1 >= f * gInf ? 0 : FirstCrossing(x => Math.Log(Tuned(Math.Exp(x)).Gap / gInf) - Math.Log(f),
-            0, Math.Log(options.MaxBatch), options.RelativeTolerance, decreasing: false);
-        return new CriticalBatchResult(family, f, critical is double c ? Math.Exp(c) : null, ce1,
-            lnScale is double s ? Math.Exp(s) : null, gInf, cache.Count)
+        // Brent in ln B inside each bracket (the two in parallel), each point tuned locally from both ends
+        var extra = new List<TuneResult>[] { [], [] };
+        double? Refine(int jHi, Func<TuneResult, double> h, List<TuneResult> log)
         {
-            Curve = cache.Select(kv => (kv.Key, kv.Value.Gap)).ToArray(),
+            if (jHi < 0) return null;
+            if (jHi == 0) return 0;
+            var lo = grid[jHi - 1]; var hi = grid[jHi];
+            double Eval(double x)
+            {
+                var r = Tuner.Tune(problem.WithBatch(Math.Exp(x)), family, tuneBase with { LocalStarts = [lo, hi] });
+                log.Add(r);
+                return h(r);
+            }
+            return Roots.Brent(Eval, Math.Log(lo.Batch), Math.Log(hi.Batch), h(lo), h(hi), options.RelativeTolerance);
+        }
+        double? critical = null, lnScale = null;
+        void RunCritical() => critical = Refine(critJ, HCritical, extra[0]);
+        void RunScale() => lnScale = Refine(scaleJ, HScale, extra[1]);
+        if (parallel) Both(RunCritical, RunScale);
+        else { RunCritical(); RunScale(); }
+
+        var curve = grid.Concat(extra[0]).Concat(extra[1]).GroupBy(r => r.Batch).Select(g => g.First()).OrderBy(r => r.Batch).ToArray();
+        return new CriticalBatchResult(family, f, critical is double c ? Math.Exp(c) : null, g1,
+            lnScale is double s ? Math.Exp(s) : null, gInf, curve.Length)
+        {
+            Curve = curve.Select(r => (r.Batch, r.Gap)).ToArray(),
         };
     }
 
@@ -91,7 +140,15 @@ public static class CriticalBatch
     {
         ArgumentNullException.ThrowIfNull(families);
         var res = new CriticalBatchResult[families.Count];
-        Parallel.For(0, families.Count, i => res[i] = Compute(problem, families[i], options));
+        var po = new ParallelOptions { MaxDegreeOfParallelism = options?.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
+        try
+        {
+            Parallel.For(0, families.Count, po, i => res[i] = Compute(problem, families[i], options));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         return res;
     }
 
@@ -140,6 +197,18 @@ public static class CriticalBatch
             if (fb <= 0) return Roots.Brent(x => h(x) * sign, a, b, fa, fb, tol);
             if (b >= xMax) return null;
             a = b; fa = fb;
+        }
+    }
+
+    /// <summary>Runs two actions at once; an exception of either is rethrown as it is (not wrapped).</summary>
+    private static void Both(Action a, Action b)
+    {
+        var task = Task.Run(b);
+        try { a(); }
+        finally
+        {
+            try { task.Wait(); }
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
         }
     }
 

@@ -63,6 +63,7 @@ internal sealed class FamilySearch
     public MethodFamily Family => _family;
     public long GapEvaluations => _gap.Evaluations;
     public long Passes => _gap.Passes;
+    public long Residuals => _gap.Residuals;
     public int Nodes => _gap.Nodes;
 
     /// <summary>The score to maximise (default: the search gap). Must be finite for every stable method.</summary>
@@ -389,13 +390,25 @@ internal sealed class FamilySearch
             case MethodFamily.HeavyBall:
             case MethodFamily.Nesterov:
             {
+                // the box of the global search, widened to contain the start (which may come from an extended box)
+                double vMin = Math.Max(VFloor, Math.Min(VMin, start.Shape[0] - 1));
                 var s0 = BestLr(start.Shape, start.S, start.LrMax, 0.25);
-                return LocalMomentum(s0, 0.1, VMin);
+                return LocalMomentum(s0, 0.1, vMin);
             }
             case MethodFamily.Asgd:
             {
-                var s0 = BestLr(start.Shape, start.S, start.LrMax, 0.25);
-                return RefineAsgd(s0, VMin, [0.1, 0.25], 60);
+                double vMin = Math.Max(VFloor, Math.Min(VMin, start.Shape[0] - 1));
+                _wMin = Math.Min(WMin, start.Shape[1] - 2);
+                _wMax = Math.Max(WMax, start.Shape[1] + 2);
+                try
+                {
+                    var s0 = BestLr(start.Shape, start.S, start.LrMax, 0.25);
+                    return RefineAsgd(s0, vMin, [0.1, 0.25], 60);
+                }
+                finally
+                {
+                    _wMin = WMin; _wMax = WMax;
+                }
             }
             default:
                 throw new ArgumentOutOfRangeException(nameof(start));

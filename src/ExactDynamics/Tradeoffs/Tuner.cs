@@ -36,6 +36,13 @@ public sealed record TuneOptions
 
     /// <summary>Search on a compressed spectrum when d is large (default true; the reported gap is always exact).</summary>
     public bool CompressLargeSpectra { get; init; } = true;
+
+    /// <summary>
+    /// Local mode: instead of the global search, a local search from each of these optima of the same family (at
+    /// nearby batch sizes), keeping the best. Used by <see cref="CriticalBatch"/> inside a bracket whose ends were
+    /// tuned globally; null or empty for the global search.
+    /// </summary>
+    internal IReadOnlyList<TuneResult>? LocalStarts { get; init; }
 }
 
 /// <summary>The tuned hyperparameters of one family at one batch size.</summary>
@@ -96,7 +103,14 @@ public static class Tuner
         var sw = Stopwatch.StartNew();
         var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
-        var best = search.SearchGlobal(warm);
+        FamilySearch.Candidate? best = null;
+        foreach (var start in options.LocalStarts ?? [])
+        {
+            if (start.Family != family || start.Candidate is null) continue;
+            var local = search.SearchLocal(start.Candidate);
+            if (best is null || local.Score > best.Score) best = local;
+        }
+        best ??= search.SearchGlobal(warm);
         var method = search.MethodAt(best);
         IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
 

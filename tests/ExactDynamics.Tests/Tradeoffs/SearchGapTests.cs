@@ -47,6 +47,39 @@ public class SearchGapTests
         }
     }
 
+    [Theory]
+    [InlineData(3.0)]
+    [InlineData(1.0)]
+    [InlineData(2.0)]
+    public void Weighted_nodes_give_the_gap_of_the_spectrum_with_repeated_eigenvalues(double m4)
+    {
+        // nodes with integer multiplicities against the core solver on the expanded spectrum (each node repeated):
+        // the weighted secular sum is a different code path from the repeated directions
+        var rng = new Random(11);
+        double[] nodes = Enumerable.Range(1, 37).Select(i => Math.Pow(i, -1.3) * (1 + 0.01 * rng.NextDouble())).ToArray();
+        double[] weights = nodes.Select(_ => (double)rng.Next(1, 6)).ToArray();
+        var expanded = Spectrum.FromValues(nodes.SelectMany((l, i) => Enumerable.Repeat(l, (int)weights[i])).ToArray());
+        int convergentK3 = 0;
+        foreach (double b in new[] { 1.0, 8, 300 })
+        {
+            var p = new Problem(expanded, batch: b, kurtosis: m4);
+            var sg = new SearchGap(p, nodes, weights);
+            for (int r = 0; r < 26; r++)
+            {
+                // 25 random k ≤ 2 methods and a k = 3 one (two-lag momentum, the general resolvent path)
+                var m = r < 25 ? RandomMethod(rng, r % 5)
+                    : new LinearMethod(new double[,] { { 1.5, -0.3, -0.2 }, { 1, 0, 0 }, { 0, 1, 0 } }, [0.01, 0, 0], [1, 0, 0], [1, 0, 0]);
+                var exact = ContractionGap.Compute(p, m);
+                double g = sg.Gap(m);
+                if (exact.Diverges) g.ShouldBeLessThanOrEqualTo(0, m.Spec);
+                else Math.Abs(g - exact.Gap).ShouldBeLessThan(1e-11 * exact.Gap, $"{m.Spec} B={b}");
+                (sg.StabilityResidual(m) > 0).ShouldBe(!exact.Diverges, m.Spec);
+                if (m.K == 3 && !exact.Diverges) convergentK3++;
+            }
+        }
+        convergentK3.ShouldBe(3);
+    }
+
     [Fact]
     public void Keeps_relative_precision_for_tiny_gaps()
     {

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using ExactDynamics.Spectra;
+using ExactDynamics.Tradeoffs;
+
+namespace ExactDynamics.Benchmarks;
+
+/// <summary><c>tune-profile D</c>: per family and batch size, the search's evaluations, passes, nodes and time.</summary>
+public static class TuneProfile
+{
+    public static void Run(int d)
+    {
+        var problem = new Problem(Spectrum.PowerLaw(1, d));
+        foreach (var fam in new[] { MethodFamily.Sgd, MethodFamily.HeavyBall, MethodFamily.Nesterov, MethodFamily.Asgd })
+        {
+            FamilySearch.Candidate? warm = null;
+            foreach (double b in new double[] { 1, 16, 256, 4096 })
+            {
+                var p = problem.WithBatch(b);
+                var sw = Stopwatch.StartNew();
+                var s = new FamilySearch(p, fam);
+                var c = s.SearchGlobal(warm);
+                double t = sw.Elapsed.TotalMilliseconds;
+                warm = c;
+                Console.WriteLine($"{fam,-10} B={b,5} score={c.Score:E6} evals={s.GapEvaluations,6} residuals={s.Residuals,6} scoreEvals={s.ScoreEvaluations,6} passes={s.Passes,8} nodes={s.Nodes,6} {t,8:F1} ms  {t * 1e6 / (s.Passes * (double)s.Nodes):F2} ns/node-pass");
+            }
+        }
+    }
+}
+
+/// <summary><c>critical-profile D</c>: critical batch per family, tunings and time (warm JIT after a first call).</summary>
+public static class CriticalProfile
+{
+    public static void Run(int d)
+    {
+        var problem = new Problem(Spectrum.PowerLaw(1, d));
+        CriticalBatch.Compute(new Problem(Spectrum.PowerLaw(1, 100)), MethodFamily.Asgd);
+        foreach (var fam in new[] { MethodFamily.Sgd, MethodFamily.HeavyBall, MethodFamily.Nesterov, MethodFamily.Asgd })
+        {
+            var sw = Stopwatch.StartNew();
+            var r = CriticalBatch.Compute(problem, fam);
+            Console.WriteLine($"{fam,-10} critical={r.CriticalBatch:R} scale={r.DeterministicScale:R} tunings={r.Tunings} {sw.Elapsed.TotalMilliseconds:F0} ms");
+        }
+    }
+}
+
+/// <summary><c>local-profile D</c>: global vs local tunings between two grid points.</summary>
+public static class LocalProfile
+{
+    public static void Run(int d)
+    {
+        var problem = new Problem(Spectrum.PowerLaw(1, d));
+        foreach (var fam in new[] { MethodFamily.HeavyBall, MethodFamily.Asgd, MethodFamily.HeavyBall, MethodFamily.Asgd })
+        foreach (double b in new double[] { 8, 512 })
+        {
+            var a = Tuner.Tune(problem.WithBatch(b), fam);
+            var c = Tuner.Tune(problem.WithBatch(2 * b), fam, new TuneOptions { WarmStart = a });
+            var sw = Stopwatch.StartNew();
+            var g = Tuner.Tune(problem.WithBatch(1.41 * b), fam, new TuneOptions { WarmStart = a });
+            double tg = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            var l1 = Tuner.Tune(problem.WithBatch(1.41 * b), fam, new TuneOptions { LocalStarts = [a] });
+            double t1 = sw.Elapsed.TotalMilliseconds; sw.Restart();
+            var l2 = Tuner.Tune(problem.WithBatch(1.41 * b), fam, new TuneOptions { LocalStarts = [a, c] });
+            double t2 = sw.Elapsed.TotalMilliseconds;
+            Console.WriteLine($"{fam,-10} B={1.41 * b,7}: global {g.Gap:R} ({g.Evaluations} evals, {tg:F1} ms); local(a) {(l1.Gap - g.Gap) / g.Gap:E2} ({l1.Evaluations}, {t1:F1} ms); local(a,c) {(l2.Gap - g.Gap) / g.Gap:E2} ({l2.Evaluations}, {t2:F1} ms)");
+        }
+    }
+}
+
+public static class DebugGap
+{
+    public static void Run()
+    {
+        var sp = Spectrum.PowerLaw(2, 5000);
+        foreach (double b in new[] { 1.0, 64, 4096 })
+        foreach (var fam in new[] { MethodFamily.Sgd, MethodFamily.HeavyBall })
+        {
+            var p = new Problem(sp, batch: b);
+            var t = Tuner.Tune(p, fam);
+            var sg = new SearchGap(p);
+            double g = sg.Gap(t.Method);
+            var sys = new ExactDynamics.Spectral.ContractionGap.SecularSystem(p, t.Method);
+            var r0 = sys.Solve(double.NaN, false);
+            Console.WriteLine($"{fam} B={b}: exact {t.Gap:R} search {g:R} rel {(g - t.Gap) / t.Gap:E2} tol0 {r0.Gap:R} root={t.Exact.SecularRoot} top={sys.GammaTop:R}");
+        }
+    }
+}
