@@ -16,18 +16,8 @@ public sealed class Problem
     /// <param name="kurtosis">m4 = E z⁴ ≥ 1 (3 = Gaussian, 1 = Rademacher).</param>
     /// <param name="noise">σ² ≥ 0.</param>
     public Problem(Spectrum spectrum, double[]? initial = null, double batch = 1, double kurtosis = 3, double noise = 0)
+        : this(spectrum, batch, kurtosis, noise)
     {
-        ArgumentNullException.ThrowIfNull(spectrum);
-        Spectrum = spectrum;
-        if (!double.IsFinite(batch) || batch < 1)
-            throw new InvalidInputException($"Batch size {Spectrum.Fmt(batch)} is not allowed; the batch must be at least 1.");
-        if (!double.IsFinite(kurtosis) || kurtosis < 1)
-            throw new InvalidInputException($"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ must be finite and at least 1 (3 = Gaussian, 1 = Rademacher).");
-        if (!double.IsFinite(noise) || noise < 0)
-            throw new InvalidInputException($"Noise variance {Spectrum.Fmt(noise)} is not allowed; σ² must be finite and at least 0.");
-        Batch = batch;
-        Kurtosis = kurtosis;
-        Noise = noise;
         if (initial is null)
         {
             _initial = InitialCondition.Isotropic(spectrum.Dimension);
@@ -43,6 +33,29 @@ public sealed class Problem
         }
     }
 
+    /// <summary>A problem sharing a validated initial array (immutable, never exposed) with another.</summary>
+    private Problem(Spectrum spectrum, double[] sharedInitial, double batch, double kurtosis, double noise, bool _)
+        : this(spectrum, batch, kurtosis, noise)
+    {
+        _initial = sharedInitial;
+    }
+
+    private Problem(Spectrum spectrum, double batch, double kurtosis, double noise)
+    {
+        ArgumentNullException.ThrowIfNull(spectrum);
+        Spectrum = spectrum;
+        if (!double.IsFinite(batch) || batch < 1)
+            throw new InvalidInputException($"Batch size {Spectrum.Fmt(batch)} is not allowed; the batch must be at least 1.");
+        if (!double.IsFinite(kurtosis) || kurtosis < 1)
+            throw new InvalidInputException($"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ must be finite and at least 1 (3 = Gaussian, 1 = Rademacher).");
+        if (!double.IsFinite(noise) || noise < 0)
+            throw new InvalidInputException($"Noise variance {Spectrum.Fmt(noise)} is not allowed; σ² must be finite and at least 0.");
+        Batch = batch;
+        Kurtosis = kurtosis;
+        Noise = noise;
+        _initial = [];
+    }
+
     public Spectrum Spectrum { get; }
 
     /// <summary>s_i = E[(w_0 − w*)_i²].</summary>
@@ -52,6 +65,9 @@ public sealed class Problem
     public double Kurtosis { get; }
     public double Noise { get; }
 
-    /// <summary>The same problem with another batch size.</summary>
-    public Problem WithBatch(double batch) => new(Spectrum, _initial, batch, Kurtosis, Noise);
+    /// <summary>The same problem with another batch size (the spectrum and the initial condition are shared, not copied).</summary>
+    public Problem WithBatch(double batch) => new(Spectrum, _initial, batch, Kurtosis, Noise, true);
+
+    /// <summary>s_i as the problem's own array (read-only by convention: for the solver's passes, without a copy).</summary>
+    internal double[] InitialArray => _initial;
 }

@@ -27,7 +27,7 @@ public sealed class ScheduledSecondMoments
         ArgumentNullException.ThrowIfNull(scheduled);
         _problem = problem;
         _scheduled = scheduled;
-        _lambda = problem.Spectrum.ToArray();
+        _lambda = Spectral.ContractionGap.LambdaOf(problem.Spectrum); // shared, read-only
         _current = scheduled.At(0, problem.Batch);
         var method = _current.Method;
         _k = method.K;

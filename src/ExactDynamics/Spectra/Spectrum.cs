@@ -46,6 +46,10 @@ public sealed class Spectrum
     /// <summary>A short human description, e.g. <c>powerlaw:a=1,d=200</c>.</summary>
     public string Description { get; }
 
+    /// <summary>The eigenvalues as the spectrum's own array (read-only by convention: the solver's passes share it
+    /// instead of copying d values).</summary>
+    internal double[] Storage => _values;
+
     /// <summary>Copy of the eigenvalues.</summary>
     public double[] ToArray() => (double[])_values.Clone();
 

@@ -53,11 +53,9 @@ public static class ContractionGap
     /// <summary>Below this many directions every pass runs on the calling thread.</summary>
     internal const int ParallelThreshold = 4 * ChunkSize;
 
-    private static readonly ConditionalWeakTable<Spectrum, double[]> LambdaCache = new();
-
-    /// <summary>The eigenvalues as an array, copied once per <see cref="Spectrum"/> instance (the tuner evaluates thousands
-    /// of gaps on one spectrum).</summary>
-    internal static double[] LambdaOf(Spectrum spectrum) => LambdaCache.GetValue(spectrum, s => s.ToArray());
+    /// <summary>The eigenvalues as an array: the <see cref="Spectrum"/>'s own (immutable) storage, shared read-only by
+    /// every pass, so that d = 10⁷ eigenvalues exist once in memory.</summary>
+    internal static double[] LambdaOf(Spectrum spectrum) => spectrum.Storage;
 
     internal sealed class SecularSystem
     {

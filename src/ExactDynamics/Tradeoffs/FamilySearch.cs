@@ -37,6 +37,9 @@ internal sealed class FamilySearch
     public const int CompressAbove = 2000;
     public const double CompressionEps = 0.02;
 
+    /// <summary>The compressed stand-in of each spectrum, made once (a sweep or critical-batch tunes dozens of times on one spectrum).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Spectra.Spectrum, Tuple<double[], double[]>> CompressedCache = new();
+
     private readonly SearchGap _gap;
     private readonly MethodFamily _family;
     private readonly double _small;
@@ -51,7 +54,7 @@ internal sealed class FamilySearch
         Kappa = sp.Max / sp.Min;
         if (compress && sp.Dimension > CompressAbove)
         {
-            var (nodes, weights) = SpectrumCompression.Compress(sp.Values, CompressionEps);
+            var (nodes, weights) = CompressedCache.GetValue(sp, s => SpectrumCompression.Compress(s.Values, CompressionEps).ToTuple()).ToValueTuple();
             _gap = nodes.Length * 3 < sp.Dimension ? new SearchGap(problem, nodes, weights) : new SearchGap(problem);
         }
         else _gap = new SearchGap(problem);

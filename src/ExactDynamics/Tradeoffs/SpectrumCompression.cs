@@ -13,27 +13,46 @@ internal static class SpectrumCompression
 {
     public static (double[] Nodes, double[] Weights) Compress(ReadOnlySpan<double> values, double eps)
     {
-        var v = values.ToArray();
-        Array.Sort(v);
-        double min = v[0], max = v[^1];
+        // ascending order without a copy when the values are sorted either way (power laws, most files); else a sorted copy
+        bool ascending = true, descending = true;
+        for (int k = 1; k < values.Length && (ascending || descending); k++)
+        {
+            if (values[k] < values[k - 1]) ascending = false;
+            if (values[k] > values[k - 1]) descending = false;
+        }
+        if (ascending) return Compress(values, false, eps);
+        if (descending) return Compress(values, true, eps);
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        return Compress(sorted, false, eps);
+    }
+
+    /// <summary>The grouping on sorted values, read ascending (<paramref name="reversed"/>: the span is descending).</summary>
+    private static (double[] Nodes, double[] Weights) Compress(ReadOnlySpan<double> sorted, bool reversed, double eps)
+    {
+        int n = sorted.Length;
         var nodes = new List<double>();
         var weights = new List<double>();
+        if (n == 0) return ([], []);
+        double V(int k, ReadOnlySpan<double> s) => reversed ? s[n - 1 - k] : s[k];
+        double min = V(0, sorted), max = V(n - 1, sorted);
         int i = 0;
-        while (i < v.Length)
+        while (i < n)
         {
             int j = i;
-            double sum2 = v[i] * v[i];
-            while (j + 1 < v.Length)
+            double vi = V(i, sorted);
+            double sum2 = vi * vi;
+            while (j + 1 < n)
             {
-                double lo = v[i], hi = v[j + 1];
+                double lo = vi, hi = V(j + 1, sorted);
                 double dist = Math.Min((lo - min) / min, (max - hi) / max);
                 if ((hi - lo) / lo > eps * dist) break;
                 j++;
                 sum2 += hi * hi;
             }
-            int n = j - i + 1;
-            nodes.Add(n == 1 ? v[i] : Math.Sqrt(sum2 / n));
-            weights.Add(n);
+            int count = j - i + 1;
+            nodes.Add(count == 1 ? vi : Math.Sqrt(sum2 / count));
+            weights.Add(count);
             i = j + 1;
         }
         return (nodes.ToArray(), weights.ToArray());

@@ -81,6 +81,27 @@ public class SearchGapTests
     }
 
     [Fact]
+    public void Compression_does_not_depend_on_the_order_of_the_eigenvalues()
+    {
+        // descending (power laws: read in reverse, no copy), ascending (read as is) and shuffled (a sorted copy)
+        var desc = Spectrum.PowerLaw(1.2, 3000).ToArray();
+        var asc = desc.Reverse().ToArray();
+        var shuffled = (double[])desc.Clone();
+        new Random(3).Shuffle(shuffled);
+        var a = SpectrumCompression.Compress(desc, FamilySearch.CompressionEps);
+        var b = SpectrumCompression.Compress(asc, FamilySearch.CompressionEps);
+        var c = SpectrumCompression.Compress(shuffled, FamilySearch.CompressionEps);
+        b.Nodes.ShouldBe(a.Nodes);
+        c.Nodes.ShouldBe(a.Nodes);
+        b.Weights.ShouldBe(a.Weights);
+        c.Weights.ShouldBe(a.Weights);
+        a.Nodes.ShouldBeInOrder(SortDirection.Ascending);
+        a.Weights.Sum().ShouldBe(3000);
+        // Σ w λ² is kept (root-mean-square nodes)
+        a.Nodes.Select((l, i) => a.Weights[i] * l * l).Sum().ShouldBe(desc.Sum(l => l * l), 1e-12);
+    }
+
+    [Fact]
     public void Keeps_relative_precision_for_tiny_gaps()
     {
         // κ = 1e12: the gap of SGD is far below machine epsilon relative to 1
