@@ -65,22 +65,3 @@ public static class LocalProfile
         }
     }
 }
-
-public static class DebugGap
-{
-    public static void Run()
-    {
-        var sp = Spectrum.PowerLaw(2, 5000);
-        foreach (double b in new[] { 1.0, 64, 4096 })
-        foreach (var fam in new[] { MethodFamily.Sgd, MethodFamily.HeavyBall })
-        {
-            var p = new Problem(sp, batch: b);
-            var t = Tuner.Tune(p, fam);
-            var sg = new SearchGap(p);
-            double g = sg.Gap(t.Method);
-            var sys = new ExactDynamics.Spectral.ContractionGap.SecularSystem(p, t.Method);
-            var r0 = sys.Solve(double.NaN, false);
-            Console.WriteLine($"{fam} B={b}: exact {t.Gap:R} search {g:R} rel {(g - t.Gap) / t.Gap:E2} tol0 {r0.Gap:R} root={t.Exact.SecularRoot} top={sys.GammaTop:R}");
-        }
-    }
-}
