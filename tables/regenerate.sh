@@ -2,7 +2,7 @@
 # Regenerates the tables of this folder (T1–T5 of tables/README.md) from the ExactDynamics library.
 #   tables/regenerate.sh            all tables
 #   tables/regenerate.sh T1 T3      only these
-# Takes about 1–2 minutes for all five on a 2-core machine (about 70 s of CPU; T2 dominates: exact iteration counts);
+# Takes about 15 s for all five on a 2-core machine (T2 dominates: exact iteration counts);
 # each run prints the time per table. The outputs are deterministic: rerunning reproduces every file byte for byte
 # on the same platform (numbers are rounded to 6 significant digits, so other platforms agree up to the last digit).
 set -euo pipefail

@@ -90,6 +90,7 @@ public class TradeoffCommandTests : IDisposable
     [InlineData("sweep --spectrum powerlaw:a=1,d=60 --batches 0,2", "0")]
     [InlineData("sweep --spectrum powerlaw:a=1,d=60 --families sgd,lion", "lion")]
     [InlineData("critical-batch --spectrum powerlaw:a=1,d=60 --family sgd --fraction 1.5", "1.5")]
+    [InlineData("critical-batch --spectrum powerlaw:a=1,d=60 --family sgd --threads -2", "-2")]
     public void Bad_input_is_one_line_and_exit_code_2(string line, string named)
     {
         var r = Cli.Run(Cli.Args(line));
@@ -97,6 +98,15 @@ public class TradeoffCommandTests : IDisposable
         r.ErrLines.Length.ShouldBe(1);
         r.Err.ShouldContain(named);
         r.Out.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Critical_batch_prints_the_same_with_one_thread_and_two()
+    {
+        var one = Cli.Run(Cli.Args($"critical-batch --spectrum {Spec} --family hb,asgd --threads 1 --format csv"));
+        var two = Cli.Run(Cli.Args($"critical-batch --spectrum {Spec} --family hb,asgd --threads 2 --format csv"));
+        one.ShouldSucceed();
+        two.Out.ShouldBe(one.Out);
     }
 
     // ---------------------------------------------------------------- sweep
