@@ -35,12 +35,27 @@ public sealed class SecondMoments
     private readonly double[] _partMu, _partRisk;
     private readonly StepJob _job;
     // constants of one step
-    private readonly double _invB, _k4, _sigma2;
+    private readonly double _k4, _sigma2;
     // The method in the working basis: for k = 2 the consistent basis of MATH.md §4 (a) (P = [u, e_j]; blocks are
     // stored as S̃ = P⁻¹ S P⁻ᵀ, initial block s_i e₁e₁ᵀ), where the slow mode's update has no cancellation; for other k
     // the original coordinates. <see cref="Entry"/> maps back.
-    private readonly double[,] _a, _pMat;
-    private readonly double[] _b, _c, _o;
+    private readonly double[,] _pMat;
+    private readonly Spectral.ConsistentBasis? _basis;
+    /// <summary>The coefficients of the constructor's method (every <see cref="Step"/>), and those of the update being run.</summary>
+    private readonly Coefficients _base;
+    private Coefficients _active;
+
+    /// <summary>
+    /// One update t → t + 1 in the working basis: T_i = A − λ_i b cᵀ and the kurtosis term cᵀSc use this update's
+    /// (A, b, c) and 1/B; the coupling accumulated for the next update uses that update's c (<see cref="CNext"/>) and
+    /// the risk its o (<see cref="ONext"/>). For a constant method CNext = C and ONext = O.
+    /// </summary>
+    private sealed class Coefficients(double[,] a, double[] b, double[] c, double[] cNext, double[] oNext, double invB)
+    {
+        public readonly double[,] A = a;
+        public readonly double[] B = b, C = c, CNext = cNext, ONext = oNext;
+        public readonly double InvB = invB;
+    }
 
     public SecondMoments(Problem problem, LinearMethod method) : this(problem, method, null) { }
 
@@ -65,19 +80,25 @@ public sealed class SecondMoments
         _d = d;
         _s = new double[_m][];
         double[] u;
+        double[] c0, o0;
         if (_k == 2)
         {
             var basis = new Spectral.ConsistentBasis(method);
-            _a = basis.Atilde; _b = basis.Btilde; _c = basis.Ctilde; _o = basis.Otilde; _pMat = basis.P;
+            _basis = basis;
+            _pMat = basis.P;
+            c0 = basis.Ctilde; o0 = basis.Otilde;
+            _base = new Coefficients(basis.Atilde, basis.Btilde, c0, c0, o0, 1.0 / problem.Batch);
             u = [1, 0];
         }
         else
         {
-            _a = method.MatrixA; _b = method.B.ToArray(); _c = method.C.ToArray(); _o = method.O.ToArray();
+            c0 = method.C.ToArray(); o0 = method.O.ToArray();
+            _base = new Coefficients(method.MatrixA, method.B.ToArray(), c0, c0, o0, 1.0 / problem.Batch);
             _pMat = new double[_k, _k];
             for (int p = 0; p < _k; p++) _pMat[p, p] = 1;
             u = method.U.ToArray();
         }
+        _active = _base;
         var init = problem.Initial;
         for (e = 0; e < _m; e++)
         {
@@ -85,7 +106,6 @@ public sealed class SecondMoments
             double uu = u[_p[e]] * u[_q[e]];
             if (uu != 0) for (int i = 0; i < d; i++) _s[e][i] = init[i] * uu;
         }
-        _invB = 1.0 / problem.Batch;
         _k4 = problem.Kurtosis - 2;
         _sigma2 = problem.Noise;
         _chunks = (d + ChunkSize - 1) / ChunkSize;
@@ -129,7 +149,7 @@ public sealed class SecondMoments
         return _s[e + (q - p)][i];
     }
 
-    private void Accumulate() => (Coupling, Risk) = Readout(_s, _lambda, _p, _q, _c, _o);
+    private void Accumulate() => (Coupling, Risk) = Readout(_s, _lambda, _p, _q, _base.C, _base.ONext);
 
     /// <summary>
     /// μ = Σ_i λ_i cᵀS_i c and E L = ½ Σ_i λ_i oᵀS_i o from the symmetric entries s[e][i], e = (p[e], q[e]), p ≤ q.
@@ -155,6 +175,54 @@ public sealed class SecondMoments
     /// <summary>Advance one step (MATH.md §3).</summary>
     public void Step()
     {
+        _active = _base;
+        Run();
+    }
+
+    /// <summary>
+    /// Advance one step with update t's method <paramref name="current"/> and batch <paramref name="batch"/>, reading
+    /// out the coupling and the risk with the next update's <paramref name="next"/> (its c and o): the fused pass of
+    /// the scheduled recursion (<see cref="ScheduledSecondMoments"/>). Every method must have the constructor's k and
+    /// state shape u (the working basis depends on u only). With current = next = the constructor's method and its
+    /// batch, the floating-point operations are those of <see cref="Step"/>.
+    /// </summary>
+    internal void StepScheduled(LinearMethod current, double batch, LinearMethod next)
+    {
+        _active = CoefficientsOf(current, batch, next);
+        Run();
+    }
+
+    // a small cache: under a schedule, update t + 1's method is update t's next
+    private LinearMethod? _cacheMethod;
+    private double[,]? _cacheA;
+    private double[]? _cacheB, _cacheC, _cacheO;
+
+    private void Working(LinearMethod m, out double[,] a, out double[] b, out double[] c, out double[] o)
+    {
+        if (ReferenceEquals(m, _cacheMethod)) { a = _cacheA!; b = _cacheB!; c = _cacheC!; o = _cacheO!; return; }
+        if (m.K != _k) throw new InvalidOperationException("A schedule cannot change the number of states k.");
+        if (_basis is not null)
+        {
+            var basis = new Spectral.ConsistentBasis(m, _basis);
+            a = basis.Atilde; b = basis.Btilde; c = basis.Ctilde; o = basis.Otilde;
+        }
+        else
+        {
+            a = m.MatrixA; b = m.B.ToArray(); c = m.C.ToArray(); o = m.O.ToArray();
+        }
+        (_cacheMethod, _cacheA, _cacheB, _cacheC, _cacheO) = (m, a, b, c, o);
+    }
+
+    private Coefficients CoefficientsOf(LinearMethod current, double batch, LinearMethod next)
+    {
+        if (ReferenceEquals(current, _method) && ReferenceEquals(next, _method) && 1.0 / batch == _base.InvB) return _base;
+        Working(current, out var a, out var b, out var c, out _);
+        Working(next, out _, out _, out var cn, out var on);
+        return new Coefficients(a, b, c, cn, on, 1.0 / batch);
+    }
+
+    private void Run()
+    {
         _job.Mu = Coupling;
         if (_threads > 1 && _chunks > 1) ChunkPool.Shared.Run(_job, _chunks, _threads);
         else for (int c = 0; c < _chunks; c++) RunChunk(c, Coupling);
@@ -162,7 +230,7 @@ public sealed class SecondMoments
         for (int c = 0; c < _chunks; c++) { mu += _partMu[c]; risk += _partRisk[c]; }
         if (_k == 1)
         {
-            double cc = _c[0] * _c[0], oo = _o[0] * _o[0];
+            double cc = _active.CNext[0] * _active.CNext[0], oo = _active.ONext[0] * _active.ONext[0];
             Coupling = cc * mu;
             Risk = 0.5 * oo * risk;
         }
@@ -214,10 +282,11 @@ public sealed class SecondMoments
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (double, double) Step1<V>(int i0, int i1, double mu) where V : struct, ISimd<V>
     {
-        double a = _a[0, 0], b = _b[0], c = _c[0];
+        var co = _active;
+        double a = co.A[0, 0], b = co.B[0], c = co.C[0];
         double bc = b * c, bb = b * b, cc = c * c;
         // s' = t² s + b² (λ/B)(μ + σ² + k4 λ c² s),  t = a − λ b c
-        double muNoise = mu + _sigma2, k4cc = _k4 * cc, bbInvB = bb * _invB;
+        double muNoise = mu + _sigma2, k4cc = _k4 * cc, bbInvB = bb * co.InvB;
         ref double lam = ref MemoryMarshal.GetArrayDataReference(_lambda);
         ref double s = ref MemoryMarshal.GetArrayDataReference(_s[0]);
         var vA = V.Broadcast(a); var vNegBc = V.Broadcast(-bc); var vMuN = V.Broadcast(muNoise);
@@ -252,13 +321,16 @@ public sealed class SecondMoments
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (double, double) Step2<V>(int i0, int i1, double mu) where V : struct, ISimd<V>
     {
-        double a00 = _a[0, 0], a01 = _a[0, 1], a10 = _a[1, 0], a11 = _a[1, 1];
-        var bv = _b; var cv = _c; var ov = _o;
+        var co = _active;
+        double a00 = co.A[0, 0], a01 = co.A[0, 1], a10 = co.A[1, 0], a11 = co.A[1, 1];
+        var bv = co.B; var cv = co.C; var cn = co.CNext; var ov = co.ONext;
         double b0 = bv[0], b1 = bv[1], c0 = cv[0], c1 = cv[1], o0 = ov[0], o1 = ov[1];
         double b00 = b0 * b0, b01 = b0 * b1, b11 = b1 * b1;
         double w00 = c0 * c0, w01 = 2 * c0 * c1, w11 = c1 * c1;
+        // the coupling of the next update, with its c (the same weights as w for a constant method)
+        double n00 = cn[0] * cn[0], n01 = 2 * cn[0] * cn[1], n11 = cn[1] * cn[1];
         double v00 = o0 * o0, v01 = 2 * o0 * o1, v11 = o1 * o1;
-        double muNoise = mu + _sigma2, invB = _invB, k4 = _k4;
+        double muNoise = mu + _sigma2, invB = co.InvB, k4 = _k4;
         ref double lam = ref MemoryMarshal.GetArrayDataReference(_lambda);
         ref double s00 = ref MemoryMarshal.GetArrayDataReference(_s[0]);
         ref double s01 = ref MemoryMarshal.GetArrayDataReference(_s[1]);
@@ -267,6 +339,7 @@ public sealed class SecondMoments
         var A00 = V.Broadcast(a00); var A01 = V.Broadcast(a01); var A10 = V.Broadcast(a10); var A11 = V.Broadcast(a11);
         var NB0C0 = V.Broadcast(-b0 * c0); var NB0C1 = V.Broadcast(-b0 * c1); var NB1C0 = V.Broadcast(-b1 * c0); var NB1C1 = V.Broadcast(-b1 * c1);
         var W00 = V.Broadcast(w00); var W01 = V.Broadcast(w01); var W11 = V.Broadcast(w11);
+        var N00 = V.Broadcast(n00); var N01 = V.Broadcast(n01); var N11 = V.Broadcast(n11);
         var O00 = V.Broadcast(v00); var O01 = V.Broadcast(v01); var O11 = V.Broadcast(v11);
         var B00 = V.Broadcast(b00); var B01 = V.Broadcast(b01); var B11 = V.Broadcast(b11);
         var K4 = V.Broadcast(k4); var MuN = V.Broadcast(muNoise); var InvB = V.Broadcast(invB);
@@ -287,7 +360,7 @@ public sealed class SecondMoments
             var ny = V.Fma(p00, t10, V.Fma(p01, t11, V.Mul(B01, scalar)));
             var nz = V.Fma(p10, t10, V.Fma(p11, t11, V.Mul(B11, scalar)));
             V.Store(nx, ref s00, i); V.Store(ny, ref s01, i); V.Store(nz, ref s11, i);
-            accMu = V.Fma(l, V.Fma(W00, nx, V.Fma(W01, ny, V.Mul(W11, nz))), accMu);
+            accMu = V.Fma(l, V.Fma(N00, nx, V.Fma(N01, ny, V.Mul(N11, nz))), accMu);
             accRisk = V.Fma(l, V.Fma(O00, nx, V.Fma(O01, ny, V.Mul(O11, nz))), accRisk);
         }
         double sumMu = V.Sum(accMu), sumRisk = V.Sum(accRisk);
@@ -304,7 +377,7 @@ public sealed class SecondMoments
             double ny = p00 * t10 + p01 * t11 + b01 * scalar;
             double nz = p10 * t10 + p11 * t11 + b11 * scalar;
             Unsafe.Add(ref s00, i) = nx; Unsafe.Add(ref s01, i) = ny; Unsafe.Add(ref s11, i) = nz;
-            sumMu += l * (w00 * nx + w01 * ny + w11 * nz);
+            sumMu += l * (n00 * nx + n01 * ny + n11 * nz);
             sumRisk += l * (v00 * nx + v01 * ny + v11 * nz);
         }
         return (sumMu, sumRisk);
@@ -315,13 +388,14 @@ public sealed class SecondMoments
     private (double, double) StepGeneral(int i0, int i1, double mu)
     {
         int k = _k;
-        var bv = _b; var cv = _c; var ov = _o;
-        double invB = _invB, k4 = _k4, sigma2 = _sigma2;
+        var co = _active;
+        var bv = co.B; var cv = co.C; var cn = co.CNext; var ov = co.ONext;
+        double invB = co.InvB, k4 = _k4, sigma2 = _sigma2;
         Span<double> t = stackalloc double[k * k];
         Span<double> s = stackalloc double[k * k];
         Span<double> ts = stackalloc double[k * k];
         Span<double> a = stackalloc double[k * k];
-        for (int p = 0; p < k; p++) for (int r = 0; r < k; r++) a[p * k + r] = _a[p, r];
+        for (int p = 0; p < k; p++) for (int r = 0; r < k; r++) a[p * k + r] = co.A[p, r];
         double sumMu = 0, sumRisk = 0;
         for (int i = i0; i < i1; i++)
         {
@@ -349,7 +423,7 @@ public sealed class SecondMoments
                 double v = acc + bv[p] * bv[r] * scalar;
                 _s[e][i] = v;
                 double w = p == r ? 1 : 2;
-                qc += w * cv[p] * cv[r] * v;
+                qc += w * cn[p] * cn[r] * v;
                 qo += w * ov[p] * ov[r] * v;
             }
             sumMu += l * qc;

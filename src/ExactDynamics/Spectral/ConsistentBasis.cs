@@ -10,20 +10,39 @@ namespace ExactDynamics.Spectral;
 /// </summary>
 internal sealed class ConsistentBasis
 {
-    public ConsistentBasis(LinearMethod method)
+    public ConsistentBasis(LinearMethod method) : this(method, null) { }
+
+    /// <summary>
+    /// The basis of <paramref name="method"/>, reusing P and P⁻¹ of <paramref name="sameShape"/> (a method with the same
+    /// state shape u, e.g. another step of a schedule): the same arithmetic as building them anew.
+    /// </summary>
+    public ConsistentBasis(LinearMethod method, ConsistentBasis? sameShape)
     {
         int k = method.K;
         K = k;
         var u = method.U.ToArray();
-        int r = 0;
-        for (int i = 1; i < k; i++) if (Math.Abs(u[i]) > Math.Abs(u[r])) r = i;
-        // P: column 0 = u, then e_j for j ≠ r in increasing order.
-        var P = new double[k, k];
-        for (int i = 0; i < k; i++) P[i, 0] = u[i];
-        int col = 1;
-        for (int j = 0; j < k; j++) if (j != r) { P[j, col] = 1; col++; }
+        U = u;
+        double[,] P, Pinv;
+        if (sameShape is not null)
+        {
+            if (sameShape.K != k || !sameShape.U.AsSpan().SequenceEqual(u))
+                throw new InvalidOperationException("The methods of a schedule must share the state shape u.");
+            P = sameShape.P;
+            Pinv = sameShape._pinv;
+        }
+        else
+        {
+            int r = 0;
+            for (int i = 1; i < k; i++) if (Math.Abs(u[i]) > Math.Abs(u[r])) r = i;
+            // P: column 0 = u, then e_j for j ≠ r in increasing order.
+            P = new double[k, k];
+            for (int i = 0; i < k; i++) P[i, 0] = u[i];
+            int col = 1;
+            for (int j = 0; j < k; j++) if (j != r) { P[j, col] = 1; col++; }
+            Pinv = Invert(P);
+        }
         this.P = P;
-        var Pinv = Invert(P);
+        _pinv = Pinv;
         var A = method.MatrixA;
         var AP = Mul(A, P);
         var At = Mul(Pinv, AP);
@@ -45,6 +64,9 @@ internal sealed class ConsistentBasis
     }
 
     public int K { get; }
+    /// <summary>The state shape u of the method (A u = u).</summary>
+    public double[] U { get; }
+    private readonly double[,] _pinv;
     /// <summary>The basis P = [u, e_j, …] (columns).</summary>
     public double[,] P { get; }
     public double[,] Atilde { get; }
