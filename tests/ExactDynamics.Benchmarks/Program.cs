@@ -25,6 +25,7 @@ public static class Program
             "tune-profile" => TuneProfile.Run,
             "critical-profile" => CriticalProfile.Run,
             "local-profile" => LocalProfile.Run,
+            "tune-timing" => TuneTiming.Run,
             _ => null,
         } : null;
         if (profile is not null)

@@ -65,3 +65,22 @@ public static class LocalProfile
         }
     }
 }
+
+/// <summary><c>tune-timing D</c>: whole tunings (search + exact report) per family and batch.</summary>
+public static class TuneTiming
+{
+    public static void Run(int d)
+    {
+        var problem = new Problem(Spectrum.PowerLaw(1, d));
+        foreach (var fam in new[] { MethodFamily.HeavyBall, MethodFamily.Asgd })
+            foreach (double b in new double[] { 1, 64, 4096 })
+            {
+                var sw = Stopwatch.StartNew();
+                var t = Tuner.Tune(problem.WithBatch(b), fam);
+                double total = sw.Elapsed.TotalMilliseconds;
+                sw.Restart();
+                var g = ExactDynamics.Spectral.ContractionGap.Compute(problem.WithBatch(b), t.Method);
+                Console.WriteLine($"{fam,-10} B={b,5}: tune {total,8:F1} ms, of which one exact gap ≈ {sw.Elapsed.TotalMilliseconds,6:F1} ms; gap {g.Gap:E4}");
+            }
+    }
+}

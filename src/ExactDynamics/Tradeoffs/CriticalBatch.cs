@@ -86,7 +86,14 @@ public static class CriticalBatch
         double HScale(TuneResult r) => lnF - Math.Log(r.Gap / GInf());               // the same signs
         grid.Add(TuneGrid(0));
         g1 = grid[0].Gap;
-        int critJ = -1, scaleJ = HScale(grid[0]) <= 0 ? 0 : -1;
+        // the scale is looked for once the critical batch is bracketed (so that the B → ∞ tuning can run alongside the
+        // grid until then), on all grid points so far, then on each new one: the grid computed does not depend on timing
+        int critJ = -1, scaleJ = -1, scaleChecked = 0;
+        void CheckScale()
+        {
+            for (; scaleJ < 0 && scaleChecked < grid.Count; scaleChecked++)
+                if (HScale(grid[scaleChecked]) <= 0) scaleJ = scaleChecked;
+        }
         for (int j = 1; (critJ < 0 || scaleJ < 0) && j <= lastJ; j += 2)
         {
             int n = Math.Min(2, lastJ - j + 1);
@@ -101,9 +108,10 @@ public static class CriticalBatch
             {
                 grid.Add(r);
                 if (critJ < 0 && HCritical(r) <= 0) critJ = grid.Count - 1;
-                if (scaleJ < 0 && HScale(r) <= 0) scaleJ = grid.Count - 1;
             }
+            if (critJ >= 0) CheckScale();
         }
+        CheckScale();
         double gInf = GInf();
 
         // Brent in ln B inside each bracket (the two in parallel), each point tuned locally from both ends
