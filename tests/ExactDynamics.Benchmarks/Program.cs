@@ -26,6 +26,7 @@ public static class Program
             "critical-profile" => CriticalProfile.Run,
             "local-profile" => LocalProfile.Run,
             "tune-timing" => TuneTiming.Run,
+            "eval-profile" => EvalProfile.Run,
             _ => null,
         } : null;
         if (profile is not null)

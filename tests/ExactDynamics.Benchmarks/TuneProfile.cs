@@ -84,3 +84,36 @@ public static class TuneTiming
             }
     }
 }
+
+/// <summary><c>eval-profile D</c>: the cost of one search gap evaluation and of its parts (ASGD, compressed spectrum).</summary>
+public static class EvalProfile
+{
+    public static void Run(int d)
+    {
+        var problem = new Problem(Spectrum.PowerLaw(1, d), batch: 16);
+        var (nodes, weights) = SpectrumCompression.Compress(problem.Spectrum.Values, FamilySearch.CompressionEps);
+        var sg = new SearchGap(problem, nodes, weights);
+        var m = ExactDynamics.Methods.Asgd.Create(0.6, 7000, 13);
+        double g = sg.Gap(m);
+        const int n = 20000;
+        for (int rep = 0; rep < 2; rep++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < n; i++) ExactDynamics.Methods.Asgd.Create(0.6, 7000, 13);
+            double tMethod = sw.Elapsed.TotalMicroseconds / n; sw.Restart();
+            for (int i = 0; i < n; i++) new ExactDynamics.Spectral.ContractionGap.SecularSystem(nodes, weights, 16, 3, m);
+            double tSys = sw.Elapsed.TotalMicroseconds / n; sw.Restart();
+            var sys = new ExactDynamics.Spectral.ContractionGap.SecularSystem(nodes, weights, 16, 3, m);
+            for (int i = 0; i < n; i++) sys.Secular(g * 0.9, out _, out _, out _);
+            double tPass = sw.Elapsed.TotalMicroseconds / n; sw.Restart();
+            for (int i = 0; i < n; i++) sys.GammaLow();
+            double tLow = sw.Elapsed.TotalMicroseconds / n; sw.Restart();
+            long p0 = sg.Passes;
+            for (int i = 0; i < n; i++) sg.Gap(m, g * (1 + 1e-6));
+            double tGap = sw.Elapsed.TotalMicroseconds / n; sw.Restart();
+            for (int i = 0; i < n; i++) sg.StabilityResidual(m);
+            double tRes = sw.Elapsed.TotalMicroseconds / n;
+            Console.WriteLine($"nodes {nodes.Length}: method {tMethod:F2} µs, system (γ_T pass) {tSys:F2} µs, secular pass {tPass:F2} µs, γ_low {tLow:F2} µs, gap(hint) {tGap:F2} µs ({(sg.Passes - p0) / (double)n:F1} counted passes), residual {tRes:F2} µs");
+        }
+    }
+}

@@ -26,8 +26,7 @@ public static class Asgd
         double longStep = kappa * lr / small;
         var a = new double[,] { { p + q * oneMinusAlpha, q * alpha }, { oneMinusAlpha, alpha } };
         double[] b = [p * lr + q * oneMinusAlpha * longStep, oneMinusAlpha * longStep];
-        var spec = $"asgd:lr={LinearMethod.F(lr)},kappa={LinearMethod.F(kappa)},xi={LinearMethod.F(xi)}"
-                   + (small == 0.7 ? "" : $",small={LinearMethod.F(small)}");
-        return new LinearMethod(a, b, [1, 0], [1, 0], null, spec);
+        return new LinearMethod(a, b, [1, 0], [1, 0], null, () => $"asgd:lr={LinearMethod.F(lr)},kappa={LinearMethod.F(kappa)},xi={LinearMethod.F(xi)}"
+                   + (small == 0.7 ? "" : $",small={LinearMethod.F(small)}"));
     }
 }

@@ -17,6 +17,14 @@ public sealed class LinearMethod
     private readonly double[] _b, _c, _o, _u;
 
     public LinearMethod(double[,] a, double[] b, double[] c, double[] o, double[]? u = null, string? spec = null)
+        : this(a, b, c, o, u, () => spec ?? "custom")
+    {
+        _spec = spec ?? "custom";
+    }
+
+    /// <summary>As the public constructor, with the spec string made on first use (the tuner builds thousands of
+    /// methods whose spec it never prints; formatting three round-trip numbers costs about as much as a gap pass).</summary>
+    internal LinearMethod(double[,] a, double[] b, double[] c, double[] o, double[]? u, Func<string> spec)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -51,14 +59,17 @@ public sealed class LinearMethod
         _c = (double[])c.Clone();
         _o = (double[])o.Clone();
         _u = (double[])u.Clone();
-        Spec = spec ?? "custom";
+        _specFactory = spec;
     }
+
+    private readonly Func<string> _specFactory;
+    private string? _spec;
 
     /// <summary>Number of stacked states k.</summary>
     public int K { get; }
 
     /// <summary>A spec string that reproduces this method on the command line (e.g. <c>hb:lr=0.5,beta=0.9</c>).</summary>
-    public string Spec { get; }
+    public string Spec => _spec ??= _specFactory();
 
     public double A(int i, int j) => _a[i, j];
     public ReadOnlySpan<double> B => _b;

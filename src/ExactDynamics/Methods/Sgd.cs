@@ -6,6 +6,6 @@ public static class Sgd
     public static LinearMethod Create(double lr)
     {
         LinearMethod.RequirePositive(lr, "lr", "sgd");
-        return new LinearMethod(new double[,] { { 1 } }, [lr], [1], [1], [1], $"sgd:lr={LinearMethod.F(lr)}");
+        return new LinearMethod(new double[,] { { 1 } }, [lr], [1], [1], [1], () => $"sgd:lr={LinearMethod.F(lr)}");
     }
 }

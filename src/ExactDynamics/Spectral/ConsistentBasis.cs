@@ -90,13 +90,31 @@ internal sealed class ConsistentBasis
         return z;
     }
 
+    /// <summary>
+    /// P⁻¹ in closed form: P = [u, e_j (j ≠ r)] maps y to y₀u + Σ_c y_c e_{j_c}, so row 0 of P⁻¹ is e_r/u_r and the row of
+    /// column c is e_{j_c} − (u_{j_c}/u_r) e_r (exact up to the rounding of those ratios).
+    /// </summary>
     private static double[,] Invert(double[,] p)
     {
         int n = p.GetLength(0);
-        var m = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n, (i, j) => p[i, j]).Inverse();
-        var r = new double[n, n];
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) r[i, j] = m[i, j];
-        // P has the structure of an identity with one column replaced: its inverse is exact up to rounding of 1/u_r.
-        return r;
+        // r: the row of u's pivot, the one no column e_j covers
+        int r = 0;
+        for (; r < n; r++)
+        {
+            bool covered = false;
+            for (int c = 1; c < n; c++) if (p[r, c] != 0) covered = true;
+            if (!covered) break;
+        }
+        var inv = new double[n, n];
+        double ur = p[r, 0];
+        inv[0, r] = 1 / ur;
+        for (int c = 1; c < n; c++)
+        {
+            int j = 0;
+            while (p[j, c] == 0) j++;
+            inv[c, j] = 1;
+            inv[c, r] = -(p[j, 0] / ur);
+        }
+        return inv;
     }
 }
