@@ -28,6 +28,9 @@ internal static class VolterraRisk
     internal const int ChunkSize = 4096;
     internal const int Tile = 256;
     internal const int Wave = 64;
+    /// <summary>Bound on the per-chunk partial sequences held at once (a wave): 256 MB, e.g. 64 chunks up to T ≈ 2.6·10⁵
+    /// for o = c, fewer chunks per wave beyond.</summary>
+    internal const long MaxWaveBytes = 256L << 20;
     /// <summary>Lanes of a decaying local sequence below this magnitude are set to zero (every 8 steps), which keeps
     /// the iteration out of the slow subnormal range; the dropped contributions are below 1e-250·λ·s absolutely.</summary>
     internal const double FlushThreshold = 1e-250;
@@ -64,12 +67,15 @@ internal static class VolterraRisk
         int ns = ctx.NumSeq;
         var total = new double[ns][];
         for (int q = 0; q < ns; q++) total[q] = new double[len];
-        int waveSize = Math.Min(Wave, chunks);
+        // Chunks per wave: at most Wave, and at most MaxWaveBytes of partial sequences (long horizons). The sum is
+        // over chunks in chunk order whatever the wave size, so the result does not depend on it.
+        int wave = (int)Math.Clamp(MaxWaveBytes / (8L * ns * len), 1, Wave);
+        int waveSize = Math.Min(wave, chunks);
         var partial = new double[waveSize * ns * len];
         var job = new WaveJob(ctx, partial);
-        for (int w0 = 0; w0 < chunks; w0 += Wave)
+        for (int w0 = 0; w0 < chunks; w0 += wave)
         {
-            int n = Math.Min(Wave, chunks - w0);
+            int n = Math.Min(wave, chunks - w0);
             job.FirstChunk = w0;
             if (options.Threads > 1 && n > 1) ChunkPool.Shared.Run(job, n, options.Threads);
             else for (int j = 0; j < n; j++) job.Run(j);
