@@ -34,7 +34,47 @@ public static class Program
             profile(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
+        if (args.Length >= 4 && args[0] == "long")
+        {
+            Long(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
+        if (args.Length >= 2 && args[0] == "conv-direct")
+        {
+            ConvDirect(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+
+    /// <summary><c>long renewal|fused|auto D T</c>: one timed heavy-ball trajectory (both cores) in a fresh process, with
+    /// the peak working set (BENCHMARKS.md §7).</summary>
+    private static void Long(string what, int d, int steps)
+    {
+        var problem = Cases.Risk(d);
+        var method = Cases.Method("hb");
+        var alg = what switch { "renewal" => RiskAlgorithm.Volterra, "fused" => RiskAlgorithm.Fused, "auto" => RiskAlgorithm.Auto, _ => throw new ArgumentException("long renewal|fused|auto D T") };
+        var sw = Stopwatch.StartNew();
+        var r = RiskRecursion.Trajectory(problem, method, steps, new ExecutionOptions(2, alg));
+        double run = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"d = {d}, T = {steps}, hb, {what}: L_T = {r[steps]:R}, L_T/2 = {r[steps / 2]:R}; {run:F2} s (JIT included); " +
+                          $"peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0} MiB");
+    }
+
+    /// <summary><c>conv-direct T</c>: one timed direct O(T²) convolution (heavy ball, d = 10⁴), and the blocked one.</summary>
+    private static void ConvDirect(int steps)
+    {
+        var problem = Cases.Risk(10_000);
+        var seq = VolterraRisk.LocalSequences(problem, Cases.Method("hb"), steps, new ExecutionOptions(2))!;
+        var sw = Stopwatch.StartNew();
+        var blocked = new BlockedConvolution(seq, 1.0 / problem.Batch, problem.Noise, steps).Run()!;
+        double tb = sw.Elapsed.TotalSeconds;
+        sw.Restart();
+        var direct = VolterraRisk.SolveDirect(problem, seq, steps)!;
+        double td = sw.Elapsed.TotalSeconds;
+        double worst = 0;
+        for (int t = 0; t <= steps; t++) worst = Math.Max(worst, Math.Abs(blocked[t] - direct[t]) / direct[t]);
+        Console.WriteLine($"T = {steps}: direct {td:F2} s, blocked {tb:F3} s (first call, JIT included), ratio {td / tb:F0}; max relative deviation {worst:E2}");
     }
 
     private static void Scale(string what, int d)

@@ -62,7 +62,10 @@ internal sealed class ChunkPool
                 _error = e;
                 Volatile.Write(ref _next, int.MaxValue / 2);
             }
-            if (Volatile.Read(ref _pending) != 0) _done.Wait();
+            // Always wait for this call's Set (the last helper sets it once): skipping the wait when _pending already
+            // read 0 let that helper's late Set land after the next call's Reset, so the next call could return while
+            // its helpers were still running chunks (seen as a NullReferenceException on _job, or as missing chunks).
+            _done.Wait();
             _job = null;
             if (_error is not null) throw new AggregateException(_error);
         }

@@ -12,7 +12,8 @@ public sealed record RiskTrajectory(long[] Steps, double[] Risk, bool Overflowed
 /// <summary>
 /// The exact expected risk E L_t of MATH.md §3, t = 0..T. Two exact algorithms, chosen automatically
 /// (<see cref="ExecutionOptions.Algorithm"/> overrides): the renewal (Volterra) form of <see cref="VolterraRisk"/>
-/// (cache-blocked local sequences plus a scalar convolution; k ≤ 2, m4 ≥ 2, T ≤ 2·10⁴) and the fused O(k² d)-per-step
+/// (cache-blocked local sequences plus a scalar convolution, direct for short horizons and blocked FFT for long ones;
+/// k ≤ 2, m4 ≥ 2, T ≤ 2·10⁶) and the fused O(k² d)-per-step
 /// recursion of <see cref="SecondMoments"/> (everything else, and the definition of where a divergent run overflows).
 /// Both are vectorised and use all cores with results independent of the thread count (docs/volterra.md).
 /// <see cref="Reference"/> is the plain loop over full k×k blocks that they are tested against.
@@ -92,15 +93,18 @@ public static class RiskRecursion
         return r;
     }
 
-    /// <summary>Largest horizon for which the renewal form is considered (its convolution costs O(T²)).</summary>
-    internal const long VolterraMaxSteps = 20_000;
+    /// <summary>Largest horizon for which the automatic choice considers the renewal form (its convolution costs O(T²)
+    /// below <see cref="VolterraRisk.FftCrossover"/> and O(T log² T) beyond; the limit bounds its memory, about 15
+    /// doubles per step, to a few hundred MB).</summary>
+    internal const long VolterraMaxSteps = 2_000_000;
 
     /// <summary>Smallest d·T for which the automatic choice considers the renewal form.</summary>
     internal const double MinVolterraWork = 1e6;
 
     /// <summary>
-    /// The renewal form (for m4 ≥ 2, where all its terms are non-negative) costs about d·T local steps (cache-resident, ~2–3× cheaper than a fused step) plus T²/2 for the
-    /// convolution; the fused pass costs d·T memory-bound steps. Take the renewal form when it is supported and cheaper.
+    /// The renewal form (for m4 ≥ 2, where all its terms are non-negative) costs about d·T local steps (cache-resident,
+    /// ~2–3× cheaper than a fused step) plus the convolution (<see cref="ConvolutionCost(long)"/>); the fused pass costs
+    /// d·T memory-bound steps. Take the renewal form when it is supported and cheaper.
     /// </summary>
     internal static bool ChooseVolterra(Problem problem, LinearMethod method, long steps, ExecutionOptions options)
     {
@@ -115,12 +119,29 @@ public static class RiskRecursion
         if (problem.Kurtosis < 2) return false;
         double d = problem.Spectrum.Dimension, t = steps;
         double fused = d * t * FusedCostPerDirectionStep(method.K, problem.Spectrum.Dimension);
-        double volterra = d * t * VolterraCostPerDirectionStep(method) + 0.5 * t * t * ConvolutionCostPerTerm;
+        double volterra = d * t * VolterraCostPerDirectionStep(method) + ConvolutionCost(steps) * (method.K == 2 && !SameReadout(method) ? 1.5 : 1);
         return volterra < fused;
+    }
+
+    private static bool SameReadout(LinearMethod method)
+    {
+        for (int p = 0; p < method.K; p++) if (method.C[p] != method.O[p]) return false;
+        return true;
     }
 
     // Relative costs (ns, one core) measured on the development machine; only their ratios matter.
     internal const double ConvolutionCostPerTerm = 0.15;
+    /// <summary>ns per T·log₂²T of the blocked FFT convolution (BENCHMARKS.md §7: 51 ms at T = 10⁵, 0.72 s at 10⁶).</summary>
+    internal const double BlockedConvolutionCost = 1.8;
+    /// <summary>Cost (ns) of the convolution: ½T²·0.15 directly below <see cref="VolterraRisk.FftCrossover"/>,
+    /// 1.8·T·log₂²T by <see cref="BlockedConvolution"/> beyond.</summary>
+    internal static double ConvolutionCost(long steps)
+    {
+        double t = steps;
+        if (steps < VolterraRisk.FftCrossover) return 0.5 * t * t * ConvolutionCostPerTerm;
+        double l = Math.Log2(t);
+        return BlockedConvolutionCost * t * l * l;
+    }
     internal static double FusedCostPerDirectionStep(int k, int d) => (k == 1 ? 0.5 : 1.5) * (d > 1_000_000 ? 2 : 1);
     internal static double VolterraCostPerDirectionStep(LinearMethod method) => method.K == 1 ? 0.15 : 0.6;
 

@@ -19,7 +19,8 @@ namespace ExactDynamics.Dynamics;
 /// consistent basis of <see cref="ConsistentBasis"/> (initial block s_i e₁e₁ᵀ, so the forcing read-out is the single
 /// coordinate λ_i s_i y_n[0]): SIMD across directions, directions in chunks of <see cref="ChunkSize"/> that stay in
 /// cache for a whole tile of <see cref="Tile"/> steps (temporal blocking), chunks on all cores with partial sums
-/// reduced in chunk order. The scalar convolution is then solved directly (O(T²)).
+/// reduced in chunk order. The scalar convolution is then solved directly (O(T²)) for short horizons and by
+/// <see cref="BlockedConvolution"/> (O(T log² T), exponentially weighted FFT squares checked at every t) for long ones.
 /// </para>
 /// </summary>
 internal static class VolterraRisk
@@ -27,6 +28,9 @@ internal static class VolterraRisk
     internal const int ChunkSize = 4096;
     internal const int Tile = 256;
     internal const int Wave = 64;
+    /// <summary>Bound on the per-chunk partial sequences held at once (a wave): 256 MB, e.g. 64 chunks up to T ≈ 2.6·10⁵
+    /// for o = c, fewer chunks per wave beyond.</summary>
+    internal const long MaxWaveBytes = 256L << 20;
     /// <summary>Lanes of a decaying local sequence below this magnitude are set to zero (every 8 steps), which keeps
     /// the iteration out of the slow subnormal range; the dropped contributions are below 1e-250·λ·s absolutely.</summary>
     internal const double FlushThreshold = 1e-250;
@@ -63,12 +67,15 @@ internal static class VolterraRisk
         int ns = ctx.NumSeq;
         var total = new double[ns][];
         for (int q = 0; q < ns; q++) total[q] = new double[len];
-        int waveSize = Math.Min(Wave, chunks);
+        // Chunks per wave: at most Wave, and at most MaxWaveBytes of partial sequences (long horizons). The sum is
+        // over chunks in chunk order whatever the wave size, so the result does not depend on it.
+        int wave = (int)Math.Clamp(MaxWaveBytes / (8L * ns * len), 1, Wave);
+        int waveSize = Math.Min(wave, chunks);
         var partial = new double[waveSize * ns * len];
         var job = new WaveJob(ctx, partial);
-        for (int w0 = 0; w0 < chunks; w0 += Wave)
+        for (int w0 = 0; w0 < chunks; w0 += wave)
         {
-            int n = Math.Min(Wave, chunks - w0);
+            int n = Math.Min(wave, chunks - w0);
             job.FirstChunk = w0;
             if (options.Threads > 1 && n > 1) ChunkPool.Shared.Run(job, n, options.Threads);
             else for (int j = 0; j < n; j++) job.Run(j);
@@ -87,9 +94,26 @@ internal static class VolterraRisk
         return ns == 2 ? new Sequences(total[0], total[1], null, null) : new Sequences(total[0], total[1], total[2], total[3]);
     }
 
-    /// <summary>μ_t = f_t + (1/B) Σ K_{t−1−s}(μ_s + σ²), and the risk; null when not finite or too small to trust.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Horizons from which the convolution is solved by <see cref="BlockedConvolution"/> (O(T log² T)) rather
+    /// than directly (O(T²)); measured crossover (BENCHMARKS.md §7).</summary>
+    internal const int FftCrossover = 4096;
+
+    /// <summary>
+    /// μ_t = f_t + (1/B) Σ K_{t−1−s}(μ_s + σ²), and the risk; null when not finite or too small to trust. Directly
+    /// below <see cref="FftCrossover"/> (or when a kernel value is negative, m4 &lt; 2), by the blocked FFT solver beyond
+    /// (which itself falls back to direct sums at every t where it cannot vouch for ~1e-14 relative).
+    /// </summary>
     internal static double[]? Solve(Problem problem, Sequences seq, int steps)
+    {
+        if (steps >= FftCrossover && BlockedConvolution.Applicable(seq))
+            return new BlockedConvolution(seq, 1.0 / problem.Batch, problem.Noise, steps).Run();
+        return SolveDirect(problem, seq, steps);
+    }
+
+    /// <summary>The direct O(T²) solver of <see cref="Solve"/>: one SIMD dot product of the reversed kernel with the
+    /// history per step (all terms non-negative when m4 ≥ 2, so every μ_t is accurate to a few ulps relative).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static double[]? SolveDirect(Problem problem, Sequences seq, int steps)
     {
         double invB = 1.0 / problem.Batch, sigma2 = problem.Noise;
         int len = steps + 1;

@@ -25,6 +25,22 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void Long_renewal_path_with_the_fft_convolution_is_bitwise_independent_of_the_thread_count()
+    {
+        // three renewal chunks, T beyond the FFT crossover
+        var p = KernelAgreementTests.RandomProblem(13, 9001, 16, 3, 1e-4);
+        int steps = VolterraRisk.FftCrossover + 900;
+        foreach (var m in new[] { HeavyBall.Create(0.2, 0.8), Nesterov.Create(0.2, 0.6) })
+        {
+            var one = RiskRecursion.Trajectory(p, m, steps, new ExecutionOptions(1, RiskAlgorithm.Volterra));
+            var two = RiskRecursion.Trajectory(p, m, steps, new ExecutionOptions(2, RiskAlgorithm.Volterra));
+            var many = RiskRecursion.Trajectory(p, m, steps, new ExecutionOptions(5, RiskAlgorithm.Volterra));
+            two.ShouldBe(one);
+            many.ShouldBe(one);
+        }
+    }
+
+    [Fact]
     public void Concurrent_callers_get_the_same_bits()
     {
         var p = KernelAgreementTests.RandomProblem(4, 40_000, 16, 3, 0);
@@ -36,18 +52,20 @@ public class DeterminismTests
     }
 
     [Theory]
-    [InlineData(RiskAlgorithm.Auto)]
-    [InlineData(RiskAlgorithm.Fused)]
-    [InlineData(RiskAlgorithm.Volterra)]
-    public void Divergent_methods_stop_cleanly_at_overflow(RiskAlgorithm algorithm)
+    [InlineData(RiskAlgorithm.Auto, 3000)]
+    [InlineData(RiskAlgorithm.Fused, 3000)]
+    [InlineData(RiskAlgorithm.Volterra, 3000)]
+    [InlineData(RiskAlgorithm.Auto, 6000)]      // beyond the FFT crossover
+    [InlineData(RiskAlgorithm.Volterra, 6000)]
+    public void Divergent_methods_stop_cleanly_at_overflow(RiskAlgorithm algorithm, int steps)
     {
         var p = KernelAgreementTests.RandomProblem(6, 600, 1, 3, 0);
         foreach (var m in new[] { Sgd.Create(3.0), HeavyBall.Create(2.0, 0.9), Nesterov.Create(2.0, 0.9) })
         {
-            var run = RiskRecursion.Run(p, m, 3000, 7, new ExecutionOptions(0, algorithm));
+            var run = RiskRecursion.Run(p, m, steps, 7, new ExecutionOptions(0, algorithm));
             run.Overflowed.ShouldBeTrue(m.Spec);
             run.Risk.ShouldAllBe(r => double.IsFinite(r));
-            var fused = RiskRecursion.Run(p, m, 3000, 7, new ExecutionOptions(1, RiskAlgorithm.Fused));
+            var fused = RiskRecursion.Run(p, m, steps, 7, new ExecutionOptions(1, RiskAlgorithm.Fused));
             run.Steps.ShouldBe(fused.Steps);
             KernelAgreementTests.WorstRel(run.Risk, fused.Risk).ShouldBeLessThan(1e-12);
             var traj = RiskRecursion.Trajectory(p, m, 1500, new ExecutionOptions(0, algorithm));
@@ -62,7 +80,13 @@ public class DeterminismTests
         var big = new Problem(Spectra.Spectrum.PowerLaw(1, 1_000_000), batch: 16);
         RiskRecursion.ChooseVolterra(big, HeavyBall.Create(0.05, 0.9), 1000, ExecutionOptions.Default).ShouldBeTrue();
         RiskRecursion.ChooseVolterra(big, HeavyBall.Create(0.05, 0.9), 1000, new ExecutionOptions(Algorithm: RiskAlgorithm.Fused)).ShouldBeFalse();
-        // beyond the direct convolution's horizon, and for k = 3, the fused pass
+        // long horizons: the blocked FFT convolution keeps the renewal form cheaper (BENCHMARKS.md §7)
+        RiskRecursion.ChooseVolterra(big, HeavyBall.Create(0.05, 0.9), 100_000, ExecutionOptions.Default).ShouldBeTrue();
+        RiskRecursion.ChooseVolterra(big, Nesterov.Create(0.05, 0.9), 1_000_000, ExecutionOptions.Default).ShouldBeTrue();
+        // small d and a long horizon: the convolution would dominate, the fused pass
+        var small = new Problem(Spectra.Spectrum.PowerLaw(1, 100), batch: 16);
+        RiskRecursion.ChooseVolterra(small, HeavyBall.Create(0.05, 0.9), 100_000, ExecutionOptions.Default).ShouldBeFalse();
+        // beyond the renewal form's memory horizon, and for k = 3, the fused pass
         RiskRecursion.ChooseVolterra(big, HeavyBall.Create(0.05, 0.9), 10_000_000, ExecutionOptions.Default).ShouldBeFalse();
         var k3 = new LinearMethod(new double[,] { { 1.5, -0.3, -0.2 }, { 1, 0, 0 }, { 0, 1, 0 } }, [0.4, 0, 0], [1, 0, 0], [1, 0, 0]);
         RiskRecursion.ChooseVolterra(big, k3, 1000, ExecutionOptions.Default).ShouldBeFalse();
