@@ -25,7 +25,8 @@ internal sealed class ChunkPool
     private int _chunks, _next, _pending;
     private Exception? _error;
 
-    private ChunkPool(int workers)
+    /// <summary>A pool with <paramref name="workers"/> background workers (the library uses <see cref="Shared"/>; tests make their own).</summary>
+    internal ChunkPool(int workers)
     {
         _workers = workers;
         for (int w = 0; w < workers; w++)
