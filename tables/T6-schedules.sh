@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates tables/T6-schedules.csv and tables/T6-schedules.md (issue 8): final risk after a fixed step budget for
 # constant lr, step decay, cosine and WSD, for SGD and heavy ball, each tuned over its base learning rate
-# (`exactdyn schedules`), on λ_i = 1/i and λ_i = i^-2, without and with label noise. Takes about a minute.
+# (`exactdyn schedules`), on λ_i = 1/i and λ_i = i^-2, without and with label noise. Takes about 20 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
