@@ -10,7 +10,7 @@ namespace ExactDynamics.Tests.Tradeoffs;
 /// </summary>
 public class CriticalBatchTests
 {
-    private static readonly Problem P = new(Spectrum.PowerLaw(1, 200));
+    private static readonly Problem P = new(Spectrum.PowerLaw(1, 60));
 
     [Theory]
     [InlineData(MethodFamily.Sgd, 0.5)]
