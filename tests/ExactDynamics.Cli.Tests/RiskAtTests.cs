@@ -39,6 +39,52 @@ public class RiskAtTests
         for (int i = 0; i < t.Length; i++) risk[i].ShouldBe(exact[t[i]], 1e-15 * exact[t[i]]);
     }
 
+    [Fact]
+    public void Heavy_ball_far_steps_come_from_the_whole_trajectory_and_match_plain_stepping()
+    {
+        // T = 5·10⁴ at d = 300: the whole trajectory by the fastest exact path (renewal form, blocked FFT convolution),
+        // checked against stepping the fused pass by hand
+        var r = Cli.Run(Cli.Args("risk --spectrum powerlaw:a=1,d=300 --method hb:lr=0.02,beta=0.95 --batch 8 --noise 0.001 --at 50000,7,20000 --format csv"));
+        r.ShouldSucceed();
+        var rows = r.Csv().Skip(1).Select(x => (T: long.Parse(x[0]), Risk: Cli.D(x[1]))).ToArray();
+        rows.Select(x => x.T).ShouldBe([7L, 20000, 50000]);
+        var state = new SecondMoments(new Problem(Spectrum.PowerLaw(1, 300), null, 8, 3, 0.001), HeavyBall.Create(0.02, 0.95));
+        int k = 0;
+        for (long t = 0; t <= 50000 && k < rows.Length; t++)
+        {
+            if (t > 0) state.Step();
+            if (t == rows[k].T) { rows[k].Risk.ShouldBe(state.Risk, 1e-11 * state.Risk, $"t = {t}"); k++; }
+        }
+        k.ShouldBe(3);
+    }
+
+    [Fact]
+    public void An_underflowed_risk_is_zero_on_every_path()
+    {
+        // ρ^t far below the double range: stepping (which would hold a subnormal floor near 1e-323), the whole
+        // trajectory and the SGD eigendecomposition all print 0, and the last normal values agree
+        var steps = Cli.Run(Cli.Args("risk --spectrum powerlaw:a=1,d=100 --method sgd:lr=0.5 --batch 16 --steps 200000 --every 20000 --format csv"));
+        var at = Cli.Run(Cli.Args("risk --spectrum powerlaw:a=1,d=100 --method sgd:lr=0.5 --batch 16 --at 20000,60000,100000,200000 --format csv"));
+        steps.ShouldSucceed(); at.ShouldSucceed();
+        var s = steps.Csv().Skip(1).ToDictionary(x => long.Parse(x[0]), x => Cli.D(x[1]));
+        var a = at.Csv().Skip(1).ToDictionary(x => long.Parse(x[0]), x => Cli.D(x[1]));
+        a[20000].ShouldBe(s[20000], 1e-9 * s[20000]);
+        a[60000].ShouldBe(s[60000], 1e-9 * s[60000]);
+        s[100000].ShouldBe(0); a[100000].ShouldBe(0);
+        s[200000].ShouldBe(0); a[200000].ShouldBe(0);
+        s.Values.ShouldAllBe(v => v == 0 || v >= 2.2250738585072014E-308);
+    }
+
+    [Fact]
+    public void A_horizon_too_far_to_step_is_refused_with_what_to_use_instead()
+    {
+        var r = Cli.Run(Cli.Args("risk --spectrum powerlaw:a=1,d=100 --method hb:lr=0.05,beta=0.9 --batch 16 --at 1000,1e9"));
+        r.Code.ShouldBe(2);
+        r.Out.ShouldBeEmpty();
+        r.ErrLines.Length.ShouldBe(1);
+        r.Err.ShouldContain("exactdyn gap");
+    }
+
     [Theory]
     [InlineData("--at x")]
     [InlineData("--at -5")]

@@ -35,7 +35,7 @@ internal static class RiskCommand
         var at = new Option<string?>("--at")
         {
             Description = "Print E L_t only at these steps, e.g. --at 10,1000,1000000000 (overrides --steps/--every). For SGD (one state) far " +
-                          "horizons use the exact eigendecomposition of the diagonal-plus-rank-one operator (O(d) per t, any t); other methods step.",
+                          "horizons use the exact eigendecomposition of the diagonal-plus-rank-one operator (O(d) per t, any t); other methods compute the exact trajectory up to the largest t (renewal form with an FFT convolution, or the fused pass; a horizon that would take more than about five minutes is refused). A risk below the double range (≈ 2.2e-308) prints as 0.",
             HelpName = "t1,t2,…",
         };
         var plot = OptionFactory.Plot("Also draw E L_t against t (log scale), one line per method, into this file.");
@@ -80,11 +80,15 @@ internal static class RiskCommand
                 if (plotPath is not null) throw new InvalidInputException("--at prints chosen steps only; draw a figure with --steps/--every and --plot instead.");
                 var points = RiskAt.ParseSteps(atText);
                 var atCurves = new List<(LinearMethod Method, RiskTrajectory Risk)>();
-                foreach (var method in parsed)
+                using (var progress = Progress.Start(ctx.Error, "risk --at", parsed.Length * points[^1]))
                 {
-                    if (!schedules.Build(parse, method).IsConstant)
-                        throw new InvalidInputException("--at is for constant settings; with schedules use --steps and --every.");
-                    atCurves.Add((method, RiskAt.Compute(problem, method, points)));
+                    foreach (var method in parsed)
+                    {
+                        if (!schedules.Build(parse, method).IsConstant)
+                            throw new InvalidInputException("--at is for constant settings; with schedules use --steps and --every.");
+                        long reported = 0; // steps of this method already counted
+                        atCurves.Add((method, RiskAt.Compute(problem, method, points, t => { progress.Advance(t - reported); reported = t; })));
+                    }
                 }
                 var fmt = shared.GetFormat(parse);
                 OutputTarget.Emit(outPath, ctx.Out, w =>

@@ -121,7 +121,12 @@ public sealed class SecondMoments
     public long Time { get; private set; }
 
     /// <summary>E L_t = ½ Σ_i λ_i oᵀ S_{t,i} o at the current step.</summary>
-    public double Risk { get; private set; }
+    /// <remarks>A value below the smallest normal double (≈ 2.2e-308) is reported as 0: the blocks' entries are then
+    /// subnormal, their rounding no longer decays (the pass would hold a floor near 1e-323 for ever), and the exact
+    /// value underflows anyway (the spectral SGD path and the renewal form give 0 there too).</remarks>
+    public double Risk { get => _risk; private set => _risk = Math.Abs(value) < SmallestNormal ? 0 : value; }
+    private double _risk;
+    private const double SmallestNormal = 2.2250738585072014E-308;
 
     /// <summary>μ_t = Σ_j λ_j cᵀ S_{t,j} c at the current step.</summary>
     public double Coupling { get; private set; }
