@@ -17,7 +17,9 @@ internal sealed class ChunkPool
 {
     public static ChunkPool Shared { get; } = new(Math.Max(0, Environment.ProcessorCount - 1));
 
-    private readonly object _gate = new();
+    /// <summary>1 while a call owns the workers (an interlocked flag, not a monitor: a monitor is re-entrant, so a job
+    /// that itself called <see cref="Run"/> on the same thread would have taken the pool it is running on).</summary>
+    private int _busy;
     private readonly SemaphoreSlim _start = new(0);
     private readonly ManualResetEventSlim _done = new(false);
     private readonly int _workers;
@@ -40,7 +42,7 @@ internal sealed class ChunkPool
     public void Run(IChunkJob job, int chunks, int maxThreads)
     {
         int helpers = Math.Min(Math.Min(maxThreads - 1, _workers), chunks - 1);
-        if (helpers <= 0 || !Monitor.TryEnter(_gate))
+        if (helpers <= 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
             for (int c = 0; c < chunks; c++) job.Run(c);
             return;
@@ -72,7 +74,7 @@ internal sealed class ChunkPool
         }
         finally
         {
-            Monitor.Exit(_gate);
+            Volatile.Write(ref _busy, 0);
         }
     }
 

@@ -374,7 +374,8 @@ public static class ContractionGap
         /// <summary>
         /// The solve, optionally started from <paramref name="hint"/> (a gap of a nearby method: the first Newton point
         /// after the no-root test), and without the local radius for m4 &lt; 2 when <paramref name="localRadius"/> is
-        /// false (RhoLocal is then NaN). The search inside the tuner uses both; the answer is the same to the last bits.
+        /// false (RhoLocal is then NaN). The search inside the tuner uses both; the root is the same (tested over thousands of hints: same
+        /// divergence and secular-root flags, ≤ 1e-13 relative; about one in five ends a few ulps away).
         /// </summary>
         public GapResult Solve(double hint, bool localRadius)
         {

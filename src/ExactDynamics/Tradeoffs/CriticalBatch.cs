@@ -18,7 +18,11 @@ public sealed record CriticalBatchOptions
     /// <summary>Options passed to every tuning (the gap objective is always used).</summary>
     public TuneOptions? Tune { get; init; }
 
-    /// <summary>Tunings run at once (default: the number of processors). The result does not depend on it.</summary>
+    /// <summary>
+    /// Parallelism (default: the number of processors). 1 runs every tuning on the calling thread; above 1 a family's
+    /// grid is tuned two batch sizes at a time alongside its B → ∞ tuning and its two refinements run together (up to
+    /// three tunings at once per family), and up to this many families run at once. The result does not depend on it.
+    /// </summary>
     public int? MaxDegreeOfParallelism { get; init; }
 }
 
@@ -58,18 +62,13 @@ public static class CriticalBatch
     {
         ArgumentNullException.ThrowIfNull(problem);
         options ??= new CriticalBatchOptions();
+        Validate(options);
         double f = options.Fraction;
-        if (!double.IsFinite(f) || !(f > 0) || !(f < 1))
-            throw new InvalidInputException($"Fraction {Fmt(f)} is not allowed; the fraction f must lie strictly between 0 and 1.");
-        if (!(options.MaxBatch > 1) || !double.IsFinite(options.MaxBatch))
-            throw new InvalidInputException($"Maximum batch {Fmt(options.MaxBatch)} is not allowed; it must be a finite number above 1.");
-        if (options.MaxDegreeOfParallelism is int mdop && mdop < 1)
-            throw new InvalidInputException($"Thread count {mdop} is not allowed; it must be at least 1.");
         var tuneBase = (options.Tune ?? new TuneOptions()) with { Objective = TuneObjective.Gap, Target = null, WarmStart = null, LocalStarts = null };
         bool parallel = (options.MaxDegreeOfParallelism ?? Environment.ProcessorCount) > 1;
         double lnF = Math.Log(f), xMax = Math.Log(options.MaxBatch), ln2 = Math.Log(2);
-        int lastJ = (int)Math.Ceiling(xMax / ln2 - 1e-12);
-        double BatchAt(int j) => j < lastJ ? Math.Pow(2, j) : options.MaxBatch;
+        int lastJ = Math.Max(1, (int)Math.Ceiling(xMax / ln2 - 1e-12));
+        double BatchAt(int j) => j == 0 ? 1 : j < lastJ ? Math.Pow(2, j) : options.MaxBatch;
 
         // the deterministic gap, alongside the grid
         Task<double>? gInfTask = parallel ? Task.Run(() => DeterministicGap(problem.Spectrum, family, tuneBase, problem)) : null;
@@ -84,8 +83,6 @@ public static class CriticalBatch
             tuneBase with { WarmStart = j == 0 ? null : grid[Math.Max(0, j - 2)] });
         double HCritical(TuneResult r) => Math.Log(r.Gap / (r.Batch * g1)) - lnF;   // > 0 before the crossing, then ≤ 0
         double HScale(TuneResult r) => lnF - Math.Log(r.Gap / GInf());               // the same signs
-        grid.Add(TuneGrid(0));
-        g1 = grid[0].Gap;
         // the scale is looked for once the critical batch is bracketed (so that the B → ∞ tuning can run alongside the
         // grid until then), on all grid points so far, then on each new one: the grid computed does not depend on timing
         int critJ = -1, scaleJ = -1, scaleChecked = 0;
@@ -94,24 +91,34 @@ public static class CriticalBatch
             for (; scaleJ < 0 && scaleChecked < grid.Count; scaleChecked++)
                 if (HScale(grid[scaleChecked]) <= 0) scaleJ = scaleChecked;
         }
-        for (int j = 1; (critJ < 0 || scaleJ < 0) && j <= lastJ; j += 2)
+        try
         {
-            int n = Math.Min(2, lastJ - j + 1);
-            var pair = new TuneResult[n];
-            if (n == 2 && parallel)
+            grid.Add(TuneGrid(0));
+            g1 = grid[0].Gap;
+            for (int j = 1; (critJ < 0 || scaleJ < 0) && j <= lastJ; j += 2)
             {
-                int jj = j;
-                Both(() => pair[0] = TuneGrid(jj), () => pair[1] = TuneGrid(jj + 1));
+                int n = Math.Min(2, lastJ - j + 1);
+                var pair = new TuneResult[n];
+                if (n == 2 && parallel)
+                {
+                    int jj = j;
+                    Both(() => pair[0] = TuneGrid(jj), () => pair[1] = TuneGrid(jj + 1));
+                }
+                else for (int i = 0; i < n; i++) pair[i] = TuneGrid(j + i);
+                foreach (var r in pair)
+                {
+                    grid.Add(r);
+                    if (critJ < 0 && HCritical(r) <= 0) critJ = grid.Count - 1;
+                }
+                if (critJ >= 0) CheckScale();
             }
-            else for (int i = 0; i < n; i++) pair[i] = TuneGrid(j + i);
-            foreach (var r in pair)
-            {
-                grid.Add(r);
-                if (critJ < 0 && HCritical(r) <= 0) critJ = grid.Count - 1;
-            }
-            if (critJ >= 0) CheckScale();
+            CheckScale();
         }
-        CheckScale();
+        finally
+        {
+            // a failed grid must not leave the B → ∞ tuning's outcome unobserved
+            if (gInfValue is null) gInfTask?.ContinueWith(t => _ = t.Exception, TaskScheduler.Default);
+        }
         double gInf = GInf();
 
         // Brent in ln B inside each bracket (the two in parallel), each point tuned locally from both ends
@@ -146,7 +153,9 @@ public static class CriticalBatch
     /// <summary>Several families in parallel (one task per family).</summary>
     public static IReadOnlyList<CriticalBatchResult> Compute(Problem problem, IReadOnlyList<MethodFamily> families, CriticalBatchOptions? options = null)
     {
+        ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(families);
+        Validate(options ?? new CriticalBatchOptions());
         var res = new CriticalBatchResult[families.Count];
         var po = new ParallelOptions { MaxDegreeOfParallelism = options?.MaxDegreeOfParallelism ?? Environment.ProcessorCount };
         try
@@ -206,6 +215,17 @@ public static class CriticalBatch
             if (b >= xMax) return null;
             a = b; fa = fb;
         }
+    }
+
+    private static void Validate(CriticalBatchOptions options)
+    {
+        double f = options.Fraction;
+        if (!double.IsFinite(f) || !(f > 0) || !(f < 1))
+            throw new InvalidInputException($"Fraction {Fmt(f)} is not allowed; the fraction f must lie strictly between 0 and 1.");
+        if (!(options.MaxBatch > 1) || !double.IsFinite(options.MaxBatch))
+            throw new InvalidInputException($"Maximum batch {Fmt(options.MaxBatch)} is not allowed; it must be a finite number above 1.");
+        if (options.MaxDegreeOfParallelism is int mdop && mdop < 1)
+            throw new InvalidInputException($"Thread count {mdop} is not allowed; it must be at least 1.");
     }
 
     /// <summary>Runs two actions at once; an exception of either is rethrown as it is (not wrapped).</summary>

@@ -9,7 +9,7 @@ namespace ExactDynamics.Tradeoffs;
 /// (MATH.md §4: the same secular system, vectorised passes, local poles and gap-space safeguarded Newton iteration) on
 /// the spectrum or on weighted eigenvalue nodes (a compressed stand-in, <see cref="SpectrumCompression"/>), started
 /// from a hint (the previous gap of a nearby method); the local radius for m4 &lt; 2, which only the report needs, is
-/// skipped. On the full spectrum its gaps are those of <see cref="ContractionGap"/> to the last bits. The tuner always reports the gap
+/// skipped. On the full spectrum its gaps are those of <see cref="ContractionGap"/>: the same root, to ~1e-13 relative (a Newton path started from the hint may end a few ulps away). The tuner always reports the gap
 /// of its final method from <see cref="ContractionGap.Compute(Problem, Methods.LinearMethod)"/> on the full spectrum.
 /// </summary>
 internal sealed class SearchGap
@@ -54,7 +54,7 @@ internal sealed class SearchGap
     }
 
     /// <summary>
-    /// The gap γ = 1 − ρ of <paramref name="method"/> (to the last bits, as the core solver); non-positive
+    /// The gap γ = 1 − ρ of <paramref name="method"/> (the core solver's root, to ~1e-13 relative); non-positive
     /// (γ itself, or −1 when even the local blocks diverge) when the method diverges. <paramref name="hint"/> (a
     /// previous gap of a nearby method, or NaN) is the first Newton point.
     /// </summary>

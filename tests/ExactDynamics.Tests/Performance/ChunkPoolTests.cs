@@ -53,6 +53,31 @@ public class ChunkPoolTests
         job.Seen.ShouldAllBe(v => v == 7);
     }
 
+    [Fact]
+    public async Task A_job_that_runs_the_pool_again_gets_the_calling_thread()
+    {
+        // nested use from inside a chunk (on the caller's thread or the helper's) must not take over the running call
+        var pool = new ChunkPool(1);
+        var outer = new Nested(pool, 6);
+        // (a re-entrant lock let the nested call take over the running one, and the two then waited for each other)
+        var run = Task.Run(() => pool.Run(outer, 6, 2));
+        (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(60)))).ShouldBeSameAs(run, "the nested call deadlocked");
+        await run;
+        outer.Inner.ShouldAllBe(j => j.Seen.All(v => v == 1));
+        outer.Ran.ShouldAllBe(v => v);
+    }
+
+    private sealed class Nested(ChunkPool pool, int chunks) : IChunkJob
+    {
+        public readonly Stamp[] Inner = Enumerable.Range(0, chunks).Select(_ => new Stamp(4) { Call = 1 }).ToArray();
+        public readonly bool[] Ran = new bool[chunks];
+        public void Run(int chunk)
+        {
+            pool.Run(Inner[chunk], 4, 2);
+            Ran[chunk] = true;
+        }
+    }
+
     private sealed class Throwing : IChunkJob
     {
         public void Run(int chunk)

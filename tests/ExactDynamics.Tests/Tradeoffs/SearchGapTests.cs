@@ -104,6 +104,37 @@ public class SearchGapTests
         a.Nodes.Select((l, i) => a.Weights[i] * l * l).Sum().ShouldBe(desc.Sum(l => l * l), 1e-12);
     }
 
+    [Theory]
+    [InlineData(1.0, 40, 3.0)]
+    [InlineData(2.0, 60, 3.0)]
+    [InlineData(0.5, 80, 1.0)]
+    [InlineData(0.0, 5, 3.0)]
+    [InlineData(1.5, 20000, 3.0)]
+    public void A_hint_never_changes_the_root(double a, int d, double m4)
+    {
+        // hints near, below, above, absurdly small, at the top of the search and random: the same divergence and
+        // secular-root flags, and the gap to 1e-12 relative (a Newton path from a hint may end a few ulps away)
+        var rng = new Random(5);
+        foreach (double b in new[] { 1.0, 3.7, 64, 1e6 })
+        {
+            var p = new Problem(Spectrum.PowerLaw(a, d), batch: b, kurtosis: m4);
+            for (int r = 0; r < (d > 1000 ? 4 : 30); r++)
+            {
+                var m = RandomMethod(rng, r % 5);
+                var sys = new ContractionGap.SecularSystem(p, m);
+                var exact = sys.Solve();
+                foreach (double hint in new[] { exact.Gap * (1 + 1e-9), exact.Gap * 0.5, exact.Gap * 2, exact.Gap * 1e-6, 1e-300,
+                             0.999 * sys.GammaTop, Math.BitIncrement(exact.Gap), rng.NextDouble() })
+                {
+                    var g = new ContractionGap.SecularSystem(p, m).Solve(hint, localRadius: true);
+                    g.Diverges.ShouldBe(exact.Diverges, $"{m.Spec} B={b} hint={hint}");
+                    g.SecularRoot.ShouldBe(exact.SecularRoot, $"{m.Spec} B={b} hint={hint}");
+                    if (exact.Gap != 0) Math.Abs(g.Gap - exact.Gap).ShouldBeLessThanOrEqualTo(1e-12 * Math.Abs(exact.Gap), $"{m.Spec} B={b} hint={hint}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Keeps_relative_precision_for_tiny_gaps()
     {
