@@ -58,6 +58,10 @@ public class CriticalBatchTests
         r.CriticalBatch.ShouldBeNull();
         r.DeterministicScale.ShouldBeNull();
         r.Curve.Select(c => c.Batch).ShouldBe([1.0, 2, 4]);
+        // a largest batch just above 1: B = 1 is still tuned at 1, then the largest batch itself
+        var tiny = CriticalBatch.Compute(P, MethodFamily.Sgd, new CriticalBatchOptions { MaxBatch = 1 + 1e-13 });
+        tiny.Curve[0].Batch.ShouldBe(1);
+        tiny.CriticalBatch.ShouldBeNull();
         // f so small that gap*(1) already exceeds f·gap*(∞)
         var s = CriticalBatch.Compute(P, MethodFamily.Sgd, new CriticalBatchOptions { Fraction = 1e-3 });
         s.DeterministicScale.ShouldBe(1);
