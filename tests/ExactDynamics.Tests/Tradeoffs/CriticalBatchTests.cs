@@ -39,6 +39,24 @@ public class CriticalBatchTests
     }
 
     [Theory]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    [InlineData(0.999999)]
+    public void Sgd_on_three_equal_eigenvalues_has_the_closed_form_critical_batch(double f)
+    {
+        // λ = (1, 1, 1), Gaussian data, s_i = 1 (by hand): every block stays equal, s' = [(1 − η)² + 4η²/B] s, so the
+        // tuned η = B/(B + 4), gap*(B) = B/(B + 4), gap*(∞) = 1; CE(B)/CE(1) = 5/(B + 4) = f at B = 5/f − 4, and
+        // gap*(B) = f at B = 4f/(1 − f)
+        var r = CriticalBatch.Compute(new Problem(Spectrum.FromValues([1.0, 1, 1])), MethodFamily.Sgd, new CriticalBatchOptions { Fraction = f });
+        double critical = 5 / f - 4, scale = 4 * f / (1 - f);
+        r.SmallBatchCe.ShouldBe(0.2, 1e-12);
+        r.DeterministicGap.ShouldBe(1, 1e-12);
+        r.CriticalBatch!.Value.ShouldBeGreaterThan(1);
+        (r.CriticalBatch.Value - 1).ShouldBe(critical - 1, 1e-3 * (critical - 1)); // B − 1 resolved even when B ≈ 1
+        r.DeterministicScale!.Value.ShouldBe(scale, 2e-4 * scale);
+    }
+
+    [Theory]
     [InlineData(MethodFamily.HeavyBall)]
     [InlineData(MethodFamily.Asgd)]
     public void The_result_does_not_depend_on_the_thread_count(MethodFamily family)
