@@ -18,6 +18,9 @@ internal static class RiskAt
     /// <summary>Stepping estimated to take longer than this is refused with a sentence.</summary>
     private const double MaxSeconds = 300;
 
+    private static InvalidInputException TooFar(LinearMethod method, int d, long max, double seconds) => new(
+        $"--at {max} would step {method.Spec} {max:G3} times at d = {d} (about {seconds:G2} s); far horizons without stepping are available for one-state methods (SGD) only — for {method.Spec} use 'exactdyn gap' (E L_t ∝ ρ^t) or a smaller t.");
+
     /// <summary>A rough time for stepping the fused pass: ~1.5 ns per direction-step for k = 2 (0.5 for k = 1, k² times
     /// that beyond), halved on two cores above 3·8192 directions, plus ~0.2 µs per step.</summary>
     internal static double EstimatedSeconds(int k, int d, long steps)
@@ -42,7 +45,8 @@ internal static class RiskAt
     }
 
     /// <summary>E L_t at <paramref name="points"/> (sorted, distinct); <paramref name="progress"/> receives the steps done.</summary>
-    public static RiskTrajectory Compute(Problem problem, LinearMethod method, long[] points, Action<long>? progress = null)
+    public static RiskTrajectory Compute(Problem problem, LinearMethod method, long[] points, Action<long>? progress = null,
+        Action<string>? note = null)
     {
         long max = points[^1];
         int d = problem.Spectrum.Dimension;
@@ -62,8 +66,14 @@ internal static class RiskAt
         }
         // up to 2·10⁶ steps: the whole trajectory by the fastest exact path (for k ≤ 2 usually the renewal form with the
         // blocked FFT convolution), then the chosen steps read off it
+        double stepping = EstimatedSeconds(method.K, d, max);
         if (max <= WholeTrajectoryMaxSteps)
         {
+            // the renewal form (k ≤ 2, m4 ≥ 2) costs ~0.1–0.6 ns per direction-step, otherwise the fused pass
+            bool renewal = method.K <= 2 && problem.Kurtosis >= 2;
+            double seconds = renewal ? Math.Min(stepping, d * (double)max * (method.K == 1 ? 0.15e-9 : 0.6e-9)) : stepping;
+            if (seconds > MaxSeconds) throw TooFar(method, d, max, seconds);
+            if (seconds > 10) note?.Invoke($"computing the exact trajectory of {method.Spec} to t = {max} at d = {d} (about {seconds:F0} s)");
             var all = RiskRecursion.Trajectory(problem, method, (int)max);
             progress?.Invoke(max);
             var ts = new List<long>();
@@ -75,10 +85,7 @@ internal static class RiskAt
             }
             return new RiskTrajectory(ts.ToArray(), rs.ToArray(), false);
         }
-        double seconds = EstimatedSeconds(method.K, d, max);
-        if (seconds > MaxSeconds)
-            throw new InvalidInputException(
-                $"--at {max} would step {method.Spec} {max:G3} times at d = {d} (about {seconds:G2} s); far horizons without stepping are available for one-state methods (SGD) only — for {method.Spec} use 'exactdyn gap' (E L_t ∝ ρ^t) or a smaller t.");
+        if (stepping > MaxSeconds) throw TooFar(method, d, max, stepping);
         var state = new SecondMoments(problem, method);
         var outT = new List<long>();
         var outR = new List<double>();

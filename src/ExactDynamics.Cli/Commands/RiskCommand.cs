@@ -87,7 +87,7 @@ internal static class RiskCommand
                         if (!schedules.Build(parse, method).IsConstant)
                             throw new InvalidInputException("--at is for constant settings; with schedules use --steps and --every.");
                         long reported = 0; // steps of this method already counted
-                        atCurves.Add((method, RiskAt.Compute(problem, method, points, t => { progress.Advance(t - reported); reported = t; })));
+                        atCurves.Add((method, RiskAt.Compute(problem, method, points, t => { progress.Advance(t - reported); reported = t; }, ctx.Note)));
                     }
                 }
                 var fmt = shared.GetFormat(parse);
