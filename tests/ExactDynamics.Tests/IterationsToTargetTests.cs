@@ -137,4 +137,39 @@ public class IterationsToTargetTests(ITestOutputHelper output)
         output.WriteLine($"oscillating HB: local min at t={tMin}, first hit {first}, library exact {res.Exact}, closed form {res.ClosedForm}");
         res.Exact.ShouldBe(first);
     }
+
+    /// <summary>
+    /// On problems large enough for the renewal form (the whole trajectory to a horizon guessed from the closed form,
+    /// doubled on a miss), the count equals the first hit found by stepping the fused pass by hand.
+    /// </summary>
+    [Theory]
+    [InlineData("hb", 1e-2)]
+    [InlineData("hb", 1e-5)]
+    [InlineData("sgd", 1e-3)]
+    [InlineData("asgd", 1e-4)]
+    [InlineData("nesterov", 1e-3)]
+    public void Long_counts_by_the_renewal_form_equal_plain_stepping(string family, double relTarget)
+    {
+        var problem = new Problem(ExactDynamics.Spectra.Spectrum.PowerLaw(1, 3000), null, 8, 3, 0);
+        LinearMethod m = family switch
+        {
+            "hb" => HeavyBall.Create(0.05, 0.9),
+            "sgd" => Sgd.Create(0.5),
+            "asgd" => Asgd.Create(0.3, 50, 5),
+            _ => Nesterov.Create(0.05, 0.9),
+        };
+        var state = new ExactDynamics.Dynamics.SecondMoments(problem, m);
+        double eps = relTarget * state.Risk;
+        long? stepped = null;
+        for (long t = 1; t <= 200_000; t++)
+        {
+            state.Step();
+            if (state.Risk <= eps) { stepped = t; break; }
+        }
+        stepped.ShouldNotBeNull("test design: the target is reached");
+        (stepped!.Value * 3000.0).ShouldBeGreaterThan(1e6, "test design: large enough for the renewal form");
+        IterationsToTarget.Compute(problem, m, eps, 200_000).Exact.ShouldBe(stepped);
+        // a step limit just below the hit: not reached
+        IterationsToTarget.Compute(problem, m, eps, stepped.Value - 1).Exact.ShouldBeNull();
+    }
 }

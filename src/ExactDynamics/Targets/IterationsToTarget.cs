@@ -40,16 +40,7 @@ public static class IterationsToTarget
         double l0 = state.Risk;
         long? exact = null;
         if (l0 <= target) exact = 0;
-        else
-        {
-            for (long t = 1; t <= maxSteps; t++)
-            {
-                state.Step();
-                double r = state.Risk;
-                if (!double.IsFinite(r)) break;
-                if (r <= target) { exact = t; break; }
-            }
-        }
+        else exact = FirstHit(problem, method, target, maxSteps, state, gap, c);
 
         double? closed = null;
         double crude;
@@ -64,6 +55,44 @@ public static class IterationsToTarget
             crude = l0 <= target ? 0 : Math.Log(l0 / target) / gap.Gap;
         }
         return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps);
+    }
+
+    /// <summary>
+    /// The first t ≤ maxSteps with E L_t ≤ ε (null if none). Where the renewal form is the faster exact path
+    /// (<see cref="RiskRecursion"/>'s cost model: k ≤ 2, m4 ≥ 2, large d·T), the whole trajectory is computed to a
+    /// horizon guessed from the closed form (1.5·⌈ln(C/ε)/ln(1/ρ)⌉ + 64), doubled while the target is not reached;
+    /// otherwise the fused pass is stepped from <paramref name="state"/> until the first hit. Both are the exact
+    /// recursion (they agree to ~1e-13 relative; the trajectory is what <c>risk</c> prints).
+    /// </summary>
+    private static long? FirstHit(Problem problem, LinearMethod method, double target, long maxSteps, SecondMoments state,
+        GapResult gap, double prefactor)
+    {
+        long horizon = maxSteps;
+        if (!gap.Diverges && prefactor > target)
+        {
+            double guess = 1.5 * Math.Log(prefactor / target) / -LogOnePlus(-gap.Gap) + 64;
+            if (guess < maxSteps) horizon = (long)guess;
+        }
+        while (horizon <= RiskRecursion.VolterraMaxSteps
+               && RiskRecursion.ChooseVolterra(problem, method, horizon, ExecutionOptions.Default))
+        {
+            var risk = RiskRecursion.Trajectory(problem, method, (int)horizon);
+            for (int t = 1; t <= horizon; t++)
+            {
+                if (!double.IsFinite(risk[t])) return null;
+                if (risk[t] <= target) return t;
+            }
+            if (horizon >= maxSteps) return null;
+            horizon = Math.Min(maxSteps, 2 * horizon);
+        }
+        for (long t = 1; t <= maxSteps; t++)
+        {
+            state.Step();
+            double r = state.Risk;
+            if (!double.IsFinite(r)) return null;
+            if (r <= target) return t;
+        }
+        return null;
     }
 
     /// <summary>ln(1 + x), accurate for small |x|.</summary>
