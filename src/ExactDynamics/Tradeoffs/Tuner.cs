@@ -151,10 +151,15 @@ public static class Tuner
             double prev = state.Risk;
             if (prev <= target) return 0;
             long cap = (long)Math.Min(maxSteps, 2 * _best + 16);
+            // the exact curve to the cap: the whole trajectory by the renewal form where that is faster, else stepping
+            double[]? curve = cap <= RiskRecursion.VolterraMaxSteps && RiskRecursion.ChooseVolterra(problem, method, cap, ExecutionOptions.Default)
+                ? RiskRecursion.Trajectory(problem, method, (int)cap)
+                : null;
             for (long t = 1; t <= cap; t++)
             {
-                state.Step();
-                double r = state.Risk;
+                double r;
+                if (curve is not null) r = curve[t];
+                else { state.Step(); r = state.Risk; }
                 if (!double.IsFinite(r)) return -(cap + 1e6);
                 if (r <= target)
                 {
