@@ -60,7 +60,8 @@ public static class IterationsToTarget
     /// <summary>
     /// The first t ≤ maxSteps with E L_t ≤ ε (null if none). Where the renewal form is the faster exact path
     /// (<see cref="RiskRecursion"/>'s cost model: k ≤ 2, m4 ≥ 2, large d·T), the whole trajectory is computed to a
-    /// horizon guessed from the closed form (1.5·⌈ln(C/ε)/ln(1/ρ)⌉ + 64), doubled while the target is not reached;
+    /// horizon guessed from the closed form and the crude count (1.5·max(ln(C/ε), ln(L₀/ε))/ln(1/ρ) + 64), doubled while
+    /// the target is not reached;
     /// otherwise the fused pass is stepped from <paramref name="state"/> until the first hit. Both are the exact
     /// recursion (they agree to ~1e-13 relative; the trajectory is what <c>risk</c> prints).
     /// </summary>
@@ -68,9 +69,14 @@ public static class IterationsToTarget
         GapResult gap, double prefactor)
     {
         long horizon = maxSteps;
-        if (!gap.Diverges && prefactor > target)
+        if (!gap.Diverges)
         {
-            double guess = 1.5 * Math.Log(prefactor / target) / -LogOnePlus(-gap.Gap) + 64;
+            // the asymptotic count (prefactor C) and the crude one (from L₀), whichever is later: the hit can come in
+            // the transient when C ≤ ε < L₀
+            double lnInvRho = -LogOnePlus(-gap.Gap);
+            double asymptotic = prefactor > target ? Math.Log(prefactor / target) / lnInvRho : 0;
+            double crude = Math.Log(state.Risk / target) / lnInvRho;
+            double guess = 1.5 * Math.Max(asymptotic, crude) + 64;
             if (guess < maxSteps) horizon = (long)guess;
         }
         while (horizon <= RiskRecursion.VolterraMaxSteps
