@@ -69,6 +69,8 @@ public class BadInputTests : IDisposable
         { "negative noise", $"risk {Spectrum} {Method} --batch 1 --noise -1" },
         { "negative target", $"iterations {Spectrum} {Method} --batch 1 --target -1e-3" },
         { "zero target", $"iterations {Spectrum} {Method} --batch 1 --target 0" },
+        { "target below the double range", $"iterations {Spectrum} {Method} --batch 1 --target 1e-315" },
+        { "target below the double range (tune)", $"tune {Spectrum} --family sgd --batch 1 --target 1e-320" },
         { "missing target", $"iterations {Spectrum} {Method} --batch 1" },
         { "malformed custom JSON", $"gap {Spectrum} --method custom:{{dir}}/syntax.json --batch 1" },
         { "custom JSON missing a field", $"gap {Spectrum} --method custom:{{dir}}/missing.json --batch 1" },

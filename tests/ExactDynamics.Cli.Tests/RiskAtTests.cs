@@ -85,6 +85,16 @@ public class RiskAtTests
         r.Err.ShouldContain("exactdyn gap");
     }
 
+    [Fact]
+    public void A_divergent_method_prints_the_steps_before_the_overflow_and_says_so()
+    {
+        var r = Cli.Run(Cli.Args("risk --spectrum powerlaw:a=1.5,d=2000 --batch 4 --method hb:lr=0.5,beta=0.9 --at 10,2000000 --format csv"));
+        r.ShouldSucceed();
+        r.Csv().Skip(1).Select(x => long.Parse(x[0])).ShouldBe([10L]);
+        r.Err.ShouldContain("overflows");
+        r.Err.ShouldContain("2000000");
+    }
+
     [Theory]
     [InlineData("--at x")]
     [InlineData("--at -5")]

@@ -19,7 +19,14 @@ internal static class RiskAt
     private const double MaxSeconds = 300;
 
     private static InvalidInputException TooFar(LinearMethod method, int d, long max, double seconds) => new(
-        $"--at {max} would step {method.Spec} {max:G3} times at d = {d} (about {seconds:G2} s); far horizons without stepping are available for one-state methods (SGD) only — for {method.Spec} use 'exactdyn gap' (E L_t ∝ ρ^t) or a smaller t.");
+        $"--at {max} would take about {seconds:G2} s for {method.Spec} at d = {d} (the exact recursion runs to the largest t); far horizons without stepping are available for one-state methods (SGD) only — for {method.Spec} use 'exactdyn gap' (E L_t ∝ ρ^t) or a smaller t.");
+
+    /// <summary>ln E L_t predicted by the Perron asymptotics ln C + t ln ρ (for choosing a path, not for output).</summary>
+    private static double LogRiskAt(Problem problem, LinearMethod method, Spectral.GapResult gap, long t)
+    {
+        double c = Spectral.PerronPrefactor.Compute(problem, method, gap);
+        return Math.Log(Math.Max(c, 1e-300)) + t * Math.Log(gap.Rho);
+    }
 
     /// <summary>A rough time for stepping the fused pass: ~1.5 ns per direction-step for k = 2 (0.5 for k = 1, k² times
     /// that beyond), halved on two cores above 3·8192 directions, plus ~0.2 µs per step.</summary>
@@ -64,16 +71,25 @@ internal static class RiskAt
             }
             return new RiskTrajectory(ts.ToArray(), risks.ToArray(), false);
         }
-        // up to 2·10⁶ steps: the whole trajectory by the fastest exact path (for k ≤ 2 usually the renewal form with the
-        // blocked FFT convolution), then the chosen steps read off it
-        double stepping = EstimatedSeconds(method.K, d, max);
-        if (max <= WholeTrajectoryMaxSteps)
+        // Up to 2·10⁶ steps the whole trajectory by the renewal form (k ≤ 2, m4 ≥ 2; the blocked FFT convolution) when it
+        // will hold: not for a divergent method (it overflows) nor when the risk falls below ~1e-200 before the horizon
+        // (it underflows) — in both cases RiskRecursion would redo the work with the fused pass, so step that directly.
+        var gap = Spectral.ContractionGap.Compute(problem, method);
+        long effective = max;
+        if (gap.Diverges)
         {
-            // the renewal form (k ≤ 2, m4 ≥ 2) costs ~0.1–0.6 ns per direction-step, otherwise the fused pass
-            bool renewal = method.K <= 2 && problem.Kurtosis >= 2;
-            double seconds = renewal ? Math.Min(stepping, d * (double)max * (method.K == 1 ? 0.15e-9 : 0.6e-9)) : stepping;
-            if (seconds > MaxSeconds) throw TooFar(method, d, max, seconds);
-            if (seconds > 10) note?.Invoke($"computing the exact trajectory of {method.Spec} to t = {max} at d = {d} (about {seconds:F0} s)");
+            // stepping stops where the risk overflows: about ln(10³⁰⁸/L₀)/ln ρ steps, twice that for the transient
+            double lnRho = Math.Log(gap.Rho);
+            if (lnRho > 0) effective = (long)Math.Min(max, 2 * (709 - Math.Log(Math.Max(problem.Spectrum.Trace, 1e-300))) / lnRho + 1000);
+        }
+        bool renewal = method.K <= 2 && problem.Kurtosis >= 2 && !gap.Diverges && max <= WholeTrajectoryMaxSteps
+                       && (problem.Noise > 0 || LogRiskAt(problem, method, gap, max) > Math.Log(1e-190));
+        double seconds = renewal ? Math.Min(EstimatedSeconds(method.K, d, max), d * (double)max * (method.K == 1 ? 0.15e-9 : 0.6e-9))
+                                 : EstimatedSeconds(method.K, d, effective);
+        if (seconds > MaxSeconds) throw TooFar(method, d, max, seconds);
+        if (seconds > 10) note?.Invoke($"computing the exact E L_t of {method.Spec} to t = {max} at d = {d} (about {seconds:F0} s)");
+        if (renewal)
+        {
             var all = RiskRecursion.Trajectory(problem, method, (int)max);
             progress?.Invoke(max);
             var ts = new List<long>();
@@ -85,7 +101,6 @@ internal static class RiskAt
             }
             return new RiskTrajectory(ts.ToArray(), rs.ToArray(), false);
         }
-        if (stepping > MaxSeconds) throw TooFar(method, d, max, stepping);
         var state = new SecondMoments(problem, method);
         var outT = new List<long>();
         var outR = new List<double>();

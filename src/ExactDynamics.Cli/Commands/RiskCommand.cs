@@ -90,6 +90,10 @@ internal static class RiskCommand
                         atCurves.Add((method, RiskAt.Compute(problem, method, points, t => { progress.Advance(t - reported); reported = t; }, ctx.Note)));
                     }
                 }
+                foreach (var (method, trajectory) in atCurves)
+                    if (trajectory.Overflowed)
+                        ctx.Note(
+                            $"exactdyn: the risk {(atCurves.Count > 1 ? $"of {method.Spec} " : "")}overflows {(trajectory.Steps.Length > 0 ? $"after step {trajectory.Steps[^1]} " : "")}before step {points.First(p => trajectory.Steps.Length == 0 || p > trajectory.Steps[^1])} (the method diverges); the steps from there on are left out.");
                 var fmt = shared.GetFormat(parse);
                 OutputTarget.Emit(outPath, ctx.Out, w =>
                 {

@@ -19,8 +19,7 @@ public static class ScheduledIterations
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
-        if (!double.IsFinite(target) || !(target > 0))
-            throw new InvalidInputException($"Target {target.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not allowed; the target risk ε must be positive and finite.");
+        IterationsToTarget.ValidateTarget(target);
         if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         var tail = scheduled.Tail(problem.Batch);
         GapResult? gap = null;
@@ -35,8 +34,8 @@ public static class ScheduledIterations
                 double c = PerronPrefactor.Compute(tailProblem, tail.Method, gap);
                 prefactor = c;
                 double lnInvRho = -IterationsToTarget.LogOnePlus(-gap.Gap);
-                closed = c <= target ? 0 : Math.Ceiling(Math.Log(c / target) / lnInvRho);
-                crude = l0 <= target ? 0 : Math.Log(l0 / target) / gap.Gap;
+                closed = c <= target ? 0 : Math.Ceiling((Math.Log(c) - Math.Log(target)) / lnInvRho);
+                crude = l0 <= target ? 0 : (Math.Log(l0) - Math.Log(target)) / gap.Gap;
             }
         }
         long? exact = ScheduledRecursion.FirstBelow(problem, scheduled, target, maxSteps);

@@ -29,8 +29,7 @@ public static class IterationsToTarget
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
-        if (!double.IsFinite(target) || !(target > 0))
-            throw new InvalidInputException($"Target {target.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is not allowed; the target risk ε must be positive and finite.");
+        ValidateTarget(target);
         if (maxSteps < 0)
             throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         var gap = ContractionGap.Compute(problem, method);
@@ -51,35 +50,51 @@ public static class IterationsToTarget
         else
         {
             double lnInvRho = -LogOnePlus(-gap.Gap); // ln(1/ρ) = −ln(1 − γ), exact for tiny γ
-            closed = c <= target ? 0 : Math.Ceiling(Math.Log(c / target) / lnInvRho);
-            crude = l0 <= target ? 0 : Math.Log(l0 / target) / gap.Gap;
+            closed = c <= target ? 0 : Math.Ceiling((Math.Log(c) - Math.Log(target)) / lnInvRho);
+            crude = l0 <= target ? 0 : (Math.Log(l0) - Math.Log(target)) / gap.Gap;
         }
         return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps);
+    }
+
+    /// <summary>The smallest target accepted: the smallest normal double (below it the recursion's values are
+    /// subnormal, and <see cref="SecondMoments.Risk"/> reports them as 0).</summary>
+    public const double SmallestTarget = 2.2250738585072014E-308;
+
+    /// <summary>Refuses a target that is not positive and finite, or below <see cref="SmallestTarget"/>, with one sentence.</summary>
+    public static void ValidateTarget(double target)
+    {
+        string t = target.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        if (!double.IsFinite(target) || !(target > 0))
+            throw new InvalidInputException($"Target {t} is not allowed; the target risk ε must be positive and finite.");
+        if (target < SmallestTarget)
+            throw new InvalidInputException($"Target {t} is not allowed; risks below the smallest normal double (2.2e-308) cannot be resolved, so ε must be at least that.");
     }
 
     /// <summary>
     /// The first t ≤ maxSteps with E L_t ≤ ε (null if none). Where the renewal form is the faster exact path
     /// (<see cref="RiskRecursion"/>'s cost model: k ≤ 2, m4 ≥ 2, large d·T), the whole trajectory is computed to a
     /// horizon guessed from the closed form and the crude count (1.5·max(ln(C/ε), ln(L₀/ε))/ln(1/ρ) + 64), doubled while
-    /// the target is not reached;
-    /// otherwise the fused pass is stepped from <paramref name="state"/> until the first hit. Both are the exact
+    /// the target is not reached — for convergent methods without label noise only, where the target is always reached
+    /// eventually; otherwise (divergence stops at the overflow, a noise floor may never be crossed) the fused pass is
+    /// stepped from <paramref name="state"/> until the first hit. Both are the exact
     /// recursion (they agree to ~1e-13 relative; the trajectory is what <c>risk</c> prints).
     /// </summary>
     private static long? FirstHit(Problem problem, LinearMethod method, double target, long maxSteps, SecondMoments state,
         GapResult gap, double prefactor)
     {
         long horizon = maxSteps;
-        if (!gap.Diverges)
+        bool renewal = !gap.Diverges && problem.Noise == 0;
+        if (renewal)
         {
             // the asymptotic count (prefactor C) and the crude one (from L₀), whichever is later: the hit can come in
             // the transient when C ≤ ε < L₀
             double lnInvRho = -LogOnePlus(-gap.Gap);
-            double asymptotic = prefactor > target ? Math.Log(prefactor / target) / lnInvRho : 0;
-            double crude = Math.Log(state.Risk / target) / lnInvRho;
+            double asymptotic = prefactor > target ? (Math.Log(prefactor) - Math.Log(target)) / lnInvRho : 0;
+            double crude = (Math.Log(state.Risk) - Math.Log(target)) / lnInvRho;
             double guess = 1.5 * Math.Max(asymptotic, crude) + 64;
             if (guess < maxSteps) horizon = (long)guess;
         }
-        while (horizon <= RiskRecursion.VolterraMaxSteps
+        while (renewal && horizon <= RiskRecursion.VolterraMaxSteps
                && RiskRecursion.ChooseVolterra(problem, method, horizon, ExecutionOptions.Default))
         {
             var risk = RiskRecursion.Trajectory(problem, method, (int)horizon);

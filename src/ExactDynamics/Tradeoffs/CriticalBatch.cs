@@ -138,7 +138,7 @@ public static class CriticalBatch
             // relative tolerance in B is absolute in ln B — except in the first bracket, whose lower end is B = 1 (x = 0):
             // there it is taken relative to the root's size (secant estimate), so that B − 1 is resolved and B > 1
             double tol = options.RelativeTolerance;
-            if (xa == 0) tol *= Math.Min(1, Math.Max(1e-12, xb * fa / (fa - fb)) / xb);
+            if (xa == 0) tol *= Math.Min(1, Math.Max(1e-12, xb * fa / (fa - fb)));
             return Roots.Brent(Eval, xa, xb, fa, fb, tol);
         }
         double? critical = null, lnScale = null;

@@ -92,8 +92,7 @@ public static class Tuner
     {
         ArgumentNullException.ThrowIfNull(problem);
         options ??= new TuneOptions();
-        if (options.Target is double t && (!double.IsFinite(t) || !(t > 0)))
-            throw new InvalidInputException($"Target {MethodFamilies.Fmt(t)} is not allowed; the target risk ε must be positive and finite.");
+        if (options.Target is double t) IterationsToTarget.ValidateTarget(t);
         if (options.Objective == TuneObjective.Iterations && options.Target is null)
             throw new InvalidInputException("The iterations objective needs a target risk ε (--target).");
         if (options.MaxSteps < 1)
@@ -172,7 +171,7 @@ public static class Tuner
             double gap = search.GapOf(method);
             if (!(gap > 0)) return -(cap + 1e6);
             double lnInvRho = gap < 1e-8 ? gap : -Math.Log(1 - gap);
-            return -(cap + Math.Log(prev / target) / lnInvRho);
+            return -(cap + (Math.Log(prev) - Math.Log(target)) / lnInvRho);
         }
     }
 }

@@ -54,6 +54,13 @@ public class CriticalBatchTests
         r.CriticalBatch!.Value.ShouldBeGreaterThan(1);
         (r.CriticalBatch.Value - 1).ShouldBe(critical - 1, 1e-3 * (critical - 1)); // B − 1 resolved even when B ≈ 1
         r.DeterministicScale!.Value.ShouldBe(scale, 2e-4 * scale);
+        // the same root inside a first bracket that is itself tiny (largest batch just above the root)
+        if (critical < 1.0001)
+        {
+            var narrow = CriticalBatch.Compute(new Problem(Spectrum.FromValues([1.0, 1, 1])), MethodFamily.Sgd,
+                new CriticalBatchOptions { Fraction = f, MaxBatch = 1 + 2 * (critical - 1) });
+            (narrow.CriticalBatch!.Value - 1).ShouldBe(critical - 1, 1e-3 * (critical - 1));
+        }
     }
 
     [Theory]
