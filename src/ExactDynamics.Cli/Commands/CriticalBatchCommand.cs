@@ -20,7 +20,7 @@ internal static class CriticalBatchCommand
         var fraction = OptionFactory.Real("--fraction", "The fraction f ∈ (0, 1): CE(B) = f·CE(1) defines the critical batch, gap*(B) = f·gap*(∞) the deterministic scale.", 0.5);
         fraction.HelpName = "F";
         var maxBatch = OptionFactory.Real("--max-batch", "Largest batch size searched; beyond it the answer is null.", 1L << 40);
-        var threads = OptionFactory.Integer("--threads", "Parallelism (default: the number of processors): 1 runs every tuning on one thread; above 1 the doubling grid is tuned two batch sizes at a time alongside the B → ∞ tuning, the two refinements run together, and several families at once (up to this many). The results do not depend on it.", 0);
+        var threads = TuneCommand.Threads("Parallelism (default: the number of processors): 1 runs every tuning on one thread; above 1 the doubling grid is tuned two batch sizes at a time alongside the B → ∞ tuning, the two refinements run together, and several families at once (up to this many).");
         var plot = OptionFactory.Plot("Also draw CE(B)/CE(1) with f and the critical batch, and the tuned gap with the deterministic scale (one family), or the curves of all families.");
         var command = new ExampleCommand("critical-batch",
             "The critical batch size: the smallest real B > 1 at which the compute efficiency CE(B) ∝ gap*(B)/B of the tuned family has fallen to a fraction f of CE(1), " +
@@ -52,15 +52,14 @@ internal static class CriticalBatchCommand
             double mb = parse.GetValue(maxBatch);
             if (!double.IsFinite(mb) || !(mb > 1))
                 throw new InvalidInputException($"--max-batch {ResultWriter.Text(mb)} is not allowed; it must be a finite number above 1.");
-            long nThreads = parse.GetValue(threads);
-            if (nThreads < 0) throw new InvalidInputException($"--threads {nThreads} is not allowed; give a positive number (or 0 for the processor count).");
+            int? nThreads = TuneCommand.GetThreads(parse, threads);
             var problem = SweepCommand.BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
             IReadOnlyList<CriticalBatchResult> results;
             using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
                 results = CriticalBatch.Compute(problem, fams, new CriticalBatchOptions
                 {
-                    Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads > 0 ? (int)Math.Min(nThreads, 1024) : null,
+                    Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads,
                 });
             double? sgdCritical = results.FirstOrDefault(r => r.Family == MethodFamily.Sgd)?.CriticalBatch;
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), results, sgdCritical, problem, init));

@@ -22,7 +22,7 @@ internal static class SweepCommand
             "Without it, iterations is empty and ce is the asymptotic gap/B.");
         var objective = TuneCommand.Objective();
         var maxSteps = TuneCommand.MaxSteps();
-        var threads = OptionFactory.Integer("--threads", "Tunings run at once (default: the number of processors). The results do not depend on it.", 0);
+        var threads = TuneCommand.Threads("Tunings run at once (default: the number of processors).");
         var plot = OptionFactory.Plot("Also draw the tuned gap and CE against B (and, with --target, iterations against total gradients B·T).");
         var command = new ExampleCommand("sweep",
             "Tune each family at each batch size and tabulate the tradeoff: tuned gap, iterations to a target (serial runtime T(B)), compute efficiency CE(B) and the tuned method. " +
@@ -52,8 +52,7 @@ internal static class SweepCommand
             var obj = TuneCommand.ParseObjective(parse.GetValue(objective));
             double? eps = TuneCommand.GetTarget(parse, target, obj);
             long max = TuneCommand.GetMaxSteps(parse, maxSteps);
-            long nThreads = parse.GetValue(threads);
-            if (nThreads < 0) throw new InvalidInputException($"--threads {nThreads} is not allowed; give a positive number (or 0 for the processor count).");
+            int? nThreads = TuneCommand.GetThreads(parse, threads);
             var problem = BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
 
@@ -65,7 +64,7 @@ internal static class SweepCommand
                     Target = eps,
                     Objective = obj,
                     MaxSteps = max,
-                    MaxDegreeOfParallelism = nThreads > 0 ? (int)nThreads : null,
+                    MaxDegreeOfParallelism = nThreads,
                     Progress = new SyncProgress(_ => progress.Advance()),
                 });
             }

@@ -151,6 +151,18 @@ internal static class TuneCommand
         return eps;
     }
 
+    /// <summary>The --threads option of the commands that run tunings in parallel (0: the processor count).</summary>
+    internal static Option<long> Threads(string description) =>
+        OptionFactory.Integer("--threads", description + " The results do not depend on it.", 0);
+
+    /// <summary>--threads as a degree of parallelism (null: the processor count); a negative value is refused.</summary>
+    internal static int? GetThreads(ParseResult parse, Option<long> threads)
+    {
+        long n = parse.GetValue(threads);
+        if (n < 0) throw new InvalidInputException($"--threads {n} is not allowed; give a positive number (or 0 for the processor count).");
+        return n > 0 ? (int)Math.Min(n, 1024) : null;
+    }
+
     internal static Option<long> MaxSteps() =>
         OptionFactory.Integer("--max-steps", "Step limit of the exact iteration counts (iterations is null beyond it).", IterationsToTarget.DefaultMaxSteps);
 

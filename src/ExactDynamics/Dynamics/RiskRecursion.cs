@@ -93,6 +93,16 @@ public static class RiskRecursion
         return r;
     }
 
+    /// <summary>
+    /// E L_t for t = 0..steps when the renewal form is the path <see cref="Trajectory(Problem, LinearMethod, int)"/> takes
+    /// for this horizon (then much cheaper than stepping the fused pass), null otherwise: for searches over t (first hit
+    /// of a target, crossing times) that step the fused pass themselves when it is not.
+    /// </summary>
+    internal static double[]? RenewalTrajectory(Problem problem, LinearMethod method, long steps) =>
+        steps <= VolterraMaxSteps && ChooseVolterra(problem, method, steps, ExecutionOptions.Default)
+            ? Trajectory(problem, method, (int)steps)
+            : null;
+
     /// <summary>Largest horizon for which the automatic choice considers the renewal form (its convolution costs O(T²)
     /// below <see cref="VolterraRisk.FftCrossover"/> and O(T log² T) beyond; the limit bounds its memory, about 15
     /// doubles per step, to a few hundred MB).</summary>

@@ -94,10 +94,8 @@ public static class IterationsToTarget
             double guess = 1.5 * Math.Max(asymptotic, crude) + 64;
             if (guess < maxSteps) horizon = (long)guess;
         }
-        while (renewal && horizon <= RiskRecursion.VolterraMaxSteps
-               && RiskRecursion.ChooseVolterra(problem, method, horizon, ExecutionOptions.Default))
+        while (renewal && RiskRecursion.RenewalTrajectory(problem, method, horizon) is { } risk)
         {
-            var risk = RiskRecursion.Trajectory(problem, method, (int)horizon);
             for (int t = 1; t <= horizon; t++)
             {
                 if (!double.IsFinite(risk[t])) return null;

@@ -169,7 +169,7 @@ public static class CriticalBatch
         }
         catch (AggregateException e) when (e.InnerExceptions.Count == 1)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            RethrowInner(e);
         }
         return res;
     }
@@ -241,9 +241,13 @@ public static class CriticalBatch
         finally
         {
             try { task.Wait(); }
-            catch (AggregateException e) when (e.InnerExceptions.Count == 1) { System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw(); }
+            catch (AggregateException e) when (e.InnerExceptions.Count == 1) { RethrowInner(e); }
         }
     }
+
+    /// <summary>Rethrows the one failure of parallel work as it was thrown (a library caller sees its own exception type).</summary>
+    private static void RethrowInner(AggregateException e) =>
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
 
     private static string Fmt(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -151,9 +151,7 @@ public static class Tuner
             if (prev <= target) return 0;
             long cap = (long)Math.Min(maxSteps, 2 * _best + 16);
             // the exact curve to the cap: the whole trajectory by the renewal form where that is faster, else stepping
-            double[]? curve = cap <= RiskRecursion.VolterraMaxSteps && RiskRecursion.ChooseVolterra(problem, method, cap, ExecutionOptions.Default)
-                ? RiskRecursion.Trajectory(problem, method, (int)cap)
-                : null;
+            double[]? curve = RiskRecursion.RenewalTrajectory(problem, method, cap);
             for (long t = 1; t <= cap; t++)
             {
                 double r;
