@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Benchmarks;
 

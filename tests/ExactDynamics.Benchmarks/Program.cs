@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using ExactDynamics.Dynamics;
+using ExactDynamics.Numerics;
 using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Benchmarks;

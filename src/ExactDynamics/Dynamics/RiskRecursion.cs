@@ -1,4 +1,5 @@
 using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Dynamics;
 

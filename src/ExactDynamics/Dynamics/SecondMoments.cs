@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Dynamics;
 

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
 using ExactDynamics.Spectra;
 
 namespace ExactDynamics.Spectral;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ExactDynamics.Numerics;
 using ExactDynamics.Spectra;
 
 namespace ExactDynamics.Tradeoffs;

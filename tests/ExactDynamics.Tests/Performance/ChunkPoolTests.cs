@@ -1,4 +1,5 @@
 using ExactDynamics.Dynamics;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Tests.Performance;
 

@@ -1,5 +1,6 @@
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Tests.Performance;
 

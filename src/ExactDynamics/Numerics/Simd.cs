@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace ExactDynamics.Dynamics;
+namespace ExactDynamics.Numerics;
 
 /// <summary>
 /// A SIMD vector of doubles across eigendirections, abstracted so that one generic kernel is specialised by the JIT

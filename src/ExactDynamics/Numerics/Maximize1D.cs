@@ -1,4 +1,4 @@
-namespace ExactDynamics.Tradeoffs;
+namespace ExactDynamics.Numerics;
 
 /// <summary>
 /// One-dimensional maximisation on a bounded interval without derivatives: an uphill walk with growing steps brackets

@@ -1,4 +1,4 @@
-namespace ExactDynamics.Tradeoffs;
+namespace ExactDynamics.Numerics;
 
 /// <summary>
 /// A small bounded Nelder–Mead maximiser (box constraints by clamping trial points), for the 2-D shape search of ASGD.

@@ -1,4 +1,4 @@
-namespace ExactDynamics.Tradeoffs;
+namespace ExactDynamics.Numerics;
 
 /// <summary>Bracketed root finding (Brent–Dekker) with hard brackets, for the tuner's internal searches.</summary>
 internal static class Roots

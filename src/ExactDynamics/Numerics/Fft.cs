@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace ExactDynamics.Dynamics;
+namespace ExactDynamics.Numerics;
 
 /// <summary>
 /// A small radix-2 complex FFT on split real/imaginary arrays, for convolutions only: the forward transform

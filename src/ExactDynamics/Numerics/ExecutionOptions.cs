@@ -1,9 +1,9 @@
-namespace ExactDynamics.Dynamics;
+namespace ExactDynamics.Numerics;
 
 /// <summary>How the risk trajectory is computed (all give the same numbers to ~1e-13 relative).</summary>
 public enum RiskAlgorithm
 {
-    /// <summary>Pick the fastest correct path for the problem size (see <see cref="RiskRecursion"/>).</summary>
+    /// <summary>Pick the fastest correct path for the problem size (the cost model of the risk recursion in the Dynamics folder).</summary>
     Auto,
     /// <summary>The fused second-moment pass of MATH.md §3, one sweep over the eigenvalues per step (SIMD, chunked, parallel).</summary>
     Fused,

@@ -1,4 +1,4 @@
-namespace ExactDynamics.Dynamics;
+namespace ExactDynamics.Numerics;
 
 /// <summary>A unit of chunked work: <see cref="Run"/> is called once for each chunk index, on any thread.</summary>
 internal interface IChunkJob
