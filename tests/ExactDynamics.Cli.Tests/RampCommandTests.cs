@@ -1,6 +1,7 @@
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 using ExactDynamics.Spectra;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Tests;
 

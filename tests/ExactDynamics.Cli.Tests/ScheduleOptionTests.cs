@@ -26,7 +26,7 @@ public sealed class ScheduleOptionTests : IDisposable
         r.Err.ShouldBeEmpty();
         var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6), ScheduleSpec.Parse("warmup:10+cosine:steps=100"),
             Schedule.LinearWarmup(20), Schedule.Step(40, 2));
-        var expected = ScheduledRecursion.Run(P(), sm, 120, 10);
+        var expected = RiskRecursion.Run(P(), sm, 120, 10);
         var rows = r.Csv();
         rows[0].ShouldBe(["t", "risk"]);
         rows.Skip(1).Select(x => long.Parse(x[0])).ShouldBe(expected.Steps);
@@ -45,8 +45,8 @@ public sealed class ScheduleOptionTests : IDisposable
         lines.Length.ShouldBe(6);
         double Last(string line) => Cli.D(line.Split(',')[^1]);
         var cos = Schedule.Cosine(40);
-        Last(lines[2]).ShouldBe(ScheduledRecursion.Run(P(), new ScheduledMethod(MethodTemplate.Sgd(0.5), cos), 40, 20).Risk[2]);
-        Last(lines[5]).ShouldBe(ScheduledRecursion.Run(P(), new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6), cos), 40, 20).Risk[2]);
+        Last(lines[2]).ShouldBe(RiskRecursion.Run(P(), new ScheduledMethod(MethodTemplate.Sgd(0.5), cos), 40, 20).Risk[2]);
+        Last(lines[5]).ShouldBe(RiskRecursion.Run(P(), new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6), cos), 40, 20).Risk[2]);
         System.IO.File.Exists(png).ShouldBeTrue();
     }
 
@@ -79,7 +79,7 @@ public sealed class ScheduleOptionTests : IDisposable
         var r = Cli.Run(Cli.Args($"risk {Problem} --steps 10 --batch-schedule file:{file} --format csv"));
         r.ShouldSucceed();
         var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6), null, null, Schedule.FromValues([1, 2, 4, 8], true));
-        r.Csv().Skip(1).Select(x => Cli.D(x[1])).ShouldBe(ScheduledRecursion.Trajectory(P(), sm, 10));
+        r.Csv().Skip(1).Select(x => Cli.D(x[1])).ShouldBe(RiskRecursion.Trajectory(P(), sm, 10));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public sealed class ScheduleOptionTests : IDisposable
         r.ShouldSucceed();
         var json = r.Json();
         var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6), Schedule.LinearWarmup(30));
-        json.GetProperty("exact").GetInt64().ShouldBe(ScheduledRecursion.FirstBelow(P(), sm, 1e-4, 1_000_000)!.Value);
+        json.GetProperty("exact").GetInt64().ShouldBe(RiskRecursion.FirstBelow(P(), sm, 1e-4, 1_000_000)!.Value);
         var constant = IterationsToTarget.Compute(P(), HeavyBall.Create(0.3, 0.6), 1e-4);
         json.GetProperty("exact").GetInt64().ShouldBeGreaterThan(constant.Exact!.Value); // the warmup costs steps
         json.GetProperty("closed_form").GetDouble().ShouldBe(constant.ClosedForm!.Value);

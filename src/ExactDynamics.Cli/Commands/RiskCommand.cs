@@ -78,16 +78,15 @@ internal static class RiskCommand
             if (atText is not null)
             {
                 if (plotPath is not null) throw new InvalidInputException("--at prints chosen steps only; draw a figure with --steps/--every and --plot instead.");
-                var points = RiskAt.ParseSteps(atText);
+                var points = SpecParser.ParseSteps(atText, "--at");
                 var atCurves = new List<(LinearMethod Method, RiskTrajectory Risk)>();
                 using (var progress = Progress.Start(ctx.Error, "risk --at", parsed.Length * points[^1]))
                 {
                     foreach (var method in parsed)
                     {
-                        if (!schedules.Build(parse, method).IsConstant)
-                            throw new InvalidInputException("--at is for constant settings; with schedules use --steps and --every.");
                         long reported = 0; // steps of this method already counted
-                        atCurves.Add((method, RiskAt.Compute(problem, method, points, t => { progress.Advance(t - reported); reported = t; }, ctx.Note)));
+                        atCurves.Add((method, RiskRecursion.At(problem, schedules.Build(parse, method), points,
+                            t => { progress.Advance(t - reported); reported = t; }, ctx.Note)));
                     }
                 }
                 foreach (var (method, trajectory) in atCurves)
@@ -119,13 +118,11 @@ internal static class RiskCommand
                 foreach (var method in parsed)
                 {
                     var scheduled = scheduledOf[method];
-                    var trajectory = scheduled.IsConstant
-                        ? WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t)
-                        : ScheduledRisk.Run(problem, scheduled, t, n);
+                    var trajectory = RiskRecursion.Run(problem, scheduled, t, n);
                     curves.Add((method, trajectory));
                     progress.Advance();
                     if (plotPath is null) continue;
-                    var dense = plotStride == n ? trajectory : ScheduledRecursion.Run(problem, scheduled, t, plotStride);
+                    var dense = plotStride == n ? trajectory : RiskRecursion.Run(problem, scheduled, t, plotStride);
                     plotted.Add(new PlotSeries(method.Spec, dense.Steps.Select(x => (double)x).ToArray(), dense.Risk));
                     progress.Advance();
                 }
@@ -155,26 +152,5 @@ internal static class RiskCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>
-    /// When the risk overflowed between two printed rows, appends the last step whose risk is still finite, so a
-    /// diverging curve shows how far it got (rows are then t = 0, N, 2N, …, t_last).
-    /// </summary>
-    private static RiskTrajectory WithLastFiniteStep(RiskTrajectory r, Problem problem, LinearMethod method, long steps)
-    {
-        if (!r.Overflowed) return r;
-        var state = new SecondMoments(problem, method);
-        long t = 0;
-        double last = state.Risk;
-        while (t < steps)
-        {
-            state.Step();
-            if (!double.IsFinite(state.Risk)) break;
-            t++;
-            last = state.Risk;
-        }
-        if (t <= r.Steps[^1]) return r;
-        return r with { Steps = [.. r.Steps, t], Risk = [.. r.Risk, last] };
     }
 }

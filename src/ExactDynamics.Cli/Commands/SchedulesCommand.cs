@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Schedules;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Commands;
 

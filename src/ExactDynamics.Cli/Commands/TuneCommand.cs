@@ -40,14 +40,16 @@ internal static class TuneCommand
             long max = GetMaxSteps(parse, maxSteps);
             var (problem, init) = shared.BuildProblem(parse);
             if (eps is not null) RequireWholeBatch(problem.Batch, "tune with --target");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var result = Tuner.Tune(problem, fam, new TuneOptions { Objective = obj, Target = eps, MaxSteps = max });
-            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), result, problem, init));
+            double seconds = clock.Elapsed.TotalSeconds;
+            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), result, problem, init, seconds));
             return 0;
         });
         return command;
     }
 
-    private static void Write(TextWriter w, OutputFormat format, TuneResult r, Problem problem, string init)
+    private static void Write(TextWriter w, OutputFormat format, TuneResult r, Problem problem, string init, double seconds)
     {
         var names = r.Family.ParameterNames();
         switch (format)
@@ -101,7 +103,7 @@ internal static class TuneCommand
                     table.Add("iterations", it.Exact is long e
                         ? $"{ResultWriter.Int(e)} steps to E L_t ≤ {ResultWriter.Readable(it.Target)} (exact); B·T = {ResultWriter.Readable(r.Batch * e)} gradients"
                         : $"not reached within {ResultWriter.Int(it.MaxSteps)} steps");
-                table.Add("search", $"{ResultWriter.Int(r.Evaluations)} evaluations, {ResultWriter.Readable(r.Elapsed.TotalSeconds, 3)} s");
+                table.Add("search", $"{ResultWriter.Int(r.Evaluations)} evaluations, {ResultWriter.Readable(seconds, 3)} s");
                 table.Write(w, header: false);
                 break;
             }

@@ -1,4 +1,5 @@
 using ExactDynamics.Schedules;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Output;
 

@@ -1,5 +1,6 @@
 using ExactDynamics.Schedules;
 using ExactDynamics.Spectral;
+using ExactDynamics.Targets;
 
 namespace ExactDynamics.Cli.Output;
 

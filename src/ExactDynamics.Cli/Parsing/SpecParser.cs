@@ -18,6 +18,21 @@ internal static class SpecParser
     public const string InitFamilies = "isotropic, power:p=P or file:PATH";
 
     /// <summary><c>powerlaw:a=A,d=D[,scale=S]</c>, <c>values:1,0.5,0.25</c> or <c>file:PATH</c>.</summary>
+    /// <summary>A list of steps such as <c>10,1000,1e9</c>: whole numbers ≥ 0, returned sorted and distinct.</summary>
+    public static long[] ParseSteps(string text, string option)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0) throw new InvalidInputException($"{option} needs at least one step, e.g. {option} 10,1000.");
+        var steps = new SortedSet<long>();
+        foreach (var p in parts)
+        {
+            if (!double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || v < 0 || v != Math.Floor(v) || v > 9e18)
+                throw new InvalidInputException($"{option} value '{p}' is not allowed; steps must be whole numbers ≥ 0 (e.g. 1000 or 1e9).");
+            steps.Add((long)v);
+        }
+        return steps.ToArray();
+    }
+
     public static Spectrum ParseSpectrum(string spec)
     {
         const string option = "--spectrum";

@@ -1,5 +1,7 @@
 using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
+using ExactDynamics.Schedules;
+using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Dynamics;
 
@@ -17,7 +19,7 @@ public sealed record RiskTrajectory(long[] Steps, double[] Risk, bool Overflowed
 /// k ≤ 2, m4 ≥ 2, T ≤ 2·10⁶) and the fused O(k² d)-per-step
 /// recursion of <see cref="SecondMoments"/> (everything else, and the definition of where a divergent run overflows).
 /// Both are vectorised and use all cores with results independent of the thread count (docs/volterra.md).
-/// <see cref="Reference"/> is the plain loop over full k×k blocks that they are tested against.
+/// <see cref="Reference(Problem, LinearMethod, int)"/> is the plain loop over full k×k blocks that they are tested against.
 /// </summary>
 public static class RiskRecursion
 {
@@ -34,28 +36,58 @@ public static class RiskRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
-        if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
-        if (every < 1) throw new InvalidInputException($"--every {every} is not allowed; it must be at least 1.");
+        CheckSteps(steps, every);
         options ??= ExecutionOptions.Default;
         if (ChooseVolterra(problem, method, steps, options))
         {
             var risk = VolterraRisk.Trajectory(problem, method, (int)steps, options);
             if (risk is not null) return Record(risk, steps, every);
         }
-        var state = new SecondMoments(problem, method, options);
-        long count = steps / every + 2;
-        var ts = new long[count];
-        var rs = new double[count];
-        int n = 0;
-        ts[n] = 0; rs[n] = state.Risk; n++;
-        bool overflow = false;
+        return Stepped(new SecondMoments(problem, method, options), steps, every);
+    }
+
+    /// <summary>
+    /// E L_t at t = 0, every, 2·every, … and the last step, under schedules (docs/math.md#schedules); constant settings
+    /// are the special case and give <see cref="Run(Problem, LinearMethod, long, long)"/>'s numbers bit for bit.
+    /// When the risk overflows (a divergent run), the curve stops at the last finite step, which is appended.
+    /// </summary>
+    /// <exception cref="InvalidInputException">steps &lt; 0 or every &lt; 1.</exception>
+    public static RiskTrajectory Run(Problem problem, ScheduledMethod scheduled, long steps, long every = 1)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.IsConstant) return Run(problem, scheduled.Template.Base, steps, every);
+        CheckSteps(steps, every);
+        return Stepped(new SecondMoments(problem, scheduled), steps, every);
+    }
+
+    private static void CheckSteps(long steps, long every)
+    {
+        if (steps < 0) throw new InvalidInputException($"The number of steps {steps} is not allowed; it must be at least 0.");
+        if (every < 1) throw new InvalidInputException($"A reporting interval of {every} steps is not allowed; it must be at least 1.");
+    }
+
+    /// <summary>
+    /// The one stepping loop of the curve: records t = 0, every, … and the last step; when the risk overflows at step t
+    /// the run stops and step t − 1 (the last finite value) is recorded too, so a diverging curve shows how far it got.
+    /// </summary>
+    private static RiskTrajectory Stepped(SecondMoments state, long steps, long every)
+    {
+        var ts = new List<long> { 0 };
+        var rs = new List<double> { state.Risk };
+        double last = state.Risk;
         for (long t = 1; t <= steps; t++)
         {
             state.Step();
-            if (!double.IsFinite(state.Risk)) { overflow = true; break; }
-            if (t % every == 0 || t == steps) { ts[n] = t; rs[n] = state.Risk; n++; }
+            if (!double.IsFinite(state.Risk))
+            {
+                if (ts[^1] != t - 1) { ts.Add(t - 1); rs.Add(last); }
+                return new RiskTrajectory(ts.ToArray(), rs.ToArray(), true);
+            }
+            last = state.Risk;
+            if (t % every == 0 || t == steps) { ts.Add(t); rs.Add(last); }
         }
-        return new RiskTrajectory(ts[..n], rs[..n], overflow);
+        return new RiskTrajectory(ts.ToArray(), rs.ToArray(), false);
     }
 
     private static RiskTrajectory Record(double[] risk, long steps, long every)
@@ -75,14 +107,35 @@ public static class RiskRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
-        if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        CheckSteps(steps, 1);
         options ??= ExecutionOptions.Default;
         if (ChooseVolterra(problem, method, steps, options))
         {
             var risk = VolterraRisk.Trajectory(problem, method, steps, options);
             if (risk is not null) return risk;
         }
-        var state = new SecondMoments(problem, method, options);
+        return Every(new SecondMoments(problem, method, options), steps);
+    }
+
+    /// <summary>E L_t for every t = 0..steps under schedules; once the risk overflows, the rest is +∞ (never NaN).</summary>
+    /// <exception cref="InvalidInputException">steps &lt; 0.</exception>
+    public static double[] Trajectory(Problem problem, ScheduledMethod scheduled, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.IsConstant) return Trajectory(problem, scheduled.Template.Base, steps);
+        return Fused(problem, scheduled, steps);
+    }
+
+    /// <summary>The fused kernel's trajectory under schedules even for constant settings (for tests of the kernel).</summary>
+    internal static double[] Fused(Problem problem, ScheduledMethod scheduled, int steps)
+    {
+        CheckSteps(steps, 1);
+        return Every(new SecondMoments(problem, scheduled), steps);
+    }
+
+    private static double[] Every(SecondMoments state, int steps)
+    {
         var r = new double[steps + 1];
         r[0] = state.Risk;
         for (int t = 1; t <= steps; t++)
@@ -93,6 +146,165 @@ public static class RiskRecursion
         }
         return r;
     }
+
+    /// <summary>The risk after exactly <paramref name="steps"/> steps (+∞ if it overflowed first).</summary>
+    /// <exception cref="InvalidInputException">steps &lt; 0.</exception>
+    public static double FinalRisk(Problem problem, ScheduledMethod scheduled, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        CheckSteps(steps, 1);
+        var state = new SecondMoments(problem, scheduled);
+        for (long t = 0; t < steps; t++) { state.Step(); if (!double.IsFinite(state.Risk)) return double.PositiveInfinity; }
+        return state.Risk;
+    }
+
+    /// <summary>The first t ≤ <paramref name="maxSteps"/> with E L_t ≤ <paramref name="target"/> under schedules, or
+    /// null (not reached, or the risk overflowed first).</summary>
+    public static long? FirstBelow(Problem problem, ScheduledMethod scheduled, double target, long maxSteps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        var state = new SecondMoments(problem, scheduled);
+        if (state.Risk <= target) return 0;
+        for (long t = 1; t <= maxSteps; t++)
+        {
+            state.Step();
+            if (!double.IsFinite(state.Risk)) return null;
+            if (state.Risk <= target) return t;
+        }
+        return null;
+    }
+
+    /// <summary>Up to this many steps <see cref="At(Problem, ScheduledMethod, long[], Action{long}?, Action{string}?)"/>
+    /// computes the whole trajectory (renewal form) instead of stepping.</summary>
+    private const long WholeTrajectoryMaxSteps = VolterraMaxSteps;
+
+    /// <summary>Work estimated to take longer than this (seconds) is refused up front with a sentence.</summary>
+    public const double MaxSeconds = 300;
+
+    /// <summary>Work estimated to take longer than this (seconds) is announced through the note callback.</summary>
+    public const double AnnounceSeconds = 10;
+
+    /// <summary>
+    /// A rough time (seconds) for stepping the fused pass <paramref name="steps"/> times: ~1.5 ns per direction-step for
+    /// k = 2 (0.5 for k = 1, k²/4 times that beyond), halved on two cores above 3·8192 directions, plus ~0.2 µs per step.
+    /// The one cost model of every stepping path (docs/math.md#second-moment-recursion).
+    /// </summary>
+    public static double EstimatedSeconds(int k, int d, long steps)
+    {
+        double perDirection = (k == 1 ? 0.5 : 1.5 * Math.Max(1, k * k / 4.0)) * 1e-9;
+        if (d >= 3 * SecondMoments.ChunkSize && Environment.ProcessorCount > 1) perDirection /= 2;
+        return steps * (d * perDirection + 2e-7);
+    }
+
+    /// <summary>E L_t at chosen steps of a constant method; see
+    /// <see cref="At(Problem, ScheduledMethod, long[], Action{long}?, Action{string}?)"/>.</summary>
+    public static RiskTrajectory At(Problem problem, LinearMethod method, long[] points, Action<long>? progress = null,
+        Action<string>? note = null) => At(problem, ScheduledMethod.Constant(method), points, progress, note);
+
+    /// <summary>
+    /// E L_t at the chosen steps <paramref name="points"/> (sorted, distinct, ≥ 0): the one entry point that owns the
+    /// choice of algorithm. One-state methods (SGD) without schedules use the exact eigendecomposition of
+    /// <see cref="SgdSpectralRisk"/> (O(d²) once, O(d) per t, any t) when that is cheaper than stepping; constant
+    /// methods the whole renewal-form trajectory up to 2·10⁶ steps when it will hold (not divergent, risk not
+    /// underflowing before the horizon); everything else steps the fused pass. Work estimated above
+    /// <see cref="MaxSeconds"/> is refused, and above <see cref="AnnounceSeconds"/> announced through
+    /// <paramref name="note"/>. A divergent run stops at its last finite value (<see cref="RiskTrajectory.Overflowed"/>).
+    /// </summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="scheduled">The method, with or without schedules.</param>
+    /// <param name="points">The steps t at which to report E L_t.</param>
+    /// <param name="progress">Receives the number of steps done so far (when stepping).</param>
+    /// <param name="note">Receives one sentence when the computation will take long.</param>
+    /// <exception cref="InvalidInputException">No steps, a negative or unsorted step, or a horizon that would take
+    /// longer than <see cref="MaxSeconds"/>.</exception>
+    public static RiskTrajectory At(Problem problem, ScheduledMethod scheduled, long[] points, Action<long>? progress = null,
+        Action<string>? note = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Length == 0) throw new InvalidInputException("At least one step is needed.");
+        for (int j = 0; j < points.Length; j++)
+            if (points[j] < 0 || j > 0 && points[j] <= points[j - 1])
+                throw new InvalidInputException("The steps must be whole numbers ≥ 0 in increasing order.");
+        long max = points[^1];
+        int d = problem.Spectrum.Dimension;
+        var method = scheduled.Template.Base;
+        string what = scheduled.Description;
+        if (scheduled.IsConstant && method.K == 1)
+        {
+            // eigendecomposition: ~d² setup (26 ns per pair measured at d = 10⁵) + d per point, against d per step of stepping
+            double spectral = 2.6e-8 * d * (double)d + 1e-9 * d * (double)points.Length, stepping = EstimatedSeconds(1, d, max);
+            if (spectral < stepping)
+            {
+                if (spectral > MaxSeconds) throw TooLong(what, d, max, spectral);
+                if (spectral > AnnounceSeconds) note?.Invoke($"computing E L_t of {what} at d = {d} by the eigendecomposition (about {spectral:F0} s)");
+                var sgd = SgdSpectralRisk.Create(problem, method);
+                return Pick(points, t => sgd.At(t));
+            }
+        }
+        bool renewal = false;
+        long effective = max;
+        if (scheduled.IsConstant)
+        {
+            // the renewal form overflows for a divergent method and underflows when the risk falls below ~1e-200 before
+            // the horizon; in both cases the fused pass would redo the work, so step directly
+            var gap = ContractionGap.Compute(problem, method);
+            if (gap.Diverges)
+            {
+                // stepping stops where the risk overflows: about ln(10³⁰⁸/L₀)/ln ρ steps, twice that for the transient
+                double lnRho = Math.Log(gap.Rho);
+                if (lnRho > 0) effective = (long)Math.Min(max, 2 * (709 - Math.Log(Math.Max(problem.Spectrum.Trace, 1e-300))) / lnRho + 1000);
+            }
+            else if (max <= WholeTrajectoryMaxSteps && VolterraRisk.Supports(method) && problem.Kurtosis >= 2)
+            {
+                double logRisk = Math.Log(Math.Max(PerronPrefactor.Compute(problem, method, gap), 1e-300)) + max * Math.Log(gap.Rho);
+                renewal = problem.Noise > 0 || logRisk > Math.Log(1e-190);
+            }
+        }
+        double seconds = renewal
+            ? Math.Min(EstimatedSeconds(method.K, d, max), d * (double)max * (method.K == 1 ? 0.15e-9 : 0.6e-9))
+            : EstimatedSeconds(method.K, d, effective);
+        if (seconds > MaxSeconds) throw TooLong(what, d, max, seconds);
+        if (seconds > AnnounceSeconds) note?.Invoke($"computing the exact E L_t of {what} to t = {max} at d = {d} (about {seconds:F0} s)");
+        if (renewal)
+        {
+            var all = Trajectory(problem, method, (int)max);
+            progress?.Invoke(max);
+            return Pick(points, t => all[t]);
+        }
+        var state = new SecondMoments(problem, scheduled);
+        var outT = new List<long>();
+        var outR = new List<double>();
+        int next = 0;
+        for (long t = 0; t <= max; t++)
+        {
+            if (t > 0) state.Step();
+            if ((t & 0xFFFF) == 0 && t > 0) progress?.Invoke(t);
+            if (!double.IsFinite(state.Risk)) return new RiskTrajectory(outT.ToArray(), outR.ToArray(), true);
+            if (t == points[next]) { outT.Add(t); outR.Add(state.Risk); next++; if (next == points.Length) break; }
+        }
+        return new RiskTrajectory(outT.ToArray(), outR.ToArray(), false);
+    }
+
+    private static RiskTrajectory Pick(long[] points, Func<long, double> risk)
+    {
+        var ts = new List<long>();
+        var rs = new List<double>();
+        foreach (var t in points)
+        {
+            double r = risk(t);
+            if (!double.IsFinite(r)) return new RiskTrajectory(ts.ToArray(), rs.ToArray(), true);
+            ts.Add(t); rs.Add(r);
+        }
+        return new RiskTrajectory(ts.ToArray(), rs.ToArray(), false);
+    }
+
+    private static InvalidInputException TooLong(string method, int d, long max, double seconds) => new(
+        $"E L_t at t = {max} would take about {seconds:G2} s for {method} at d = {d} (more than {MaxSeconds:F0} s); " +
+        "use the contraction gap (E L_t ∝ ρ^t) for far horizons, or a smaller t.");
 
     /// <summary>
     /// E L_t for t = 0..steps when the renewal form is the path <see cref="Trajectory(Problem, LinearMethod, int)"/> takes
@@ -162,6 +374,21 @@ public static class RiskRecursion
     /// </summary>
     public static double[] Reference(Problem problem, LinearMethod method, int steps) =>
         ReferenceLoop(problem, steps, _ => (method, problem.Batch));
+
+    /// <summary>
+    /// The reference under schedules: MATH.md §3 with step t's settings, written as literally as possible (one full k×k
+    /// block per direction, μ_t recomputed from the blocks with c_t at every step). Slow; for tests.
+    /// </summary>
+    public static double[] Reference(Problem problem, ScheduledMethod scheduled, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        return ReferenceLoop(problem, steps, t =>
+        {
+            var settings = scheduled.At(t, problem.Batch);
+            return (settings.Method, settings.Batch);
+        });
+    }
 
     /// <summary>
     /// The reference loop with step t's method and batch (<paramref name="at"/>(t) is used for the update from t to

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
+using ExactDynamics.Schedules;
 
 namespace ExactDynamics.Dynamics;
 
@@ -58,7 +59,29 @@ public sealed class SecondMoments
         public readonly double InvB = invB;
     }
 
+    /// <summary>The second moments of <paramref name="method"/> on <paramref name="problem"/> at t = 0.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public SecondMoments(Problem problem, LinearMethod method) : this(problem, method, null) { }
+
+    /// <summary>
+    /// The second moments of a method with schedules (docs/math.md#schedules): update t → t + 1 uses step t's (A, b, c)
+    /// and B_t; the coupling and the risk after it are read out with step t + 1's c and o. Constant settings are the
+    /// special case: then every <see cref="Step"/> is the constant method's, bit for bit.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">A schedule changes the number of states k.</exception>
+    public SecondMoments(Problem problem, ScheduledMethod scheduled, ExecutionOptions? options = null)
+        : this(problem, (scheduled ?? throw new ArgumentNullException(nameof(scheduled))).At(0, problem.Batch).Method, options)
+    {
+        _current = scheduled.At(0, problem.Batch);
+        if (!scheduled.IsConstant) _scheduled = scheduled;
+    }
+
+    private readonly ScheduledMethod? _scheduled;
+    private StepSettings? _current;
+
+    /// <summary>The batch size of the next update (B_t; the problem's batch without a batch schedule).</summary>
+    public double NextBatch => _current?.Batch ?? _problem.Batch;
 
     /// <summary>As <see cref="SecondMoments(Problem, LinearMethod)"/>, with explicit execution settings
     /// (thread count, SIMD width); the results do not depend on them.</summary>
@@ -159,7 +182,7 @@ public sealed class SecondMoments
 
     /// <summary>
     /// μ = Σ_i λ_i cᵀS_i c and E L = ½ Σ_i λ_i oᵀS_i o from the symmetric entries s[e][i], e = (p[e], q[e]), p ≤ q.
-    /// Shared with <see cref="ScheduledSecondMoments"/> so that both kernels read out in the same order.
+    /// Shared with the renewal form so that both read out in the same order.
     /// </summary>
     internal static (double Coupling, double Risk) Readout(double[][] s, double[] lambda, int[] p, int[] q,
         ReadOnlySpan<double> c, ReadOnlySpan<double> o)
@@ -178,21 +201,31 @@ public sealed class SecondMoments
         return (mu, 0.5 * risk);
     }
 
-    /// <summary>Advance one step (MATH.md §3).</summary>
+    /// <summary>Advance one step (MATH.md §3), with step t's settings when the method has schedules.</summary>
     public void Step()
     {
-        _active = _base;
-        Run();
+        if (_scheduled is null)
+        {
+            _active = _base;
+            Run();
+            return;
+        }
+        var cur = _current!;
+        var next = _scheduled.At(Time + 1, _problem.Batch, cur);
+        if (next.Method.K != cur.Method.K)
+            throw new InvalidInputException($"A schedule cannot change the number of states k (from {cur.Method.K} to {next.Method.K}).");
+        StepScheduled(cur.Method, cur.Batch, next.Method);
+        _current = next;
     }
 
     /// <summary>
     /// Advance one step with update t's method <paramref name="current"/> and batch <paramref name="batch"/>, reading
     /// out the coupling and the risk with the next update's <paramref name="next"/> (its c and o): the fused pass of
-    /// the scheduled recursion (<see cref="ScheduledSecondMoments"/>). Every method must have the constructor's k and
+    /// the scheduled recursion. Every method must have the constructor's k and
     /// state shape u (the working basis depends on u only). With current = next = the constructor's method and its
     /// batch, the floating-point operations are those of <see cref="Step"/>.
     /// </summary>
-    internal void StepScheduled(LinearMethod current, double batch, LinearMethod next)
+    private void StepScheduled(LinearMethod current, double batch, LinearMethod next)
     {
         _active = CoefficientsOf(current, batch, next);
         Run();

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
 using ExactDynamics.Spectra;
@@ -100,8 +99,10 @@ public static class ContractionGap
         public double KappaPrime(int i) => _k4 * _lambda[i] * _lambda[i] * _invB;
         public double InvBatch => _invB;
 
-        /// <summary>Number of search steps taken (diagnostics).</summary>
-        [ThreadStatic] internal static int Evaluations;
+        /// <summary>Search steps taken by this system's solves so far (root-finding iterations, as MathNet's solvers
+        /// report theirs); the tuner's warm starts are tested by it.</summary>
+        internal int Iterations => _iterations;
+        private int _iterations;
 
         // ---------------------------------------------------------------- chunked passes
 
@@ -271,7 +272,7 @@ public static class ContractionGap
 
         // ---------------------------------------------------------------- the monotone search
 
-        /// <summary>A monotone function φ(γ) for <see cref="Transition"/>: φ increasing in γ, the sought point is φ = 0;
+        /// <summary>A monotone function φ(γ) for <see cref="Transition{TEval}(double, ref TEval, double)"/>: φ increasing in γ, the sought point is φ = 0;
         /// <c>valid = false</c> means γ lies above the domain (a pole was crossed).</summary>
         private interface IEvaluator
         {
@@ -283,7 +284,15 @@ public static class ContractionGap
         /// (bracket [lo, hi] in δ; geometric bisection or doubling whenever Newton leaves it). Starts at the relative
         /// offset δ₀ = |top|·1e-13 (MATH.md §4 (c)); returns top itself when φ &lt; 0 already there.
         /// </summary>
-        private static double Transition<TEval>(double top, ref TEval eval, double hint = double.NaN) where TEval : struct, IEvaluator
+        private double Transition<TEval>(double top, ref TEval eval, double hint = double.NaN) where TEval : struct, IEvaluator
+        {
+            int steps = 0;
+            double root = Transition(top, ref eval, ref steps, hint);
+            Interlocked.Add(ref _iterations, steps);
+            return root;
+        }
+
+        private static double Transition<TEval>(double top, ref TEval eval, ref int steps, double hint) where TEval : struct, IEvaluator
         {
             double d0 = top != 0 ? Math.Abs(top) * RelativeOffset : 1e-300;
             eval.Eval(top - d0, out bool valid, out double phi, out double dphi);
@@ -291,7 +300,7 @@ public static class ContractionGap
             double lo = d0, hi = double.PositiveInfinity, cur = d0;
             for (int it = 0; it < 3000; it++)
             {
-                Evaluations++;
+                steps++;
                 double prop = double.NaN;
                 bool newton = false;
                 if (it == 0 && hint > 0 && top - hint > lo)

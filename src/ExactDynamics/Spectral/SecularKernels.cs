@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using ExactDynamics.Dynamics;
 using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Spectral;

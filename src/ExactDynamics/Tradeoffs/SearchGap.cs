@@ -39,7 +39,7 @@ internal sealed class SearchGap
 
     public Problem Problem { get; }
 
-    /// <summary>Number of passes over the eigenvalue nodes so far (for tests and timing).</summary>
+    /// <summary>Number of passes over the eigenvalue nodes so far (the work the searches did).</summary>
     public long Passes { get; private set; }
 
     /// <summary>Number of stability residuals evaluated so far.</summary>
@@ -63,9 +63,8 @@ internal sealed class SearchGap
     {
         Evaluations++;
         var sys = System(method);
-        int before = ContractionGap.SecularSystem.Evaluations;
         double gap = sys.Solve(hint, localRadius: false).Gap;
-        Passes += 1 + ContractionGap.SecularSystem.Evaluations - before;
+        Passes += 1 + sys.Iterations;
         return gap;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Spectral;
@@ -54,10 +53,9 @@ public sealed record TuneOptions
 /// <param name="Exact">The exact gap of <paramref name="Method"/> from <see cref="ContractionGap.Compute(Problem, Methods.LinearMethod)"/>.</param>
 /// <param name="Iterations">Iterations of the tuned method to the target, when a target was given.</param>
 /// <param name="Evaluations">Objective evaluations used by the search.</param>
-/// <param name="Elapsed">Wall-clock time of the tuning.</param>
 public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective Objective,
     IReadOnlyDictionary<string, double> Parameters, LinearMethod Method, GapResult Exact, IterationsResult? Iterations,
-    long Evaluations, TimeSpan Elapsed)
+    long Evaluations)
 {
     /// <summary>The tuned contraction gap 1 − ρ (exact, full relative precision).</summary>
     public double Gap => Exact.Gap;
@@ -99,7 +97,6 @@ public static class Tuner
             throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
         if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))
             throw new InvalidInputException($"ASGD small constant {MethodFamilies.Fmt(options.AsgdSmall)} is not allowed; it must be positive and finite.");
-        var sw = Stopwatch.StartNew();
         var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
         FamilySearch.Candidate? best = null;
@@ -128,7 +125,7 @@ public static class Tuner
         }
         var exact = ContractionGap.Compute(problem, method);
         return new TuneResult(family, problem.Batch, options.Objective, search.Parameters(best), method, exact, its,
-            search.ScoreEvaluations, sw.Elapsed) { Candidate = best };
+            search.ScoreEvaluations) { Candidate = best };
     }
 
     /// <summary>Tunes the family named <paramref name="family"/> (<c>sgd</c>, <c>hb</c>, <c>nesterov</c>, <c>asgd</c>).</summary>

@@ -47,29 +47,29 @@ public class ScheduledRecursionTests
         var sm = new ScheduledMethod(t, t.HasLearningRate ? ones : null,
             t.HasMomentum ? Schedule.FromValues([t.Momentum], absolute: true) : null, Schedule.Step(10, 1));
         sm.IsConstant.ShouldBeTrue();
-        ScheduledRecursion.Trajectory(problem, sm, 300).ShouldBe(expected);
-        ScheduledRecursion.Trajectory(problem, new ScheduledMethod(t, Schedule.Constant, null, Schedule.Constant), 300).ShouldBe(expected);
-        var run = ScheduledRecursion.Run(problem, sm, 300, 7);
+        RiskRecursion.Trajectory(problem, sm, 300).ShouldBe(expected);
+        RiskRecursion.Trajectory(problem, new ScheduledMethod(t, Schedule.Constant, null, Schedule.Constant), 300).ShouldBe(expected);
+        var run = RiskRecursion.Run(problem, sm, 300, 7);
         var constRun = RiskRecursion.Run(problem, t.Base, 300, 7);
         run.Steps.ShouldBe(constRun.Steps);
         run.Risk.ShouldBe(constRun.Risk);
-        ScheduledRecursion.FinalRisk(problem, sm, 300).ShouldBe(expected[300]);
+        RiskRecursion.FinalRisk(problem, sm, 300).ShouldBe(expected[300]);
     }
 
     [Theory]
     [MemberData(nameof(Families))]
     public void The_fused_scheduled_kernel_on_constant_settings_matches_the_constant_kernel(string family)
     {
-        // ScheduledSecondMoments runs SecondMoments' own pass with each update's coefficients: on constant settings
+        // SecondMoments runs SecondMoments' own pass with each update's coefficients: on constant settings
         // those are the constant method's, so the numbers are the same bits
         var t = Template(family);
         var problem = new Problem(Spec, Enumerable.Range(1, 7).Select(i => 1.0 / i).ToArray(), 3, 2.5, 0.01);
         var expected = RiskRecursion.Trajectory(problem, t.Base, 300, new ExecutionOptions(Algorithm: RiskAlgorithm.Fused));
-        ScheduledRecursion.Fused(problem, new ScheduledMethod(t), 300).ShouldBe(expected);
+        RiskRecursion.Fused(problem, new ScheduledMethod(t), 300).ShouldBe(expected);
         // a schedule that changes nothing in the arithmetic but is not recognised as constant runs the fused kernel too
         var wiggle = new ScheduledMethod(t, null, null, Schedule.FromValues([1.0, 1.0, 1.0, 1.0000000001, 1.0], absolute: false));
         wiggle.IsConstant.ShouldBeFalse();
-        WorstRelErr(ScheduledRecursion.Trajectory(problem, wiggle, 300), expected).ShouldBeLessThan(1e-9);
+        WorstRelErr(RiskRecursion.Trajectory(problem, wiggle, 300), expected).ShouldBeLessThan(1e-9);
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public class ScheduledRecursionTests
         var sm = new ScheduledMethod(t, lr, mom, ScheduleSpec.Parse("step:every=10,factor=2"));
         double[] Run(int threads)
         {
-            var state = new ScheduledSecondMoments(problem, sm, new ExecutionOptions(threads));
+            var state = new SecondMoments(problem, sm, new ExecutionOptions(threads));
             var r = new double[31];
             r[0] = state.Risk;
             for (int k = 1; k <= 30; k++) { state.Step(); r[k] = state.Risk; }
@@ -96,7 +96,7 @@ public class ScheduledRecursionTests
         }
         var one = Run(1);
         Run(2).ShouldBe(one);
-        WorstRelErr(one, ScheduledRecursion.Reference(problem, sm, 30)).ShouldBeLessThan(1e-12);
+        WorstRelErr(one, RiskRecursion.Reference(problem, sm, 30)).ShouldBeLessThan(1e-12);
     }
 
     [Theory]
@@ -109,8 +109,8 @@ public class ScheduledRecursionTests
         var mom = t.HasMomentum ? ScheduleSpec.Parse("wsd:warmup=10,stable=10,decay=20,floor=0.3") : null;
         var batch = ScheduleSpec.Parse("step:every=12,factor=2");
         var sm = new ScheduledMethod(t, lr, mom, batch);
-        var fused = ScheduledRecursion.Trajectory(problem, sm, 60);
-        var reference = ScheduledRecursion.Reference(problem, sm, 60);
+        var fused = RiskRecursion.Trajectory(problem, sm, 60);
+        var reference = RiskRecursion.Reference(problem, sm, 60);
         WorstRelErr(fused, reference).ShouldBeLessThan(1e-12);
         // the schedule matters: it differs from the constant method
         RelErr(fused[60], RiskRecursion.Trajectory(problem, t.Base, 60)[60]).ShouldBeGreaterThan(1e-3);
@@ -128,7 +128,7 @@ public class ScheduledRecursionTests
         foreach (var t in new[] { MethodTemplate.Sgd(0.8), MethodTemplate.Nesterov(0.4, 0.7) })
         {
             var sm = new ScheduledMethod(t, ScheduleSpec.Parse(spec), t.HasMomentum ? ScheduleSpec.Parse(spec) : null, ScheduleSpec.Parse("step:every=10,factor=2,max=4"));
-            WorstRelErr(ScheduledRecursion.Trajectory(problem, sm, 50), ScheduledRecursion.Reference(problem, sm, 50)).ShouldBeLessThan(1e-12);
+            WorstRelErr(RiskRecursion.Trajectory(problem, sm, 50), RiskRecursion.Reference(problem, sm, 50)).ShouldBeLessThan(1e-12);
         }
     }
 
@@ -140,7 +140,7 @@ public class ScheduledRecursionTests
         var problem = new Problem(Spec, null, 1, 3, 0);
         var mom = Schedule.FromValues([0.1, 0.9, 0.2, 0.95, 0.0, 0.5], absolute: true);
         var sm = new ScheduledMethod(t, ScheduleSpec.Parse("step:every=2,factor=0.8"), mom);
-        WorstRelErr(ScheduledRecursion.Trajectory(problem, sm, 30), ScheduledRecursion.Reference(problem, sm, 30)).ShouldBeLessThan(1e-12);
+        WorstRelErr(RiskRecursion.Trajectory(problem, sm, 30), RiskRecursion.Reference(problem, sm, 30)).ShouldBeLessThan(1e-12);
     }
 
     [Theory]
@@ -161,8 +161,8 @@ public class ScheduledRecursionTests
         var sm = new ScheduledMethod(t, lr, mom, batch);
         int steps = 10;
         var oracle = Enumerated(problem, sm, steps);
-        WorstRelErr(ScheduledRecursion.Trajectory(problem, sm, steps), oracle).ShouldBeLessThan(1e-12);
-        WorstRelErr(ScheduledRecursion.Reference(problem, sm, steps), oracle).ShouldBeLessThan(1e-12);
+        WorstRelErr(RiskRecursion.Trajectory(problem, sm, steps), oracle).ShouldBeLessThan(1e-12);
+        WorstRelErr(RiskRecursion.Reference(problem, sm, steps), oracle).ShouldBeLessThan(1e-12);
     }
 
     /// <summary>
@@ -226,9 +226,9 @@ public class ScheduledRecursionTests
     {
         var problem = new Problem(Spec, null, 4);
         var sm = new ScheduledMethod(MethodTemplate.Sgd(0.5), ScheduleSpec.Parse("wsd:warmup=0,stable=5,decay=5"));
-        var r = ScheduledRecursion.Trajectory(problem, sm, 20);
+        var r = RiskRecursion.Trajectory(problem, sm, 20);
         for (int t = 11; t <= 20; t++) r[t].ShouldBe(r[10]); // lr = 0 from update 10 on: nothing moves
-        WorstRelErr(r, ScheduledRecursion.Reference(problem, sm, 20)).ShouldBeLessThan(1e-13);
+        WorstRelErr(r, RiskRecursion.Reference(problem, sm, 20)).ShouldBeLessThan(1e-13);
     }
 
     [Fact]
@@ -236,12 +236,12 @@ public class ScheduledRecursionTests
     {
         var problem = new Problem(Spec, null, 2);
         var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.5, 0.8), ScheduleSpec.Parse("warmup:10+cosine:steps=200,floor=0.05"));
-        var r = ScheduledRecursion.Trajectory(problem, sm, 200);
-        ScheduledRecursion.FinalRisk(problem, sm, 200).ShouldBe(r[200]);
+        var r = RiskRecursion.Trajectory(problem, sm, 200);
+        RiskRecursion.FinalRisk(problem, sm, 200).ShouldBe(r[200]);
         double target = r[150];
         long first = Enumerable.Range(0, 201).First(t => r[t] <= target);
-        ScheduledRecursion.FirstBelow(problem, sm, target, 1000).ShouldBe(first);
-        ScheduledRecursion.FirstBelow(problem, sm, 1e-300, 50).ShouldBeNull();
+        RiskRecursion.FirstBelow(problem, sm, target, 1000).ShouldBe(first);
+        RiskRecursion.FirstBelow(problem, sm, 1e-300, 50).ShouldBeNull();
     }
 
     [Fact]
@@ -249,10 +249,10 @@ public class ScheduledRecursionTests
     {
         var problem = new Problem(Spec, null, 1);
         var sm = new ScheduledMethod(MethodTemplate.Sgd(0.5), ScheduleSpec.Parse("step:every=5,factor=3"));
-        var r = ScheduledRecursion.Trajectory(problem, sm, 2000);
+        var r = RiskRecursion.Trajectory(problem, sm, 2000);
         r.ShouldNotContain(double.NaN);
         r[^1].ShouldBe(double.PositiveInfinity);
-        var run = ScheduledRecursion.Run(problem, sm, 2000, 100);
+        var run = RiskRecursion.Run(problem, sm, 2000, 100);
         run.Overflowed.ShouldBeTrue();
         run.Risk.ShouldAllBe(x => double.IsFinite(x));
     }

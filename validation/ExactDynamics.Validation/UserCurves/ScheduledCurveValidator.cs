@@ -29,7 +29,7 @@ public static class ScheduledCurveValidator
         ArgumentNullException.ThrowIfNull(scheduled);
         ArgumentNullException.ThrowIfNull(steps);
         if (scheduled.IsConstant) return CurveValidator.ExactAt(problem, scheduled.Template.Base, steps);
-        var state = new ScheduledRecursion.Stepper(problem, scheduled);
+        var state = new SecondMoments(problem, scheduled);
         return CurveValidator.Sample(state.Step, () => state.Risk, steps);
     }
 }

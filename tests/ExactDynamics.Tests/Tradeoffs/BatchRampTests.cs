@@ -2,6 +2,7 @@ using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 using ExactDynamics.Spectra;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Tests.Schedules;
 
@@ -23,8 +24,8 @@ public class BatchRampTests
         r.ConstantMax!.Steps.ShouldBe(6);
         r.ConstantMax.GradientCost.ShouldBe(48);
         var sm = new ScheduledMethod(MethodTemplate.Sgd(0.5), null, null, Schedule.Step(3, 2, 4));
-        r.Ramp.FinalRisk.ShouldBe(ScheduledRecursion.FinalRisk(problem, sm, 10));
-        r.Constant.FinalRisk.ShouldBe(ScheduledRecursion.FinalRisk(problem, ScheduledMethod.Constant(Sgd.Create(0.5)), 25));
+        r.Ramp.FinalRisk.ShouldBe(RiskRecursion.FinalRisk(problem, sm, 10));
+        r.Constant.FinalRisk.ShouldBe(RiskRecursion.FinalRisk(problem, ScheduledMethod.Constant(Sgd.Create(0.5)), 25));
         r.Constant.FinalRisk.ShouldBe(RiskRecursion.Trajectory(problem, Sgd.Create(0.5), 25)[25], 1e-13 * r.Constant.FinalRisk);
         r.SerialSavingAtEqualBudget!.Value.ShouldBe(1 - 10 / 25.0, 1e-15);
         BatchRamp.Compare(problem, Sgd.Create(0.5), 50, 3).ConstantMax.ShouldBeNull(); // uncapped
@@ -36,7 +37,7 @@ public class BatchRampTests
         var problem = new Problem(Spec, null, 4, 3, 0.05);
         var r = BatchRamp.Compare(problem, HeavyBall.Create(0.2, 0.8), 40_000, 300, 64);
         var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.2, 0.8), null, null, Schedule.Step(300, 2, 64));
-        r.Ramp.StepsToMatch.ShouldBe(ScheduledRecursion.FirstBelow(problem, sm, r.Constant.FinalRisk, r.Ramp.Steps));
+        r.Ramp.StepsToMatch.ShouldBe(RiskRecursion.FirstBelow(problem, sm, r.Constant.FinalRisk, r.Ramp.Steps));
         // with label noise and a fixed learning rate the constant batch stalls at its noise floor; the ramp lowers it
         r.SerialSavingAtEqualBudget!.Value.ShouldBeGreaterThan(0.5);
         r.RiskRatioAtEqualBudget!.Value.ShouldBeLessThan(0.5);

@@ -1,7 +1,8 @@
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
+using ExactDynamics.Schedules;
 
-namespace ExactDynamics.Schedules;
+namespace ExactDynamics.Tradeoffs;
 
 /// <summary>One strategy of a <see cref="BatchRamp"/> comparison.</summary>
 /// <param name="Name">constant, ramp or constant-max.</param>
@@ -79,7 +80,7 @@ public static class BatchRamp
 
     private static RampRow Run(string name, string spec, Problem problem, ScheduledMethod sm, double budget, double? match)
     {
-        var state = new ScheduledRecursion.Stepper(problem, sm);
+        var state = new SecondMoments(problem, sm);
         double cost = 0;
         long steps = 0;
         long? matchSteps = match is double m0 && state.Risk <= m0 ? 0 : null;

@@ -1,8 +1,8 @@
 using ExactDynamics.Dynamics;
+using ExactDynamics.Schedules;
 using ExactDynamics.Spectral;
-using ExactDynamics.Targets;
 
-namespace ExactDynamics.Schedules;
+namespace ExactDynamics.Targets;
 
 /// <summary>
 /// Iterations to a target under schedules. <see cref="Exact"/> follows the schedules step by step (exact recursion).
@@ -38,7 +38,7 @@ public static class ScheduledIterations
                 crude = l0 <= target ? 0 : (Math.Log(l0) - Math.Log(target)) / gap.Gap;
             }
         }
-        long? exact = ScheduledRecursion.FirstBelow(problem, scheduled, target, maxSteps);
+        long? exact = RiskRecursion.FirstBelow(problem, scheduled, target, maxSteps);
         return new ScheduledIterationsResult(target, exact, l0, maxSteps, tail, gap, closed, crude, prefactor);
     }
 }

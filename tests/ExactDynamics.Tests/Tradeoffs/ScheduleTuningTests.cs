@@ -1,6 +1,7 @@
 using ExactDynamics.Dynamics;
 using ExactDynamics.Schedules;
 using ExactDynamics.Spectra;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Tests.Schedules;
 
@@ -17,9 +18,9 @@ public class ScheduleTuningTests
         var schedule = spec is null ? null : ScheduleSpec.Parse(spec);
         Func<double, MethodTemplate> hb = lr => MethodTemplate.HeavyBall(lr, 0.8);
         var tuned = ScheduleTuning.TuneBaseLr(problem, hb, schedule, 300, 1e-3, 4, grid: 20);
-        tuned.FinalRisk.ShouldBe(ScheduledRecursion.FinalRisk(problem, new ScheduledMethod(hb(tuned.BaseLr), schedule), 300), 1e-12 * tuned.FinalRisk);
+        tuned.FinalRisk.ShouldBe(RiskRecursion.FinalRisk(problem, new ScheduledMethod(hb(tuned.BaseLr), schedule), 300), 1e-12 * tuned.FinalRisk);
         double bestGrid = Enumerable.Range(0, 200).Select(i => Math.Exp(Math.Log(1e-3) + i * (Math.Log(4) - Math.Log(1e-3)) / 199))
-            .Select(lr => ScheduledRecursion.FinalRisk(problem, new ScheduledMethod(hb(lr), schedule), 300))
+            .Select(lr => RiskRecursion.FinalRisk(problem, new ScheduledMethod(hb(lr), schedule), 300))
             .Where(double.IsFinite).Min();
         tuned.FinalRisk.ShouldBeLessThanOrEqualTo(bestGrid * (1 + 1e-6));
     }

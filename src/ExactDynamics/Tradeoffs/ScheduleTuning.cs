@@ -1,6 +1,7 @@
 using ExactDynamics.Dynamics;
+using ExactDynamics.Schedules;
 
-namespace ExactDynamics.Schedules;
+namespace ExactDynamics.Tradeoffs;
 
 /// <summary>One schedule with its best base learning rate.</summary>
 /// <param name="Schedule">The learning-rate schedule (null = constant).</param>
@@ -43,7 +44,7 @@ public static class ScheduleTuning
             double r;
             try
             {
-                r = ScheduledRecursion.FinalRisk(problem, new ScheduledMethod(family(lr), lrSchedule), steps);
+                r = RiskRecursion.FinalRisk(problem, new ScheduledMethod(family(lr), lrSchedule), steps);
             }
             catch (InvalidInputException)
             {
