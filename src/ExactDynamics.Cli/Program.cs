@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Text.Json;
 using ExactDynamics.Cli.Commands;
+using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
 
 namespace ExactDynamics.Cli;

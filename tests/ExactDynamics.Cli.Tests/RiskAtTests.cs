@@ -82,7 +82,7 @@ public class RiskAtTests
         r.Code.ShouldBe(2);
         r.Out.ShouldBeEmpty();
         r.ErrLines.Length.ShouldBe(1);
-        r.Err.ShouldContain("exactdyn gap");
+        r.Err.ShouldContain("contraction gap");
     }
 
     [Fact]

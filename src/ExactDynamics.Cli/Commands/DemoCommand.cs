@@ -1,10 +1,12 @@
 using System.CommandLine;
+using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Spectra;
 using ExactDynamics.Spectral;
 using ExactDynamics.Targets;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Commands;
 
@@ -66,8 +68,8 @@ internal static class DemoCommand
         var problem = new Problem(spectrum, null, batch, 3, 0);
         double scale = 1 / spectrum.Max;
 
-        var sgd = Best(problem, LearningRates.Select(lr => Sgd.Create(lr * scale)));
-        var hb = Best(problem, LearningRates.SelectMany(lr => Momenta.Select(beta => HeavyBall.Create(lr * scale, beta))));
+        var sgd = Tuner.BestOf(problem, LearningRates.Select(lr => Sgd.Create(lr * scale)));
+        var hb = Tuner.BestOf(problem, LearningRates.SelectMany(lr => Momenta.Select(beta => HeavyBall.Create(lr * scale, beta))));
 
         double l0 = RiskRecursion.Run(problem, sgd.Method, 0).Risk[0];
         double target = RelativeTarget * l0;
@@ -78,22 +80,6 @@ internal static class DemoCommand
             return new DemoMethod(m.Method, m.Gap, iterations, ShownSteps.Select(t => curve[t]).ToArray());
         }).ToArray();
         return new DemoResult(problem, target, l0, ShownSteps, methods);
-    }
-
-    /// <summary>The candidate with the largest gap (the first one on ties); gaps are computed in parallel.</summary>
-    private static (LinearMethod Method, GapResult Gap) Best(Problem problem, IEnumerable<LinearMethod> candidates)
-    {
-        var list = candidates.ToArray();
-        var gaps = new GapResult[list.Length];
-        Parallel.For(0, list.Length, i => gaps[i] = ContractionGap.Compute(problem, list[i]));
-        int best = -1;
-        for (int i = 0; i < list.Length; i++)
-        {
-            if (gaps[i].Diverges) continue;
-            if (best < 0 || gaps[i].Gap > gaps[best].Gap) best = i;
-        }
-        if (best < 0) throw new InvalidOperationException("Every demo candidate diverges.");
-        return (list[best], gaps[best]);
     }
 
     private static void Write(TextWriter w, OutputFormat format, DemoResult demo)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using ExactDynamics.Cli.Options;
 
 namespace ExactDynamics.Cli.Commands;
 

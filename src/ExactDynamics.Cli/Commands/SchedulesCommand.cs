@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Schedules;
 using ExactDynamics.Tradeoffs;

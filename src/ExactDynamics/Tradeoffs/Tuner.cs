@@ -169,4 +169,28 @@ public static class Tuner
             return -(cap + (Math.Log(prev) - Math.Log(target)) / lnInvRho);
         }
     }
+
+    /// <summary>
+    /// The candidate with the largest contraction gap (docs/math.md#tuning) among a finite list — the first one on
+    /// ties; the gaps are computed in parallel. For a grid of round values, where the continuous search of
+    /// <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/> is not wanted.
+    /// </summary>
+    /// <returns>The best candidate and its gap.</returns>
+    /// <exception cref="InvalidInputException">The list is empty or every candidate diverges.</exception>
+    public static (LinearMethod Method, GapResult Gap) BestOf(Problem problem, IEnumerable<LinearMethod> candidates)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var list = candidates.ToArray();
+        var gaps = new GapResult[list.Length];
+        Parallel.For(0, list.Length, i => gaps[i] = ContractionGap.Compute(problem, list[i]));
+        int best = -1;
+        for (int i = 0; i < list.Length; i++)
+        {
+            if (gaps[i].Diverges) continue;
+            if (best < 0 || gaps[i].Gap > gaps[best].Gap) best = i;
+        }
+        if (best < 0) throw new InvalidInputException($"Every one of the {list.Length} candidate methods diverges on this problem.");
+        return (list[best], gaps[best]);
+    }
 }

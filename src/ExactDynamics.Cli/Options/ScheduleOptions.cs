@@ -2,7 +2,7 @@ using System.CommandLine;
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 
-namespace ExactDynamics.Cli.Commands;
+namespace ExactDynamics.Cli.Options;
 
 /// <summary>
 /// <c>--lr-schedule</c>, <c>--momentum-schedule</c>, <c>--batch-schedule</c> (docs/schedules.md): each schedule gives the

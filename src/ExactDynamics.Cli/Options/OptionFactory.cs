@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using ExactDynamics.Cli.Output;
 
-namespace ExactDynamics.Cli.Commands;
+namespace ExactDynamics.Cli.Options;
 
 /// <summary>
 /// Options whose values are parsed with the invariant culture and whose parse errors are one sentence naming the

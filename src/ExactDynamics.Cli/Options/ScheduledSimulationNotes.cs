@@ -1,6 +1,6 @@
 using ExactDynamics.Schedules;
 
-namespace ExactDynamics.Cli.Commands;
+namespace ExactDynamics.Cli.Options;
 
 /// <summary>What <c>simulate</c> says about a scheduled run.</summary>
 internal static class ScheduledSimulationNotes

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 
-namespace ExactDynamics.Cli.Commands;
+namespace ExactDynamics.Cli.Options;
 
 /// <summary>"Did you mean …?" for a mistyped command or option (closest by edit distance, or by prefix).</summary>
 internal static class Suggestions

@@ -3,7 +3,7 @@ using ExactDynamics.Cli.Output;
 using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Methods;
 
-namespace ExactDynamics.Cli.Commands;
+namespace ExactDynamics.Cli.Options;
 
 /// <summary>
 /// The options every problem-solving command shares (CLI.md "Shared options"), and the step from their text to a

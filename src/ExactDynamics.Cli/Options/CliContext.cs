@@ -1,6 +1,6 @@
 using ExactDynamics.Cli.Output;
 
-namespace ExactDynamics.Cli.Commands;
+namespace ExactDynamics.Cli.Options;
 
 /// <summary>
 /// Where a command writes: results to <see cref="Out"/>, messages to <see cref="Error"/>. On an interactive terminal
