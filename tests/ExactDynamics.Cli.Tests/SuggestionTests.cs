@@ -59,5 +59,5 @@ public class SuggestionTests
     [InlineData("kurtossis", "kurtosis", 1)]
     [InlineData("fromat", "format", 1)]
     [InlineData("abc", "xyz", 3)]
-    public void Edit_distance(string a, string b, int d) => Commands.Suggestions.Distance(a, b).ShouldBe(d);
+    public void Edit_distance(string a, string b, int d) => Options.Suggestions.Distance(a, b).ShouldBe(d);
 }
