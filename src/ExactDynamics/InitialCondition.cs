@@ -1,7 +1,7 @@
 namespace ExactDynamics;
 
 /// <summary>
-/// The initial second moments s_i = E[(w_0 − w*)_i²] in the eigenbasis (MATH.md §3); S_{0,i} = s_i · u uᵀ.
+/// The initial second moments s_i = E[(w_0 − w*)_i²] in the eigenbasis (docs/math.md#initial-condition); S_{0,i} = s_i · u uᵀ.
 /// </summary>
 public static class InitialCondition
 {

@@ -3,7 +3,7 @@ using ExactDynamics.Spectra;
 namespace ExactDynamics;
 
 /// <summary>
-/// One regression problem (MATH.md §1): spectrum of H, initial second moments s_i, batch size B,
+/// One regression problem (docs/math.md#problem): spectrum of H, initial second moments s_i, batch size B,
 /// kurtosis m4 = E z⁴ and label-noise variance σ². Validated once, here.
 /// </summary>
 public sealed class Problem

@@ -10,7 +10,7 @@ namespace ExactDynamics.Dynamics;
 public sealed record RiskTrajectory(long[] Steps, double[] Risk, bool Overflowed);
 
 /// <summary>
-/// The exact expected risk E L_t of MATH.md §3, t = 0..T. Two exact algorithms, chosen automatically
+/// The exact expected risk E L_t of docs/math.md#second-moment-recursion, t = 0..T. Two exact algorithms, chosen automatically
 /// (<see cref="ExecutionOptions.Algorithm"/> overrides): the renewal (Volterra) form of <see cref="VolterraRisk"/>
 /// (cache-blocked local sequences plus a scalar convolution, direct for short horizons and blocked FFT for long ones;
 /// k ≤ 2, m4 ≥ 2, T ≤ 2·10⁶) and the fused O(k² d)-per-step
@@ -141,7 +141,7 @@ public static class RiskRecursion
 
     // Relative costs (ns, one core) measured on the development machine; only their ratios matter.
     internal const double ConvolutionCostPerTerm = 0.15;
-    /// <summary>ns per T·log₂²T of the blocked FFT convolution (BENCHMARKS.md §7: 51 ms at T = 10⁵, 0.72 s at 10⁶).</summary>
+    /// <summary>ns per T·log₂²T of the blocked FFT convolution (BENCHMARKS.md#long-horizons: 51 ms at T = 10⁵, 0.72 s at 10⁶).</summary>
     internal const double BlockedConvolutionCost = 1.8;
     /// <summary>Cost (ns) of the convolution: ½T²·0.15 directly below <see cref="VolterraRisk.FftCrossover"/>,
     /// 1.8·T·log₂²T by <see cref="BlockedConvolution"/> beyond.</summary>
@@ -156,7 +156,7 @@ public static class RiskRecursion
     internal static double VolterraCostPerDirectionStep(LinearMethod method) => method.K == 1 ? 0.15 : 0.6;
 
     /// <summary>
-    /// The reference: MATH.md §3 written as literally as possible, one full k×k block per direction,
+    /// The reference: docs/math.md#second-moment-recursion written as literally as possible, one full k×k block per direction,
     /// S ← T S Tᵀ + (1/B) b bᵀ [λ_i μ + (m4−2) λ_i² cᵀSc + σ² λ_i]. Slow; for tests.
     /// </summary>
     public static double[] Reference(Problem problem, LinearMethod method, int steps) =>
@@ -164,7 +164,7 @@ public static class RiskRecursion
 
     /// <summary>
     /// The reference loop with step t's method and batch (<paramref name="at"/>(t) is used for the update from t to
-    /// t + 1, and its o for the risk at t): MATH.md §3 with one full k×k block per direction. Shared by the constant and
+    /// t + 1, and its o for the risk at t): docs/math.md#second-moment-recursion with one full k×k block per direction. Shared by the constant and
     /// the scheduled references.
     /// </summary>
     internal static double[] ReferenceLoop(Problem problem, int steps, Func<int, (LinearMethod Method, double Batch)> at)

@@ -3,7 +3,7 @@ using ExactDynamics.Schedules;
 namespace ExactDynamics.Dynamics;
 
 /// <summary>
-/// The exact expected risk under learning-rate, momentum and batch-size schedules. MATH.md §3 stays exact when A, b, c,
+/// The exact expected risk under learning-rate, momentum and batch-size schedules (docs/math.md#scheduled-recursion). The recursion stays exact when A, b, c,
 /// o and B change from step to step: update t → t + 1 uses step t's values,
 /// S_{t+1,i} = T_{t,i} S_{t,i} T_{t,i}ᵀ + (1/B_t) b_t b_tᵀ [λ_i Σ_j λ_j c_tᵀS_{t,j}c_t + (m4 − 2) λ_i² c_tᵀS_{t,i}c_t + σ² λ_i],
 /// T_{t,i} = A_t − λ_i b_t c_tᵀ, and E L_t = ½ Σ_i λ_i o_tᵀ S_{t,i} o_t.
@@ -122,7 +122,7 @@ public static class ScheduledRecursion
     }
 
     /// <summary>
-    /// The reference: MATH.md §3 with step t's settings, written as literally as possible (one full k×k block per
+    /// The reference: docs/math.md#scheduled-recursion with step t's settings, written as literally as possible (one full k×k block per
     /// direction, μ_t recomputed from the blocks with c_t at every step). Slow; for tests.
     /// </summary>
     public static double[] Reference(Problem problem, ScheduledMethod scheduled, int steps)

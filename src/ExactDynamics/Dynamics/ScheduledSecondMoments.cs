@@ -4,7 +4,7 @@ using ExactDynamics.Schedules;
 namespace ExactDynamics.Dynamics;
 
 /// <summary>
-/// The second moments S_{t,i} of MATH.md §3 under schedules: update t → t + 1 uses step t's (A, b, c) and B_t. The
+/// The second moments S_{t,i} of docs/math.md#scheduled-recursion under schedules: update t → t + 1 uses step t's (A, b, c) and B_t. The
 /// coupling scalar μ_t = Σ_j λ_j c_tᵀ S_{t,j} c_t must be weighted with the c of the update that uses it, so the pass of
 /// update t accumulates μ_{t+1} with c_{t+1} and the risk E L_{t+1} with o_{t+1} (the settings of the next update are
 /// looked up one step ahead). The pass is <see cref="SecondMoments"/>' own (vectorised, both cores, the consistent

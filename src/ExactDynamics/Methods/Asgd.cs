@@ -1,7 +1,7 @@
 namespace ExactDynamics.Methods;
 
 /// <summary>
-/// ASGD of Kidambi et al. (2018) in the AccSGD parameterisation (MATH.md §2), state (w, w̄):
+/// ASGD of Kidambi et al. (2018) in the AccSGD parameterisation (docs/math.md#asgd), state (w, w̄):
 /// α = 1 − c²ξ/κ̃, p = c/(c + 1 − α), q = 1 − p, long = κ̃δ/c,
 /// A = [[p + q(1−α), qα],[1−α, α]], b = [pδ + q(1−α)·long, (1−α)·long], c = o = [1, 0].
 /// </summary>

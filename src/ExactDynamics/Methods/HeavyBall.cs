@@ -1,7 +1,7 @@
 namespace ExactDynamics.Methods;
 
 /// <summary>
-/// Heavy ball <c>w' = w − η g(w) + β(w − w_prev)</c>, state (w, w_prev) (MATH.md §2):
+/// Heavy ball <c>w' = w − η g(w) + β(w − w_prev)</c>, state (w, w_prev) (docs/math.md#methods):
 /// A = [[1+β, −β],[1, 0]], b = [η, 0], c = o = [1, 0].
 /// </summary>
 public static class HeavyBall

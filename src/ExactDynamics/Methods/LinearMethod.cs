@@ -4,7 +4,7 @@ using ExactDynamics.Spectra;
 namespace ExactDynamics.Methods;
 
 /// <summary>
-/// A linear k-state method (MATH.md §2): Y_t = cᵀX_t, X_{t+1} = A X_t − b ⊗ g_t, E_t = oᵀX_t, X_0 = u ⊗ (w_0 − w*).
+/// A linear k-state method (docs/math.md#methods): Y_t = cᵀX_t, X_{t+1} = A X_t − b ⊗ g_t, E_t = oᵀX_t, X_0 = u ⊗ (w_0 − w*).
 /// Consistency (a fixed point at w*) requires A u = u, cᵀu = 1 and oᵀu = 1; the constructor checks each to a
 /// relative tolerance and names the one that fails.
 /// </summary>

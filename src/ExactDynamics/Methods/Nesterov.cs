@@ -1,7 +1,7 @@
 namespace ExactDynamics.Methods;
 
 /// <summary>
-/// Nesterov <c>v = w + β(w − w_prev), w' = v − η g(v)</c>, state (w, w_prev) (MATH.md §2):
+/// Nesterov <c>v = w + β(w − w_prev), w' = v − η g(v)</c>, state (w, w_prev) (docs/math.md#methods):
 /// A = [[1+β, −β],[1, 0]], b = [η, 0], c = [1+β, −β], o = [1, 0].
 /// </summary>
 public static class Nesterov

@@ -1,6 +1,6 @@
 namespace ExactDynamics.Methods;
 
-/// <summary>Minibatch SGD <c>w' = w − η g(w)</c>: k = 1, A = [1], b = [η], c = o = [1] (MATH.md §2).</summary>
+/// <summary>Minibatch SGD <c>w' = w − η g(w)</c>: k = 1, A = [1], b = [η], c = o = [1] (docs/math.md#methods).</summary>
 public static class Sgd
 {
     public static LinearMethod Create(double lr)

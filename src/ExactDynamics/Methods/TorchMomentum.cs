@@ -1,7 +1,7 @@
 namespace ExactDynamics.Methods;
 
 /// <summary>
-/// PyTorch's (and optax's) momentum rule, state (w, v), u = [1, 0] (MATH.md §2):
+/// PyTorch's (and optax's) momentum rule, state (w, v), u = [1, 0] (docs/math.md#torch-momentum):
 /// <c>v ← μv + g; w ← w − lr·v</c>: A = [[1, −lr·μ],[0, μ]], b = [lr, −1];
 /// with Nesterov: <c>w ← w − lr·(g + μv)</c>: A = [[1, −lr·μ²],[0, μ]], b = [lr(1+μ), −1]; c = o = [1, 0].
 /// </summary>

@@ -40,7 +40,7 @@ public sealed record RampComparison(double Budget, long DoubleEvery, double MaxM
 }
 
 /// <summary>
-/// Batch-size ramps against a constant batch at equal total gradient cost (docs/schedules.md §5): the constant batch B
+/// Batch-size ramps against a constant batch at equal total gradient cost (docs/schedules.md#batch-ramps): the constant batch B
 /// runs ⌊G/B⌋ steps; the doubling ramp B_t = B·min(M, 2^⌊t/N⌋) runs as many steps as Σ B_t ≤ G allows, with the same
 /// learning rate and momentum. Everything is exact (the scheduled recursion); nothing is tuned.
 /// </summary>

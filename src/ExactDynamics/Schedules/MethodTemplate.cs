@@ -18,7 +18,7 @@ public enum MethodFamily
 
 /// <summary>
 /// A method family with its base hyperparameters, which yields the <see cref="LinearMethod"/> for any learning rate and
-/// momentum (MATH.md §2). The learning rate is η for SGD, heavy ball, Nesterov and PyTorch's rule and the short step δ
+/// momentum (docs/math.md#methods). The learning rate is η for SGD, heavy ball, Nesterov and PyTorch's rule and the short step δ
 /// for ASGD (whose long step κ̃δ/c scales with it); the momentum is β (heavy ball, Nesterov) or μ (PyTorch). SGD and
 /// ASGD have no momentum; a custom method has neither.
 /// <para>For a positive learning rate the method is built by the family's own <c>Create</c>, so a schedule that keeps the

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ExactDynamics.Spectra;
 
 /// <summary>
-/// The eigenvalues λ_1..λ_d of the covariance H (MATH.md §1). Immutable; every eigenvalue is positive and finite.
+/// The eigenvalues λ_1..λ_d of the covariance H (docs/math.md#problem). Immutable; every eigenvalue is positive and finite.
 /// </summary>
 public sealed class Spectrum
 {

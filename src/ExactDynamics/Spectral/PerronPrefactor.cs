@@ -3,7 +3,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Spectral;
 
 /// <summary>
-/// MATH.md §4: the prefactor C in E L_t ≈ C ρ^t. With the right and left Perron vectors
+/// docs/math.md#prefactor: the prefactor C in E L_t ≈ C ρ^t. With the right and left Perron vectors
 /// r_i = λ_i(ρI − D_i)⁻¹bb and ℓ_i = λ_i(ρI − D_iᵀ)⁻¹cc (evaluated in gap space, (ρI − D_i) = (I − D_i) − γI,
 /// by Sherman–Morrison from the T_i⊗T_i resolvent):
 /// C = (Σ_i ℓ_iᵀ s_{0,i}) · (½ Σ_i λ_i oᵀR_i o) / (Σ_i ℓ_iᵀ r_i).

@@ -4,7 +4,7 @@ using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Targets;
 
-/// <summary>Result of MATH.md §5.</summary>
+/// <summary>Result of docs/math.md#iterations-to-target.</summary>
 /// <param name="Target">ε.</param>
 /// <param name="Exact">First t with E L_t ≤ ε from the exact recursion; null if not reached within the step limit
 /// (or the risk overflowed first).</param>
@@ -19,7 +19,7 @@ namespace ExactDynamics.Targets;
 public sealed record IterationsResult(double Target, long? Exact, double? ClosedForm, double Crude, double Rho, double Gap,
     double Prefactor, double InitialRisk, long MaxSteps);
 
-/// <summary>MATH.md §5: iterations to reach E L_t ≤ ε, exactly (first hit of the recursion) and in closed form.</summary>
+/// <summary>docs/math.md#iterations-to-target: iterations to reach E L_t ≤ ε, exactly (first hit of the recursion) and in closed form.</summary>
 public static class IterationsToTarget
 {
     /// <summary>Default limit of the exact search.</summary>

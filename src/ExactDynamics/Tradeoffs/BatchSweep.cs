@@ -39,7 +39,7 @@ public sealed record SweepOptions
 /// <summary>Progress of a sweep.</summary>
 public sealed record SweepProgress(int Completed, int Total, SweepRow Row);
 
-/// <summary>One tuned (family, batch size) of a sweep (MATH.md §6).</summary>
+/// <summary>One tuned (family, batch size) of a sweep (docs/math.md#batch-size-tradeoffs).</summary>
 /// <param name="Family">The family.</param>
 /// <param name="Batch">The batch size B.</param>
 /// <param name="Tuned">The tuning.</param>
@@ -53,7 +53,7 @@ public sealed record SweepRow(MethodFamily Family, double Batch, TuneResult Tune
 
     /// <summary>
     /// Compute efficiency: 1/(B·T(B)) with a target (null if T was not reached); without a target, the asymptotic
-    /// CE per unit of log-risk reduction, gap/B (MATH.md §6: CE ∝ gap(B)/B).
+    /// CE per unit of log-risk reduction, gap/B (docs/math.md#batch-size-tradeoffs: CE ∝ gap(B)/B).
     /// </summary>
     public double? Ce => Tuned.Iterations is null
         ? Gap / Batch
@@ -67,7 +67,7 @@ public sealed record SweepRow(MethodFamily Family, double Batch, TuneResult Tune
 }
 
 /// <summary>
-/// Tunes several families over a grid of batch sizes (MATH.md §6), in parallel over families and runs of batch sizes,
+/// Tunes several families over a grid of batch sizes (docs/math.md#batch-size-tradeoffs), in parallel over families and runs of batch sizes,
 /// each tuning warm-started from its smaller neighbour's optimum.
 /// </summary>
 public static class BatchSweep

@@ -9,9 +9,9 @@ namespace ExactDynamics.Tradeoffs;
 /// <summary>What the tuner optimises.</summary>
 public enum TuneObjective
 {
-    /// <summary>Maximise the contraction gap 1 − ρ (MATH.md §4).</summary>
+    /// <summary>Maximise the contraction gap 1 − ρ (docs/math.md#contraction-gap).</summary>
     Gap,
-    /// <summary>Minimise the exact number of iterations to reach E L_t ≤ ε (MATH.md §5); needs a target.</summary>
+    /// <summary>Minimise the exact number of iterations to reach E L_t ≤ ε (docs/math.md#iterations-to-target); needs a target.</summary>
     Iterations,
 }
 
@@ -73,7 +73,7 @@ public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective
 }
 
 /// <summary>
-/// Tunes a method family's hyperparameters at a batch size (MATH.md §6): maximise the contraction gap (default) or
+/// Tunes a method family's hyperparameters at a batch size (docs/math.md#tuning): maximise the contraction gap (default) or
 /// minimise the exact iterations to a target. See <see cref="FamilySearch"/> for the algorithm: nested 1-D searches
 /// on transformed coordinates that stay inside the stable region (the step size as a fraction of its stability edge),
 /// coarse scans for the global basin, Brent / Nelder–Mead refinement.
