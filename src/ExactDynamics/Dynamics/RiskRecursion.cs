@@ -24,6 +24,13 @@ public static class RiskRecursion
     /// E L_t at t = 0, every, 2·every, … and always at the last step <paramref name="steps"/>.
     /// Stops early (and says so) when the risk overflows.
     /// </summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="steps">The last step T ≥ 0.</param>
+    /// <param name="every">The spacing of the recorded steps, ≥ 1.</param>
+    /// <returns>The recorded steps and risks, and whether the run stopped at an overflow.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="steps"/> &lt; 0 or <paramref name="every"/> &lt; 1.</exception>
     public static RiskTrajectory Run(Problem problem, LinearMethod method, long steps, long every = 1)
         => Run(problem, method, steps, every, null);
 
@@ -67,6 +74,12 @@ public static class RiskRecursion
     }
 
     /// <summary>E L_t for every t = 0..steps; once the risk of a divergent method overflows, the rest is +∞ (never NaN).</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="steps">The last step T ≥ 0.</param>
+    /// <returns>An array of T + 1 risks, index t.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="steps"/> &lt; 0.</exception>
     public static double[] Trajectory(Problem problem, LinearMethod method, int steps) => Trajectory(problem, method, steps, null);
 
     /// <summary>As <see cref="Trajectory(Problem, LinearMethod, int)"/> with explicit execution settings.</summary>

@@ -24,6 +24,11 @@ public static class ScheduledRecursion
         private readonly ScheduledSecondMoments? _scheduled;
         private readonly double _batch;
 
+        /// <summary>A stepper at t = 0: the constant-method pass when every schedule keeps its base value, the scheduled pass otherwise.</summary>
+        /// <param name="problem">The problem (its batch is the base batch of a batch schedule).</param>
+        /// <param name="scheduled">The method with its schedules.</param>
+        /// <exception cref="ArgumentNullException">An argument is null.</exception>
+        /// <exception cref="InvalidInputException">The method's k does not fit the problem, or a schedule leaves its allowed range.</exception>
         public Stepper(Problem problem, ScheduledMethod scheduled)
         {
             ArgumentNullException.ThrowIfNull(problem);
@@ -41,6 +46,8 @@ public static class ScheduledRecursion
         /// <summary>The batch size of the next update.</summary>
         public double NextBatch => _constant is not null ? _batch : _scheduled!.Current.Batch;
 
+        /// <summary>Advances one update, t → t + 1, with update t's settings.</summary>
+        /// <exception cref="InvalidInputException">A schedule leaves its allowed range at this step.</exception>
         public void Step()
         {
             if (_constant is not null) _constant.Step();

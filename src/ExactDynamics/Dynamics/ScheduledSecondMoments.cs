@@ -18,6 +18,11 @@ public sealed class ScheduledSecondMoments
     private readonly SecondMoments _state;
     private StepSettings _current;
 
+    /// <summary>The state S_{0,i} = s_i u uᵀ of <paramref name="problem"/> under <paramref name="scheduled"/> (docs/math.md#scheduled-recursion).</summary>
+    /// <param name="problem">The problem (its batch is the base batch of a batch schedule).</param>
+    /// <param name="scheduled">The method with its schedules.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">A schedule leaves its allowed range at step 0.</exception>
     public ScheduledSecondMoments(Problem problem, ScheduledMethod scheduled) : this(problem, scheduled, null) { }
 
     /// <summary>As <see cref="ScheduledSecondMoments(Problem, ScheduledMethod)"/> with explicit execution settings (threads,

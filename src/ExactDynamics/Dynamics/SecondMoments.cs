@@ -57,6 +57,10 @@ public sealed class SecondMoments
         public readonly double InvB = invB;
     }
 
+    /// <summary>The state at t = 0, S_{0,i} = s_i u uᵀ (docs/math.md#second-moment-recursion), with default execution settings.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public SecondMoments(Problem problem, LinearMethod method) : this(problem, method, null) { }
 
     /// <summary>As <see cref="SecondMoments(Problem, LinearMethod)"/>, with explicit execution settings

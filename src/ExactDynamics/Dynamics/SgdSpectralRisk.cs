@@ -33,10 +33,21 @@ public sealed class SgdSpectralRisk
     /// <summary>The eigenvalues of the operator that the risk sees (the secular roots), ascending.</summary>
     public IReadOnlyList<double> Eigenvalues => _z;
 
-    /// <summary>E L_t at one step t ≥ 0.</summary>
+    /// <summary>E L_t at one step t ≥ 0 (docs/math.md#sgd-spectral-risk).</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">A one-state method (SGD).</param>
+    /// <param name="t">The step.</param>
+    /// <returns>E L_t.</returns>
+    /// <exception cref="InvalidInputException">The method has more than one state.</exception>
     public static double At(Problem problem, LinearMethod method, long t) => Create(problem, method).At(t);
 
     /// <summary>Builds the decomposition (O(d²)); then <see cref="At(long)"/> costs O(d) per t.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">A one-state method (SGD).</param>
+    /// <param name="options">Execution settings (threads); null for the defaults.</param>
+    /// <returns>The decomposition.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">The method has more than one state.</exception>
     public static SgdSpectralRisk Create(Problem problem, LinearMethod method, ExecutionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);

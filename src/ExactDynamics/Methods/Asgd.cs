@@ -11,6 +11,8 @@ public static class Asgd
     /// <param name="kappa">κ̃ (long-step scale)</param>
     /// <param name="xi">ξ (statistical advantage parameter)</param>
     /// <param name="small">AccSGD's small constant c (default 0.7)</param>
+    /// <returns>The method (docs/math.md#asgd); its <see cref="LinearMethod.Spec"/> is <c>asgd:lr=δ,kappa=κ̃,xi=ξ[,small=c]</c>.</returns>
+    /// <exception cref="InvalidInputException">A parameter is not positive and finite, or α = 1 − c²ξ/κ̃ is outside (−1, 1).</exception>
     public static LinearMethod Create(double lr, double kappa, double xi, double small = 0.7)
     {
         LinearMethod.RequirePositive(lr, "lr", "asgd");

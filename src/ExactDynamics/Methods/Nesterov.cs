@@ -6,6 +6,11 @@ namespace ExactDynamics.Methods;
 /// </summary>
 public static class Nesterov
 {
+    /// <summary>Nesterov's method with learning rate <paramref name="lr"/> and momentum <paramref name="beta"/>.</summary>
+    /// <param name="lr">η &gt; 0.</param>
+    /// <param name="beta">β ∈ [0, 1).</param>
+    /// <returns>The method; its <see cref="LinearMethod.Spec"/> is <c>nesterov:lr=η,beta=β</c>.</returns>
+    /// <exception cref="InvalidInputException">η is not positive and finite, or β is outside [0, 1).</exception>
     public static LinearMethod Create(double lr, double beta)
     {
         LinearMethod.RequirePositive(lr, "lr", "nesterov");

@@ -35,7 +35,11 @@ public static class ContractionGap
 {
     private const double RelativeOffset = 1e-13;
 
-    /// <summary>ρ, γ = 1 − ρ, divergence and the local radius for one problem and method.</summary>
+    /// <summary>ρ, γ = 1 − ρ, divergence and the local radius for one problem and method (docs/math.md#secular-equation).</summary>
+    /// <param name="problem">The problem (a real batch size is allowed).</param>
+    /// <param name="method">The method.</param>
+    /// <returns>The rate; a divergent method (ρ ≥ 1) has <see cref="GapResult.Diverges"/> set and a negative gap, never NaN.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static GapResult Compute(Problem problem, LinearMethod method) => Compute(problem, method, null);
 
     /// <summary>As <see cref="Compute(Problem, LinearMethod)"/> with explicit execution settings (threads, SIMD width);

@@ -13,6 +13,12 @@ namespace ExactDynamics.Spectral;
 /// </summary>
 public static class PerronPrefactor
 {
+    /// <summary>The prefactor C of <paramref name="method"/> on <paramref name="problem"/>, at the rate already solved for.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="gap">Its <see cref="ContractionGap.Compute(Problem, LinearMethod)"/> result.</param>
+    /// <returns>C in E L_t ≈ C ρ^t; meaningful for a convergent method (NaN when no dominant local mode is found).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static double Compute(Problem problem, LinearMethod method, GapResult gap)
     {
         ArgumentNullException.ThrowIfNull(problem);

@@ -25,6 +25,15 @@ public static class IterationsToTarget
     /// <summary>Default limit of the exact search.</summary>
     public const long DefaultMaxSteps = 1_000_000;
 
+    /// <summary>The exact, closed-form and crude iteration counts to reach E L_t ≤ <paramref name="target"/>.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="target">ε, positive and at least <see cref="SmallestTarget"/>.</param>
+    /// <param name="maxSteps">Step limit of the exact search (≥ 0).</param>
+    /// <returns>The counts with ρ, the gap, C and L_0; <see cref="IterationsResult.Exact"/> is null when the target is not
+    /// reached within <paramref name="maxSteps"/> (or the risk overflows first).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">The target or the step limit is out of range.</exception>
     public static IterationsResult Compute(Problem problem, LinearMethod method, double target, long maxSteps = DefaultMaxSteps)
     {
         ArgumentNullException.ThrowIfNull(problem);

@@ -72,7 +72,14 @@ public sealed record SweepRow(MethodFamily Family, double Batch, TuneResult Tune
 /// </summary>
 public static class BatchSweep
 {
-    /// <summary>Rows ordered by family (as given) then batch size (ascending).</summary>
+    /// <summary>Tunes every family at every batch size.</summary>
+    /// <param name="problem">The problem (its batch size is replaced by each grid value).</param>
+    /// <param name="families">The families.</param>
+    /// <param name="batches">The batch sizes (each ≥ 1).</param>
+    /// <param name="options">Target, objective, parallelism and progress; null for the defaults.</param>
+    /// <returns>Rows ordered by family (as given) then batch size (ascending).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">A batch size or option is out of range.</exception>
     public static IReadOnlyList<SweepRow> Run(Problem problem, IReadOnlyList<MethodFamily> families, IReadOnlyList<double> batches,
         SweepOptions? options = null)
     {
@@ -137,6 +144,9 @@ public static class BatchSweep
     /// Parses a batch grid: a comma-separated list (<c>1,2,4,100</c>), a power-of-two range <c>1..4096</c>
     /// (1, 2, 4, …, 4096; the ends must be powers of two), or a mix (<c>1..64,100,1000</c>).
     /// </summary>
+    /// <param name="spec">The grid text.</param>
+    /// <returns>The batch sizes, ascending, without duplicates.</returns>
+    /// <exception cref="InvalidInputException">The text is not such a grid.</exception>
     public static IReadOnlyList<double> ParseBatches(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -58,6 +58,12 @@ public static class CriticalBatch
     /// of its bracket (the better of the two). Every dependency is fixed in advance, so the result does not depend on
     /// the number of threads.
     /// </remarks>
+    /// <param name="problem">The problem (its batch size is ignored).</param>
+    /// <param name="family">The family.</param>
+    /// <param name="options">Fraction f, largest batch, parallelism and tuning settings; null for the defaults.</param>
+    /// <returns>The critical batch and deterministic scale (null beyond the largest batch) and the tuned curve behind them.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">An option is out of range (e.g. f outside (0, 1)).</exception>
     public static CriticalBatchResult Compute(Problem problem, MethodFamily family, CriticalBatchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -156,6 +162,12 @@ public static class CriticalBatch
     }
 
     /// <summary>Several families in parallel (one task per family).</summary>
+    /// <param name="problem">The problem (its batch size is ignored).</param>
+    /// <param name="families">The families.</param>
+    /// <param name="options">As in <see cref="Compute(Problem, MethodFamily, CriticalBatchOptions?)"/>.</param>
+    /// <returns>One result per family, in the order given.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">An option is out of range.</exception>
     public static IReadOnlyList<CriticalBatchResult> Compute(Problem problem, IReadOnlyList<MethodFamily> families, CriticalBatchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);

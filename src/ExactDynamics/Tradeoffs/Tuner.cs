@@ -88,6 +88,12 @@ public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective
 public static class Tuner
 {
     /// <summary>Tunes <paramref name="family"/> on <paramref name="problem"/> (at its batch size).</summary>
+    /// <param name="problem">The problem; its batch size is the one tuned for.</param>
+    /// <param name="family">The family.</param>
+    /// <param name="options">Objective, target and search settings; null for the defaults (maximise the gap).</param>
+    /// <returns>The tuned hyperparameters, the method and its exact gap (and iterations when a target is given).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">The options are inconsistent (the iterations objective without a target) or out of range.</exception>
     public static TuneResult Tune(Problem problem, MethodFamily family, TuneOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -132,6 +138,11 @@ public static class Tuner
     }
 
     /// <summary>Tunes the family named <paramref name="family"/> (<c>sgd</c>, <c>hb</c>, <c>nesterov</c>, <c>asgd</c>).</summary>
+    /// <param name="problem">The problem; its batch size is the one tuned for.</param>
+    /// <param name="family">The family's name.</param>
+    /// <param name="options">As in <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>.</param>
+    /// <returns>As <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>.</returns>
+    /// <exception cref="InvalidInputException">The name is not a family, or the options are invalid.</exception>
     public static TuneResult Tune(Problem problem, string family, TuneOptions? options = null)
         => Tune(problem, MethodFamilies.Parse(family), options);
 
