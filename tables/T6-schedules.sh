@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates tables/T6-schedules.csv and tables/T6-schedules.md (issue 8): final risk after a fixed step budget for
+# Regenerates tables/T6-schedules.csv and tables/T6-schedules.md (docs/math.md#schedule-tuning): final risk after a fixed step budget for
 # constant lr, step decay, cosine and WSD, for SGD and heavy ball, each tuned over its base learning rate
 # (`exactdyn schedules`), on λ_i = 1/i and λ_i = i^-2, without and with label noise. Takes about 20 s.
 set -euo pipefail
@@ -42,7 +42,7 @@ rm -f "$tmp"
       name = (spec == "1") ? "1/i" : "i^-" spec
       printf "| λ_i = %s | %s | %s | `%s` | %.4g | %.4g | %.3g× |\n", name, $2, $3, sched, $4, $5, $6 }'
   echo
-  # The reading below was written for the numbers this script produced (commit of issue 8); rerun and reread if the
+  # The reading below was written for the numbers this script produced (when the schedules were added); rerun and reread if the
   # solver changes.
   cat <<'READING'
 **Reading.** With the base learning rate tuned for each schedule, WSD (80% at full rate, then a linear decay to 0) has

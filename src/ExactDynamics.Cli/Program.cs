@@ -21,7 +21,7 @@ internal static class Program
 }
 
 /// <summary>
-/// The <c>exactdyn</c> command tree (CLI.md) and its error policy: bad usage or input prints one sentence on stderr and
+/// The <c>exactdyn</c> command tree (docs/cli.md) and its error policy: bad usage or input prints one sentence on stderr and
 /// exits 2; success exits 0; an unexpected failure prints one line and exits 70. Callable in-process for tests.
 /// </summary>
 internal static class CliApp

@@ -3,7 +3,7 @@ using ExactDynamics.Spectra;
 namespace ExactDynamics;
 
 /// <summary>
-/// One regression problem (MATH.md §1): spectrum of H, initial second moments s_i, batch size B,
+/// One regression problem (docs/math.md#problem): spectrum of H, initial second moments s_i, batch size B,
 /// kurtosis m4 = E z⁴ and label-noise variance σ². Validated once, here.
 /// </summary>
 public sealed class Problem
@@ -15,6 +15,9 @@ public sealed class Problem
     /// <param name="batch">Batch size B ≥ 1 (real values are allowed for the gap; the risk recursion uses it as given).</param>
     /// <param name="kurtosis">m4 = E z⁴ ≥ 1 (3 = Gaussian, 1 = Rademacher).</param>
     /// <param name="noise">σ² ≥ 0.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="spectrum"/> is null.</exception>
+    /// <exception cref="InvalidInputException">The batch, kurtosis or noise is out of range, or <paramref name="initial"/> has
+    /// the wrong length or an entry that is negative or not finite.</exception>
     public Problem(Spectrum spectrum, double[]? initial = null, double batch = 1, double kurtosis = 3, double noise = 0)
         : this(spectrum, batch, kurtosis, noise)
     {
@@ -56,13 +59,19 @@ public sealed class Problem
         _initial = [];
     }
 
+    /// <summary>The eigenvalues λ_i of H.</summary>
     public Spectrum Spectrum { get; }
 
     /// <summary>s_i = E[(w_0 − w*)_i²].</summary>
     public ReadOnlySpan<double> Initial => _initial;
 
+    /// <summary>The batch size B ≥ 1 (possibly real).</summary>
     public double Batch { get; }
+
+    /// <summary>The kurtosis m4 = E z⁴ ≥ 1 of a whitened covariate coordinate.</summary>
     public double Kurtosis { get; }
+
+    /// <summary>The label-noise variance σ² ≥ 0.</summary>
     public double Noise { get; }
 
     /// <summary>The same problem with another batch size (the spectrum and the initial condition are shared, not copied).</summary>

@@ -7,7 +7,7 @@ using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Benchmarks;
 
-/// <summary>Contraction gap (MATH.md §4) at d = 10⁴ (the tuner's size) and d = 10⁶, Gaussian and Rademacher data.</summary>
+/// <summary>Contraction gap (docs/math.md#contraction-gap) at d = 10⁴ (the tuner's size) and d = 10⁶, Gaussian and Rademacher data.</summary>
 [MemoryDiagnoser]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 5)]
 public class GapTiming

@@ -7,7 +7,7 @@ using ExactDynamics.Numerics;
 namespace ExactDynamics.Benchmarks;
 
 /// <summary>
-/// The renewal convolution alone (BENCHMARKS.md §7): the blocked FFT solver against the direct O(T²) solver on the same
+/// The renewal convolution alone (BENCHMARKS.md#long-horizons): the blocked FFT solver against the direct O(T²) solver on the same
 /// local sequences (heavy ball, λ_i = 1/i, d = 10⁴, B = 16). One thread (the convolution is sequential).
 /// </summary>
 [MemoryDiagnoser]

@@ -11,7 +11,7 @@ public static class Program
     /// <summary>
     /// BenchmarkDotNet switcher; or <c>scale risk|fused|gap|tune|tune-asgd D</c>: one timed run at dimension D in a fresh process,
     /// printing the wall time and the peak working set (the d = 10⁷ scale check of BENCHMARKS.md); or
-    /// <c>tune-profile|critical-profile|local-profile D</c>: the tuner's counts and timings (BENCHMARKS.md §6).
+    /// <c>tune-profile|critical-profile|local-profile D</c>: the tuner's counts and timings (BENCHMARKS.md#tuning).
     /// </summary>
     public static void Main(string[] args)
     {
@@ -49,7 +49,7 @@ public static class Program
     }
 
     /// <summary><c>long renewal|fused|auto D T</c>: one timed heavy-ball trajectory (both cores) in a fresh process, with
-    /// the peak working set (BENCHMARKS.md §7).</summary>
+    /// the peak working set (BENCHMARKS.md#long-horizons).</summary>
     private static void Long(string what, int d, int steps)
     {
         var problem = Cases.Risk(d);

@@ -6,7 +6,7 @@ using ExactDynamics.Tradeoffs;
 namespace ExactDynamics.Benchmarks;
 
 /// <summary>
-/// Tuning, sweeps and critical batch sizes (MATH.md §6) at d = 10⁴, λ_i = 1/i, Gaussian data: the targets
+/// Tuning, sweeps and critical batch sizes (docs/math.md#batch-size-tradeoffs) at d = 10⁴, λ_i = 1/i, Gaussian data: the performance targets
 /// (a tuned SGD + HB + ASGD sweep over 13 batch sizes ≤ 2 s; critical-batch for one family ≤ 1 s), both cores.
 /// </summary>
 [MemoryDiagnoser]

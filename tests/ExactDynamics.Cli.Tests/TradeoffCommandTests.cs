@@ -4,7 +4,7 @@ using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Tests;
 
-/// <summary>End-to-end tests of tune, sweep and critical-batch (CLI.md rows; MATH.md §6).</summary>
+/// <summary>End-to-end tests of tune, sweep and critical-batch (docs/cli.md#tune, docs/cli.md#sweep, docs/cli.md#critical-batch; docs/math.md#batch-size-tradeoffs).</summary>
 public class TradeoffCommandTests : IDisposable
 {
     private const string Spec = "powerlaw:a=1,d=60";

@@ -3,7 +3,7 @@ using ExactDynamics.Cli.Output;
 namespace ExactDynamics.Cli.Tests;
 
 /// <summary>
-/// The figures for sweep / critical-batch / the frontier, on synthetic curves shaped like MATH.md §7's worked check
+/// The figures for sweep / critical-batch / the frontier, on synthetic curves shaped like the worked check of docs/math.md#worked-check
 /// (the commands themselves land with the tradeoffs work). Set EXACTDYN_PLOT_DIR to keep the files for a look.
 /// </summary>
 public class TradeoffPlotTests : IDisposable

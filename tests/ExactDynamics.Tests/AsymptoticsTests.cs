@@ -9,7 +9,7 @@ using static ExactDynamics.Tests.TestSupport;
 namespace ExactDynamics.Tests;
 
 /// <summary>
-/// MATH.md §4, checked without the operator: the trajectory itself contracts at the rate ρ and approaches
+/// docs/math.md#contraction-gap, checked without the operator: the trajectory itself contracts at the rate ρ and approaches
 /// C ρ^t with the library's Perron prefactor C. And C against the spectral projector of the dense operator.
 /// </summary>
 public class AsymptoticsTests(ITestOutputHelper output)
@@ -75,7 +75,7 @@ public class AsymptoticsTests(ITestOutputHelper output)
     /// <summary>
     /// C from the spectral projector of the dense operator: E L_t = φᵀ 𝓜^t s₀ ≈ ρ^t (φᵀ r)(ℓᵀ s₀)/(ℓᵀ r) with r, ℓ
     /// the right and left eigenvectors of the dominant eigenvalue, φ the risk functional ½ Σ λ_i vec(o oᵀ),
-    /// s₀ = ⊕ vec(s_i u uᵀ). No formula from MATH.md, just linear algebra.
+    /// s₀ = ⊕ vec(s_i u uᵀ). No formula from docs/math.md, just linear algebra.
     /// </summary>
     [Theory]
     [MemberData(nameof(Converging))]

@@ -10,7 +10,7 @@ namespace ExactDynamics.Tests;
 public class ClosedFormGapTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// d = 1, SGD: the state is the scalar s = E e², and one step gives (MATH.md §3 with k = 1, A = 1, b = η,
+    /// d = 1, SGD: the state is the scalar s = E e², and one step gives (docs/math.md#second-moment-recursion with k = 1, A = 1, b = η,
     /// c = o = 1, T = 1 − ηλ, Σ_j λ_j s_j = λ s):
     ///   s' = (1 − ηλ)² s + (η²/B) [λ·λ s + (m4 − 2) λ² s] = [(1 − ηλ)² + (m4 − 1) η²λ²/B] s.
     /// (Direct check for B = 1: e' = (1 − η x²) e with x² = λ z², E(1 − ηλz²)² = 1 − 2ηλ + η²λ² m4.)

@@ -7,7 +7,7 @@ using static ExactDynamics.Tests.TestSupport;
 namespace ExactDynamics.Tests;
 
 /// <summary>
-/// MATH.md §4: ρ, the gap, the divergence flag and the local radius against the dense d·k² operator
+/// docs/math.md#contraction-gap: ρ, the gap, the divergence flag and the local radius against the dense d·k² operator
 /// (MathNet EVD), for random small spectra and random hyperparameters, converging and diverging.
 /// </summary>
 public class ContractionGapDenseTests(ITestOutputHelper output)
@@ -101,14 +101,14 @@ public class ContractionGapDenseTests(ITestOutputHelper output)
         output.WriteLine($"{family} m4={m4} B={batch}: {n} cases ({diverging} diverging, {secular} secular roots); worst |ρ−ρ_dense|/max(1,ρ) {worstRho:E2}, worst RhoLocal err {worstLocal:E2}; dense full-vs-symmetric radius {worstFullVsSym:E2}");
         foreach (var f in failures) output.WriteLine("  FAIL " + f);
         failures.ShouldBeEmpty();
-        worstFullVsSym.ShouldBeLessThan(1e-9, "MATH.md §4: the full k² operator has the same radius as its symmetric restriction");
+        worstFullVsSym.ShouldBeLessThan(1e-9, "docs/math.md#contraction-gap: the full k² operator has the same radius as its symmetric restriction");
     }
 
     /// <summary>
     /// For m4 &lt; 2 (κ' &lt; 0) a local block D_i is not itself a second-moment map, and its radius can EXCEED ρ:
     /// here D for λ = 1 has a complex pair of modulus 0.62957… (checked in exact rational arithmetic from the
-    /// block's entries) while the dense operator's radius is 0.62005…. So MATH.md §4's "ρ ≥ z_low =
-    /// max(ρ_D, max ρ(T_i)²)" does not hold for m4 &lt; 2 (ρ ≥ max ρ(T_i)² does); ρ must still be the dense radius.
+    /// block's entries) while the dense operator's radius is 0.62005…. So "ρ ≥ z_low =
+    /// max(ρ_D, max ρ(T_i)²)" (docs/math.md#kurtosis-below-two) does not hold for m4 &lt; 2 (ρ ≥ max ρ(T_i)² does); ρ must still be the dense radius.
     /// </summary>
     [Fact]
     public void Rho_is_the_dense_radius_even_when_a_local_block_radius_exceeds_it()

@@ -8,7 +8,7 @@ using static ExactDynamics.Tests.TestSupport;
 namespace ExactDynamics.Tests;
 
 /// <summary>
-/// MATH.md §4 "Precision": for κ up to 1e13 the gap is far below machine epsilon relative to 1, so 1 − ρ formed
+/// docs/math.md#gap-space: for κ up to 1e13 the gap is far below machine epsilon relative to 1, so 1 − ρ formed
 /// as a difference would have no correct digit. The library's Gap must match the double-double secular solve
 /// (<see cref="SecularDD"/>) to relative 1e-6 (it should be far better; the measured error is printed).
 /// </summary>
@@ -64,7 +64,7 @@ public class GapPrecisionTests(ITestOutputHelper output)
     public void HeavyBall_gap_of_powerlaw_a3_d2000_keeps_relative_precision_with_exact_consistency(double eta, double beta)
     {
         // β = 0.4: (1 + 0.4) − 0.4 − 1 = −1.1e-16 in double, so a solver that trusts the rounded A₁₁ is off by
-        // ~1e-16 in ρ, i.e. ~1e-6 relative in this gap (MATH.md §4 (a): set A₁₁ + A₁₂ = 1 exactly).
+        // ~1e-16 in ρ, i.e. ~1e-6 relative in this gap (docs/math.md#consistent-basis: set A₁₁ + A₁₂ = 1 exactly).
         output.WriteLine($"(1 + β) − β − 1 in double = {(1 + beta) - beta - 1:R}");
         var spectrum = Spectrum.PowerLaw(3, 2000);
         var problem = new Problem(spectrum, batch: 4, kurtosis: 3);

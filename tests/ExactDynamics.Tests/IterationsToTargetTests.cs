@@ -7,7 +7,7 @@ using static ExactDynamics.Tests.TestSupport;
 
 namespace ExactDynamics.Tests;
 
-/// <summary>MATH.md §5 against the independent full-covariance trajectory.</summary>
+/// <summary>docs/math.md#iterations-to-target against the independent full-covariance trajectory.</summary>
 public class IterationsToTargetTests(ITestOutputHelper output)
 {
     private static readonly double[] Lambdas = [1.0, 0.5, 0.1, 0.02];

@@ -8,7 +8,7 @@ using static ExactDynamics.Tests.TestSupport;
 namespace ExactDynamics.Tests;
 
 /// <summary>
-/// MATH.md §2–3: the exact risk recursion against (a) the full (k·d)² covariance oracle and (b) exhaustive
+/// docs/math.md#methods and docs/math.md#second-moment-recursion: the exact risk recursion against (a) the full (k·d)² covariance oracle and (b) exhaustive
 /// enumeration of the literal update rules on discrete data.
 /// </summary>
 public class RiskRecursionTests(ITestOutputHelper output)
@@ -27,7 +27,7 @@ public class RiskRecursionTests(ITestOutputHelper output)
         _ => Enumerable.Range(1, d).Select(i => Math.Pow(i, -1.5) * (1 + 0.3 * Math.Sin(i))).ToArray(),
     };
 
-    // ---- the oracle's own ingredient, checked against exhaustive enumeration and against MATH.md's formula ----
+    // ---- the oracle's own ingredient, checked against exhaustive enumeration and against the formula of docs/math.md#fourth-moment-identity ----
 
     [Theory]
     [InlineData(1.0, 1)]
@@ -36,7 +36,7 @@ public class RiskRecursionTests(ITestOutputHelper output)
     [InlineData(3.0, 2)]
     [InlineData(1.0, 2)]
     [InlineData(2.5, 3)]
-    public void Minibatch_fourth_moment_tensor_matches_exhaustive_enumeration_and_MATH_identity(double m4, int batch)
+    public void Minibatch_fourth_moment_tensor_matches_exhaustive_enumeration_and_the_identity(double m4, int batch)
     {
         double[] h = batch == 3 ? [0.8, 0.3] : [0.8, 0.3, 0.05];
         int d = h.Length;
@@ -66,7 +66,7 @@ public class RiskRecursionTests(ITestOutputHelper output)
         }
         Recurse(0, Matrix<double>.Build.Dense(d, d), 1);
 
-        // MATH.md §3: E[ĤMĤ] = HMH + (1/B)[HMH + tr(HM)H + (m4−3) H^{1/2} Diag(H^{1/2} M H^{1/2}) H^{1/2}]
+        // docs/math.md#fourth-moment-identity: E[ĤMĤ] = HMH + (1/B)[HMH + tr(HM)H + (m4−3) H^{1/2} Diag(H^{1/2} M H^{1/2}) H^{1/2}]
         var H = Matrix<double>.Build.DenseOfDiagonalArray(h);
         var Hh = Matrix<double>.Build.DenseOfDiagonalArray(h.Select(Math.Sqrt).ToArray());
         var inner = Hh * m * Hh;
@@ -77,7 +77,7 @@ public class RiskRecursionTests(ITestOutputHelper output)
         (identity - exact).FrobeniusNorm().ShouldBeLessThan(1e-13 * exact.FrobeniusNorm());
     }
 
-    // ---- the method tables of MATH.md §2 against the literal update rules (exact enumeration) ----
+    // ---- the method tables of docs/math.md#methods against the literal update rules (exact enumeration) ----
 
     public static IEnumerable<object[]> LiteralCases()
     {

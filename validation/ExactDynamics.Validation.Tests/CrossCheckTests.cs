@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace ExactDynamics.Validation.Tests;
 
 /// <summary>
-/// Issue 4, point 2: for each case the exact curve lies within the Monte Carlo band at every recorded step
+/// For each case the exact curve lies within the Monte Carlo band at every recorded step
 /// (Bonferroni max-|z| test, fixed seeds). The quick subset runs in every <c>dotnet test</c>; the full grid is
 /// [FullFact] (EXACTDYN_FULL=1, --filter Category=Full) and writes validation/REPORT.md.
 /// </summary>
@@ -108,7 +108,7 @@ public class CrossCheckTests(ITestOutputHelper output)
         sb.Append("| experiment | runs | formula | worst z (at t) | threshold | verdict |\n|---|---|---|---|---|---|\n");
         foreach (var p in power)
         {
-            sb.Append(string.Create(ci, $"| {p.Case.Name} | {p.Case.Settings.Runs} | exact (MATH.md §3) | {p.Correct.WorstZ:F2} ({p.Correct.WorstStep}) | {p.Correct.Threshold:F2} | {(p.Correct.Consistent ? "consistent" : "**" + p.Correct.Verdict + "**")} |\n"));
+            sb.Append(string.Create(ci, $"| {p.Case.Name} | {p.Case.Settings.Runs} | exact (docs/math.md#second-moment-recursion) | {p.Correct.WorstZ:F2} ({p.Correct.WorstStep}) | {p.Correct.Threshold:F2} | {(p.Correct.Consistent ? "consistent" : "**" + p.Correct.Verdict + "**")} |\n"));
             foreach (var (label, cmp) in p.Wrong)
                 sb.Append(string.Create(ci, $"| | | {label} | {cmp.WorstZ:F2} ({cmp.WorstStep}) | {cmp.Threshold:F2} | {(cmp.Consistent ? "**not rejected**" : "rejected: " + cmp.Verdict)} |\n"));
         }

@@ -6,7 +6,7 @@ using ExactDynamics.Validation.Simulation;
 namespace ExactDynamics.Validation.Tests;
 
 /// <summary>
-/// The (A, b, c, o, u) tuples of MATH.md §2 reproduce the literal optimizer code path by path: fed the same samples
+/// The (A, b, c, o, u) tuples of docs/math.md#methods reproduce the literal optimizer code path by path: fed the same samples
 /// (same seed and run), the generic tuple simulator and the literal port produce the same iterates at every step, to
 /// rounding. (The Monte Carlo agreement in expectation is in the cross-check suite.)
 /// </summary>

@@ -72,7 +72,7 @@ public static class PowerRunner
 }
 
 /// <summary>
-/// Issue 4, point 3: the check has power. The same Monte Carlo data that is consistent with the exact recursion
+/// The check has power. The same Monte Carlo data that is consistent with the exact recursion
 /// rejects each deliberately wrong formula.
 /// </summary>
 public class PowerTests(ITestOutputHelper output)

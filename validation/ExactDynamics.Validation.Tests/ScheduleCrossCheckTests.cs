@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace ExactDynamics.Validation.Tests;
 
 /// <summary>
-/// Schedules (docs/schedules.md, issue 8) against Monte Carlo with the statistics of the cross-check suite: the
+/// Schedules (docs/schedules.md) against Monte Carlo with the statistics of the cross-check suite: the
 /// Bonferroni max-|z| test at α = 1e-3 over 41 recorded steps, 2000 runs, fixed seeds. The Monte Carlo side is a
 /// literal heavy-ball loop with per-step lr_t, β_t and B_t (SGD when β ≡ 0) or the generic scheduled tuple simulator;
 /// the exact side is the scheduled recursion. Plus: the scheduled tuple reproduces the literal loop path by path, a
@@ -29,7 +29,7 @@ public class ScheduleCrossCheckTests(ITestOutputHelper output)
 
     private static SimulationSettings Settings(CovariateDistribution law, double noise, ulong seed) => new()
     {
-        // batch 1: the scheduled optimizers draw B_t single samples per step (docs/schedules.md §2)
+        // batch 1: the scheduled optimizers draw B_t single samples per step (docs/schedules.md#what-a-schedule-is)
         Spectrum = Spec, Batch = 1, Covariates = law, Noise = noise, Steps = Steps, Every = Every, Runs = Runs, Seed = seed,
     };
 

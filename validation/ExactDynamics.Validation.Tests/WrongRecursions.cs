@@ -27,7 +27,7 @@ public sealed record Defects
 }
 
 /// <summary>
-/// A copy of MATH.md §3 written out over full k×k blocks, with switchable mistakes. Without defects it equals
+/// A copy of docs/math.md#second-moment-recursion written out over full k×k blocks, with switchable mistakes. Without defects it equals
 /// the library's recursion (tested), so any rejection of a defective variant is due to the defect alone.
 /// </summary>
 public static class WrongRecursions

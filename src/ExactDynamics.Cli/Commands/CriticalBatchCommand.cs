@@ -5,7 +5,7 @@ using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Commands;
 
-/// <summary><c>exactdyn critical-batch</c>: where the tuned compute efficiency stops growing linearly (MATH.md §6).</summary>
+/// <summary><c>exactdyn critical-batch</c>: where the tuned compute efficiency stops growing linearly (docs/math.md#critical-batch).</summary>
 internal static class CriticalBatchCommand
 {
     public const string Example = "exactdyn critical-batch --spectrum powerlaw:a=1,d=200 --family hb --format json";

@@ -5,7 +5,7 @@ using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Cli.Commands;
 
-/// <summary><c>exactdyn gap</c>: ρ and the contraction gap 1 − ρ (MATH.md §4).</summary>
+/// <summary><c>exactdyn gap</c>: ρ and the contraction gap 1 − ρ (docs/math.md#contraction-gap).</summary>
 internal static class GapCommand
 {
     public const string Example = "exactdyn gap --spectrum powerlaw:a=1,d=200 --method hb:lr=0.5,beta=0.6 --batch 8";

@@ -6,7 +6,7 @@ using ExactDynamics.Targets;
 
 namespace ExactDynamics.Cli.Commands;
 
-/// <summary><c>exactdyn iterations</c>: steps until E L_t ≤ ε, exactly and in closed form (MATH.md §5).</summary>
+/// <summary><c>exactdyn iterations</c>: steps until E L_t ≤ ε, exactly and in closed form (docs/math.md#iterations-to-target).</summary>
 internal static class IterationsCommand
 {
     public const string Example =

@@ -8,7 +8,7 @@ namespace ExactDynamics.Cli.Commands;
 
 /// <summary>
 /// <c>exactdyn ramp</c>: a doubling batch-size ramp against a constant batch at equal total gradient cost
-/// (docs/schedules.md §5), exact.
+/// (docs/schedules.md#batch-ramps), exact.
 /// </summary>
 internal static class RampCommand
 {

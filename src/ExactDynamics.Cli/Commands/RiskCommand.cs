@@ -7,7 +7,7 @@ using ExactDynamics.Methods;
 
 namespace ExactDynamics.Cli.Commands;
 
-/// <summary><c>exactdyn risk</c>: the exact expected risk E L_t (MATH.md §3) at t = 0, N, 2N, … and the last step T.</summary>
+/// <summary><c>exactdyn risk</c>: the exact expected risk E L_t (docs/math.md#second-moment-recursion) at t = 0, N, 2N, … and the last step T.</summary>
 internal static class RiskCommand
 {
     public const string Example =

@@ -8,7 +8,7 @@ namespace ExactDynamics.Cli.Commands;
 
 /// <summary>
 /// <c>exactdyn schedules</c>: learning-rate schedules compared at a fixed step budget, each with its base learning rate
-/// tuned to minimise the exact final risk (docs/schedules.md §6).
+/// tuned to minimise the exact final risk (docs/schedules.md#schedule-tuning).
 /// </summary>
 internal static class SchedulesCommand
 {

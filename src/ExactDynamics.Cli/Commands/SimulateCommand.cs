@@ -9,7 +9,7 @@ namespace ExactDynamics.Cli.Commands;
 
 /// <summary>
 /// <c>exactdyn simulate</c>: Monte Carlo of the method on explicit samples (the validation library's simulator), mean
-/// risk and its standard error per recorded step; csv <c>t,risk,stderr</c> (CLI.md).
+/// risk and its standard error per recorded step; csv <c>t,risk,stderr</c> (docs/cli.md#simulate).
 /// </summary>
 internal static class SimulateCommand
 {
@@ -79,7 +79,7 @@ internal static class SimulateCommand
                 ctx.Note($"exactdyn: the batch schedule gives a B_t that is not a whole number (first at step {firstRounded}); the simulation rounds it to the nearest whole number of samples, the exact curve uses it as it is.");
             var settings = new SimulationSettings
             {
-                // with schedules the optimizer draws B_t single samples per step (docs/schedules.md §2)
+                // with schedules the optimizer draws B_t single samples per step (docs/schedules.md#what-a-schedule-is)
                 Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = scheduled.IsConstant ? (int)problem.Batch : 1, Covariates = law,
                 Noise = problem.Noise, Steps = t, Every = n, Runs = (int)r, Seed = (ulong)s, MaxDegreeOfParallelism = dop,
             };

@@ -5,7 +5,7 @@ using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Commands;
 
-/// <summary><c>exactdyn sweep</c>: tuned gap, iterations and compute efficiency of several families over a batch grid (MATH.md §6).</summary>
+/// <summary><c>exactdyn sweep</c>: tuned gap, iterations and compute efficiency of several families over a batch grid (docs/math.md#batch-size-tradeoffs).</summary>
 internal static class SweepCommand
 {
     public const string Example = "exactdyn sweep --spectrum powerlaw:a=1,d=200 --families sgd,hb,asgd --batches 1..4096 --format csv";

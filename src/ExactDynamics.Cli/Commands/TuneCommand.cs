@@ -6,7 +6,7 @@ using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Commands;
 
-/// <summary><c>exactdyn tune</c>: the hyperparameters of a family that maximise the gap (or minimise iterations) at a batch size (MATH.md §6).</summary>
+/// <summary><c>exactdyn tune</c>: the hyperparameters of a family that maximise the gap (or minimise iterations) at a batch size (docs/math.md#tuning).</summary>
 internal static class TuneCommand
 {
     public const string Example = "exactdyn tune --spectrum powerlaw:a=1,d=200 --family hb --batch 64 --format json";

@@ -8,7 +8,7 @@ namespace ExactDynamics.Cli.Commands;
 
 /// <summary>
 /// <c>exactdyn validate --against FILE.csv</c>: is a user's simulated mean-risk curve consistent with the exact
-/// expectation? Exit 0 consistent, 1 inconsistent, 2 bad input (CLI.md).
+/// expectation? Exit 0 consistent, 1 inconsistent, 2 bad input (docs/cli.md#validate).
 /// </summary>
 internal static class ValidateCommand
 {

@@ -6,7 +6,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Cli.Options;
 
 /// <summary>
-/// The options every problem-solving command shares (CLI.md "Shared options"), and the step from their text to a
+/// The options every problem-solving command shares (docs/cli.md#shared-options), and the step from their text to a
 /// <see cref="Problem"/> and a <see cref="LinearMethod"/>.
 /// </summary>
 internal sealed class SharedOptions

@@ -16,7 +16,7 @@ namespace ExactDynamics.Cli.Output;
 internal sealed record RunInfo(Problem Problem, LinearMethod Method, string Init);
 
 /// <summary>
-/// Prints results as a table (for people), csv or json (for programs; names per CLI.md). Numbers in csv and json are
+/// Prints results as a table (for people), csv or json (for programs; names per docs/cli.md). Numbers in csv and json are
 /// round-trip ("R") invariant; a value that is not finite (a diverging crude estimate, an unreached exact count) is
 /// json null and an empty csv field, never NaN.
 /// </summary>

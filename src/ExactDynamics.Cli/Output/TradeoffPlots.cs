@@ -2,14 +2,14 @@ using System.Globalization;
 
 namespace ExactDynamics.Cli.Output;
 
-/// <summary>One tuned point of a batch-size sweep (CLI.md <c>sweep</c> row): family, batch B, tuned gap, iterations T(B) and CE(B).</summary>
+/// <summary>One tuned point of a batch-size sweep (a docs/cli.md#sweep row): family, batch B, tuned gap, iterations T(B) and CE(B).</summary>
 internal sealed record SweepPoint(string Family, double Batch, double Gap, double? Iterations, double Ce);
 
 /// <summary>A point to mark on a family's curve (e.g. its critical batch: x = B_crit, y = f·CE(1)).</summary>
 internal sealed record FamilyMark(string Family, double X, double Y, string Label);
 
 /// <summary>
-/// The figures of the batch-size tradeoff commands (MATH.md §6), for their <c>--plot</c>: log–log, one line per family.
+/// The figures of the batch-size tradeoff commands (docs/math.md#batch-size-tradeoffs), for their <c>--plot</c>: log–log, one line per family.
 /// <list type="bullet">
 /// <item><see cref="Sweep"/>: tuned gap vs B, CE vs B (critical batches marked) and the frontier, in one file.</item>
 /// <item><see cref="Frontier"/>: iterations T(B) against total gradients B·T(B), one line per family.</item>

@@ -6,7 +6,7 @@ using ExactDynamics.Spectra;
 namespace ExactDynamics.Cli.Parsing;
 
 /// <summary>
-/// Turns the spec strings of CLI.md into library values: <c>powerlaw:a=1,d=200</c> → <see cref="Spectrum"/>,
+/// Turns the spec strings of docs/cli.md#specs into library values: <c>powerlaw:a=1,d=200</c> → <see cref="Spectrum"/>,
 /// <c>hb:lr=0.3,beta=0.6</c> → <see cref="LinearMethod"/>, <c>power:p=1</c> → initial second moments.
 /// Every mistake becomes one <see cref="InvalidInputException"/> sentence that names the bad text and what is allowed.
 /// </summary>

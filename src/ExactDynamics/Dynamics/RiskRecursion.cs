@@ -13,7 +13,7 @@ namespace ExactDynamics.Dynamics;
 public sealed record RiskTrajectory(long[] Steps, double[] Risk, bool Overflowed);
 
 /// <summary>
-/// The exact expected risk E L_t of MATH.md §3, t = 0..T. Two exact algorithms, chosen automatically
+/// The exact expected risk E L_t of docs/math.md#second-moment-recursion, t = 0..T. Two exact algorithms, chosen automatically
 /// (<see cref="ExecutionOptions.Algorithm"/> overrides): the renewal (Volterra) form of <see cref="VolterraRisk"/>
 /// (cache-blocked local sequences plus a scalar convolution, direct for short horizons and blocked FFT for long ones;
 /// k ≤ 2, m4 ≥ 2, T ≤ 2·10⁶) and the fused O(k² d)-per-step
@@ -27,6 +27,13 @@ public static class RiskRecursion
     /// E L_t at t = 0, every, 2·every, … and always at the last step <paramref name="steps"/>.
     /// Stops early (and says so) when the risk overflows.
     /// </summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="steps">The last step T ≥ 0.</param>
+    /// <param name="every">The spacing of the recorded steps, ≥ 1.</param>
+    /// <returns>The recorded steps and risks, and whether the run stopped at an overflow.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="steps"/> &lt; 0 or <paramref name="every"/> &lt; 1.</exception>
     public static RiskTrajectory Run(Problem problem, LinearMethod method, long steps, long every = 1)
         => Run(problem, method, steps, every, null);
 
@@ -100,6 +107,12 @@ public static class RiskRecursion
     }
 
     /// <summary>E L_t for every t = 0..steps; once the risk of a divergent method overflows, the rest is +∞ (never NaN).</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="steps">The last step T ≥ 0.</param>
+    /// <returns>An array of T + 1 risks, index t.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException"><paramref name="steps"/> &lt; 0.</exception>
     public static double[] Trajectory(Problem problem, LinearMethod method, int steps) => Trajectory(problem, method, steps, null);
 
     /// <summary>As <see cref="Trajectory(Problem, LinearMethod, int)"/> with explicit execution settings.</summary>
@@ -354,7 +367,7 @@ public static class RiskRecursion
 
     // Relative costs (ns, one core) measured on the development machine; only their ratios matter.
     internal const double ConvolutionCostPerTerm = 0.15;
-    /// <summary>ns per T·log₂²T of the blocked FFT convolution (BENCHMARKS.md §7: 51 ms at T = 10⁵, 0.72 s at 10⁶).</summary>
+    /// <summary>ns per T·log₂²T of the blocked FFT convolution (BENCHMARKS.md#long-horizons: 51 ms at T = 10⁵, 0.72 s at 10⁶).</summary>
     internal const double BlockedConvolutionCost = 1.8;
     /// <summary>Cost (ns) of the convolution: ½T²·0.15 directly below <see cref="VolterraRisk.FftCrossover"/>,
     /// 1.8·T·log₂²T by <see cref="BlockedConvolution"/> beyond.</summary>
@@ -369,14 +382,14 @@ public static class RiskRecursion
     internal static double VolterraCostPerDirectionStep(LinearMethod method) => method.K == 1 ? 0.15 : 0.6;
 
     /// <summary>
-    /// The reference: MATH.md §3 written as literally as possible, one full k×k block per direction,
+    /// The reference: docs/math.md#second-moment-recursion written as literally as possible, one full k×k block per direction,
     /// S ← T S Tᵀ + (1/B) b bᵀ [λ_i μ + (m4−2) λ_i² cᵀSc + σ² λ_i]. Slow; for tests.
     /// </summary>
     public static double[] Reference(Problem problem, LinearMethod method, int steps) =>
         ReferenceLoop(problem, steps, _ => (method, problem.Batch));
 
     /// <summary>
-    /// The reference under schedules: MATH.md §3 with step t's settings, written as literally as possible (one full k×k
+    /// The reference under schedules: docs/math.md#scheduled-recursion with step t's settings, written as literally as possible (one full k×k
     /// block per direction, μ_t recomputed from the blocks with c_t at every step). Slow; for tests.
     /// </summary>
     public static double[] Reference(Problem problem, ScheduledMethod scheduled, int steps)
@@ -392,7 +405,7 @@ public static class RiskRecursion
 
     /// <summary>
     /// The reference loop with step t's method and batch (<paramref name="at"/>(t) is used for the update from t to
-    /// t + 1, and its o for the risk at t): MATH.md §3 with one full k×k block per direction. Shared by the constant and
+    /// t + 1, and its o for the risk at t): docs/math.md#second-moment-recursion with one full k×k block per direction. Shared by the constant and
     /// the scheduled references.
     /// </summary>
     internal static double[] ReferenceLoop(Problem problem, int steps, Func<int, (LinearMethod Method, double Batch)> at)

@@ -9,7 +9,7 @@ namespace ExactDynamics.Dynamics;
 /// <summary>
 /// The exact second moments S_{t,i} = E[X_t[:,i] X_t[:,i]ᵀ] of a k-state method, one symmetric k×k block per
 /// eigendirection, stored as k(k+1)/2 arrays of length d (structure of arrays; entry (p,q), p ≤ q).
-/// <see cref="Step"/> applies MATH.md §3 once:
+/// <see cref="Step"/> applies docs/math.md#second-moment-recursion once:
 /// S_{t+1,i} = T_i S_{t,i} T_iᵀ + (1/B) b bᵀ [λ_i Σ_j λ_j cᵀS_{t,j}c + (m4 − 2) λ_i² cᵀS_{t,i}c + σ² λ_i],  T_i = A − λ_i b cᵀ.
 /// The coupling scalar μ_t = Σ_j λ_j cᵀS_{t,j}c and the risk E L_t = ½ Σ_i λ_i oᵀS_{t,i}o are accumulated in the same pass.
 /// <para>
@@ -38,7 +38,7 @@ public sealed class SecondMoments
     private readonly StepJob _job;
     // constants of one step
     private readonly double _k4, _sigma2;
-    // The method in the working basis: for k = 2 the consistent basis of MATH.md §4 (a) (P = [u, e_j]; blocks are
+    // The method in the working basis: for k = 2 the consistent basis of docs/math.md#consistent-basis (P = [u, e_j]; blocks are
     // stored as S̃ = P⁻¹ S P⁻ᵀ, initial block s_i e₁e₁ᵀ), where the slow mode's update has no cancellation; for other k
     // the original coordinates. <see cref="Entry"/> maps back.
     private readonly double[,] _pMat;
@@ -59,7 +59,9 @@ public sealed class SecondMoments
         public readonly double InvB = invB;
     }
 
-    /// <summary>The second moments of <paramref name="method"/> on <paramref name="problem"/> at t = 0.</summary>
+    /// <summary>The state at t = 0, S_{0,i} = s_i u uᵀ (docs/math.md#second-moment-recursion), with default execution settings.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public SecondMoments(Problem problem, LinearMethod method) : this(problem, method, null) { }
 
@@ -201,7 +203,8 @@ public sealed class SecondMoments
         return (mu, 0.5 * risk);
     }
 
-    /// <summary>Advance one step (MATH.md §3), with step t's settings when the method has schedules.</summary>
+    /// <summary>Advance one step (docs/math.md#second-moment-recursion), with step t's settings when the method has
+    /// schedules (docs/math.md#scheduled-recursion).</summary>
     public void Step()
     {
         if (_scheduled is null)

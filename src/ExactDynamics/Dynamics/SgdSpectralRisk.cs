@@ -5,8 +5,8 @@ using ExactDynamics.Spectral;
 namespace ExactDynamics.Dynamics;
 
 /// <summary>
-/// E L_t of a one-state method (SGD) at any t without stepping (docs/volterra.md §6). For k = 1 the second-moment
-/// operator of MATH.md §3 is diagonal plus rank one, M = diag(D) + u wᵀ with D_i = (1 − λ_i b)² + (m4 − 2)λ_i² b²/B,
+/// E L_t of a one-state method (SGD) at any t without stepping (docs/volterra.md#sgd-without-stepping). For k = 1 the second-moment
+/// operator of docs/math.md#second-moment-recursion is diagonal plus rank one, M = diag(D) + u wᵀ with D_i = (1 − λ_i b)² + (m4 − 2)λ_i² b²/B,
 /// u_i = λ_i b²/B, w_i = λ_i (consistent basis, c = o = 1). Since u_i w_i &gt; 0 its eigenvalues are the roots z_k of the
 /// secular equation Σ_i u_i w_i/(z − D_i) = 1, one between each pair of consecutive distinct D's and one above the
 /// largest (interlacing), and with F'_k = Σ u_i w_i/(z_k − D_i)²
@@ -34,16 +34,27 @@ public sealed class SgdSpectralRisk
     /// <summary>The eigenvalues of the operator that the risk sees (the secular roots), ascending.</summary>
     public IReadOnlyList<double> Eigenvalues => _z;
 
-    /// <summary>E L_t at one step t ≥ 0.</summary>
+    /// <summary>E L_t at one step t ≥ 0 (docs/math.md#sgd-spectral-risk).</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">A one-state method (SGD).</param>
+    /// <param name="t">The step.</param>
+    /// <returns>E L_t.</returns>
+    /// <exception cref="InvalidInputException">The method has more than one state.</exception>
     public static double At(Problem problem, LinearMethod method, long t) => Create(problem, method).At(t);
 
     /// <summary>Builds the decomposition (O(d²)); then <see cref="At(long)"/> costs O(d) per t.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">A one-state method (SGD).</param>
+    /// <param name="options">Execution settings (threads); null for the defaults.</param>
+    /// <returns>The decomposition.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">The method has more than one state.</exception>
     public static SgdSpectralRisk Create(Problem problem, LinearMethod method, ExecutionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         if (method.K != 1)
-            throw new InvalidInputException($"The spectral risk formula needs a one-state method (SGD); {method.Spec} has k = {method.K} (docs/volterra.md §7 explains why k = 2 is not offered).");
+            throw new InvalidInputException($"The spectral risk formula needs a one-state method (SGD); {method.Spec} has k = {method.K} (docs/volterra.md#k2-study explains why k = 2 is not offered).");
         options ??= ExecutionOptions.Default;
         var basis = new ConsistentBasis(method);
         double b = basis.Btilde[0];

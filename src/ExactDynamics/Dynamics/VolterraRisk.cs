@@ -8,7 +8,7 @@ namespace ExactDynamics.Dynamics;
 
 /// <summary>
 /// The risk trajectory in renewal (Volterra) form (docs/volterra.md). The directions interact only through
-/// ν_t = μ_t + σ², μ_t = Σ_j λ_j cᵀS_{t,j}c, so unrolling MATH.md §3 gives
+/// ν_t = μ_t + σ², μ_t = Σ_j λ_j cᵀS_{t,j}c, so unrolling docs/math.md#second-moment-recursion gives
 /// <code>
 /// μ_t = f_t + (1/B) Σ_{s&lt;t} K_{t−1−s} ν_s,      f_n = Σ_i λ_i cc·D_iⁿ s_{0,i},   K_n = Σ_i λ_i² cc·D_iⁿ bb
 /// 2 E L_t = r_t + (1/B) Σ_{s&lt;t} R_{t−1−s} ν_s,  r_n = Σ_i λ_i oo·D_iⁿ s_{0,i},   R_n = Σ_i λ_i² oo·D_iⁿ bb
@@ -96,7 +96,7 @@ internal static class VolterraRisk
     }
 
     /// <summary>Horizons from which the convolution is solved by <see cref="BlockedConvolution"/> (O(T log² T)) rather
-    /// than directly (O(T²)); measured crossover (BENCHMARKS.md §7).</summary>
+    /// than directly (O(T²)); measured crossover (BENCHMARKS.md#long-horizons).</summary>
     internal const int FftCrossover = 4096;
 
     /// <summary>

@@ -4,7 +4,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.IO;
 
 /// <summary>
-/// Reads a linear k-state method (MATH.md §2) from a JSON file:
+/// Reads a linear k-state method (docs/math.md#custom-methods) from a JSON file:
 /// <c>{"A": [[…], …], "b": […], "c": […], "o": […], "u": […]}</c> — A is k×k (an array of k rows), b, c, o and the
 /// optional state shape u (default all ones) have k entries each. An optional <c>"name"</c> string labels the method.
 /// Comments and trailing commas are tolerated.

@@ -1,7 +1,7 @@
 namespace ExactDynamics.Methods;
 
 /// <summary>
-/// ASGD of Kidambi et al. (2018) in the AccSGD parameterisation (MATH.md §2), state (w, w̄):
+/// ASGD of Kidambi et al. (2018) in the AccSGD parameterisation (docs/math.md#asgd), state (w, w̄):
 /// α = 1 − c²ξ/κ̃, p = c/(c + 1 − α), q = 1 − p, long = κ̃δ/c,
 /// A = [[p + q(1−α), qα],[1−α, α]], b = [pδ + q(1−α)·long, (1−α)·long], c = o = [1, 0].
 /// </summary>
@@ -11,6 +11,8 @@ public static class Asgd
     /// <param name="kappa">κ̃ (long-step scale)</param>
     /// <param name="xi">ξ (statistical advantage parameter)</param>
     /// <param name="small">AccSGD's small constant c (default 0.7)</param>
+    /// <returns>The method (docs/math.md#asgd); its <see cref="LinearMethod.Spec"/> is <c>asgd:lr=δ,kappa=κ̃,xi=ξ[,small=c]</c>.</returns>
+    /// <exception cref="InvalidInputException">A parameter is not positive and finite, or α = 1 − c²ξ/κ̃ is outside (−1, 1).</exception>
     public static LinearMethod Create(double lr, double kappa, double xi, double small = 0.7)
     {
         LinearMethod.RequirePositive(lr, "lr", "asgd");

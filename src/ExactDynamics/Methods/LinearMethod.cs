@@ -4,7 +4,7 @@ using ExactDynamics.Spectra;
 namespace ExactDynamics.Methods;
 
 /// <summary>
-/// A linear k-state method (MATH.md §2): Y_t = cᵀX_t, X_{t+1} = A X_t − b ⊗ g_t, E_t = oᵀX_t, X_0 = u ⊗ (w_0 − w*).
+/// A linear k-state method (docs/math.md#methods): Y_t = cᵀX_t, X_{t+1} = A X_t − b ⊗ g_t, E_t = oᵀX_t, X_0 = u ⊗ (w_0 − w*).
 /// Consistency (a fixed point at w*) requires A u = u, cᵀu = 1 and oᵀu = 1; the constructor checks each to a
 /// relative tolerance and names the one that fails.
 /// </summary>
@@ -16,6 +16,15 @@ public sealed class LinearMethod
     private readonly double[,] _a;
     private readonly double[] _b, _c, _o, _u;
 
+    /// <summary>A method from its tuple (copied), checked for consistency (docs/math.md#consistency).</summary>
+    /// <param name="a">A, k × k.</param>
+    /// <param name="b">b, the weights of the gradient in each state.</param>
+    /// <param name="c">c, the point where the gradient is taken (cᵀu = 1).</param>
+    /// <param name="o">o, the reported iterate (oᵀu = 1).</param>
+    /// <param name="u">The state shape (A u = u); null means all ones.</param>
+    /// <param name="spec">The spec string that <see cref="Spec"/> returns; null means <c>custom</c>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="a"/>, <paramref name="b"/>, <paramref name="c"/> or <paramref name="o"/> is null.</exception>
+    /// <exception cref="InvalidInputException">The sizes do not match, an entry is not finite, u is all zeros, or A u = u, cᵀu = 1 or oᵀu = 1 fails (relative tolerance <see cref="ConsistencyTolerance"/>).</exception>
     public LinearMethod(double[,] a, double[] b, double[] c, double[] o, double[]? u = null, string? spec = null)
         : this(a, b, c, o, u, () => spec ?? "custom")
     {
@@ -71,15 +80,29 @@ public sealed class LinearMethod
     /// <summary>A spec string that reproduces this method on the command line (e.g. <c>hb:lr=0.5,beta=0.9</c>).</summary>
     public string Spec => _spec ??= _specFactory();
 
+    /// <summary>The entry A_ij of the transition matrix (0-based).</summary>
+    /// <param name="i">Row, 0 ≤ i &lt; k.</param>
+    /// <param name="j">Column, 0 ≤ j &lt; k.</param>
+    /// <returns>A_ij.</returns>
     public double A(int i, int j) => _a[i, j];
+
+    /// <summary>b: how much of the minibatch gradient each state receives, X_{t+1} = A X_t − b ⊗ g_t.</summary>
     public ReadOnlySpan<double> B => _b;
+
+    /// <summary>c: the gradient is taken at Y_t = cᵀX_t.</summary>
     public ReadOnlySpan<double> C => _c;
+
+    /// <summary>o: the reported iterate E_t = oᵀX_t, whose risk is computed.</summary>
     public ReadOnlySpan<double> O => _o;
+
+    /// <summary>u: the state shape, X_0 = u ⊗ (w_0 − w*) (ones for parameter copies, zeros for velocities).</summary>
     public ReadOnlySpan<double> U => _u;
 
     /// <summary>Copy of A.</summary>
     public double[,] MatrixA => (double[,])_a.Clone();
 
+    /// <summary>The spec string, <see cref="Spec"/>.</summary>
+    /// <returns><see cref="Spec"/>.</returns>
     public override string ToString() => Spec;
 
     private static void CheckLength(double[] v, int k, string name)

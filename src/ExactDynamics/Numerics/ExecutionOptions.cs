@@ -5,7 +5,7 @@ public enum RiskAlgorithm
 {
     /// <summary>Pick the fastest correct path for the problem size (the cost model of the risk recursion in the Dynamics folder).</summary>
     Auto,
-    /// <summary>The fused second-moment pass of MATH.md §3, one sweep over the eigenvalues per step (SIMD, chunked, parallel).</summary>
+    /// <summary>The fused second-moment pass of docs/math.md#second-moment-recursion, one sweep over the eigenvalues per step (SIMD, chunked, parallel).</summary>
     Fused,
     /// <summary>The renewal (Volterra) form: uncoupled local sequences computed cache-blocked for all steps, then the
     /// scalar convolution solved (docs/volterra.md). k ≤ 2 only; other methods fall back to <see cref="Fused"/>.</summary>

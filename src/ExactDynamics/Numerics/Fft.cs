@@ -13,7 +13,7 @@ namespace ExactDynamics.Numerics;
 /// recurrences), stored contiguously (entries [h, 2h) of one table shared by all sizes) so the inner loops run over
 /// contiguous memory with 256-bit vectors. No allocation per transform; the table grows (thread-safely) on demand.
 /// <para>
-/// Accuracy (Higham, Accuracy and Stability, §24.1): ‖ŷ − y‖₂ ≤ log₂N·η/(1 − log₂N·η)·‖y‖₂ with η ≈ 5u for accurate
+/// Accuracy (Higham, Accuracy and Stability of Numerical Algorithms, section 24.1): ‖ŷ − y‖₂ ≤ log₂N·η/(1 − log₂N·η)·‖y‖₂ with η ≈ 5u for accurate
 /// twiddles; in practice the error behaves like u·√(log₂N)·‖y‖₂ spread evenly over the N outputs.
 /// </para>
 /// </summary>

@@ -6,10 +6,19 @@ namespace ExactDynamics.Schedules;
 /// <summary>The method families a schedule knows how to vary.</summary>
 public enum MethodFamily
 {
+    /// <summary>Minibatch SGD: a learning rate, no momentum.</summary>
     Sgd,
+
+    /// <summary>Heavy ball: learning rate η and momentum β.</summary>
     HeavyBall,
+
+    /// <summary>Nesterov: learning rate η and momentum β.</summary>
     Nesterov,
+
+    /// <summary>ASGD: the short step δ is the learning rate (the long step scales with it); no momentum.</summary>
     Asgd,
+
+    /// <summary>PyTorch's momentum rule: learning rate η and momentum μ.</summary>
     Torch,
 
     /// <summary>A user's (A, b, c, o, u): it has no named learning rate or momentum, so only a batch schedule applies.</summary>
@@ -18,7 +27,7 @@ public enum MethodFamily
 
 /// <summary>
 /// A method family with its base hyperparameters, which yields the <see cref="LinearMethod"/> for any learning rate and
-/// momentum (MATH.md §2). The learning rate is η for SGD, heavy ball, Nesterov and PyTorch's rule and the short step δ
+/// momentum (docs/math.md#methods). The learning rate is η for SGD, heavy ball, Nesterov and PyTorch's rule and the short step δ
 /// for ASGD (whose long step κ̃δ/c scales with it); the momentum is β (heavy ball, Nesterov) or μ (PyTorch). SGD and
 /// ASGD have no momentum; a custom method has neither.
 /// <para>For a positive learning rate the method is built by the family's own <c>Create</c>, so a schedule that keeps the
@@ -40,6 +49,7 @@ public sealed class MethodTemplate
         TorchNesterov = torchNesterov;
     }
 
+    /// <summary>The family, which says which hyperparameters a schedule can vary.</summary>
     public MethodFamily Family { get; }
 
     /// <summary>The method at the base values.</summary>
@@ -51,12 +61,22 @@ public sealed class MethodTemplate
     /// <summary>Base momentum (β or μ); NaN when the family has none.</summary>
     public double Momentum { get; }
 
+    /// <summary>ASGD's long-step parameter κ̃ (NaN for the other families).</summary>
     public double Kappa { get; }
+
+    /// <summary>ASGD's statistical-advantage parameter ξ (NaN for the other families).</summary>
     public double Xi { get; }
+
+    /// <summary>ASGD's small constant c (0.7 unless given).</summary>
     public double Small { get; }
+
+    /// <summary>For the PyTorch rule: <c>nesterov=True</c>.</summary>
     public bool TorchNesterov { get; }
 
+    /// <summary>True when the family has a named learning rate (every family but a custom method).</summary>
     public bool HasLearningRate => Family != MethodFamily.Custom;
+
+    /// <summary>True when the family has a momentum (heavy ball, Nesterov, PyTorch's rule).</summary>
     public bool HasMomentum => Family is MethodFamily.HeavyBall or MethodFamily.Nesterov or MethodFamily.Torch;
 
     /// <summary>The family's name for its momentum parameter (beta or momentum).</summary>
@@ -73,15 +93,42 @@ public sealed class MethodTemplate
         _ => "custom",
     };
 
+    /// <summary>SGD with base learning rate <paramref name="lr"/>.</summary>
+    /// <param name="lr">η &gt; 0.</param>
+    /// <returns>The template; its <see cref="Base"/> is <see cref="Methods.Sgd.Create(double)"/>.</returns>
+    /// <exception cref="InvalidInputException">η is not positive and finite.</exception>
     public static MethodTemplate Sgd(double lr) => new(MethodFamily.Sgd, Methods.Sgd.Create(lr), lr, double.NaN);
 
+    /// <summary>Heavy ball with base learning rate <paramref name="lr"/> and momentum <paramref name="beta"/>.</summary>
+    /// <param name="lr">η &gt; 0.</param>
+    /// <param name="beta">β ∈ [0, 1).</param>
+    /// <returns>The template; its <see cref="Base"/> is <see cref="Methods.HeavyBall.Create(double, double)"/>.</returns>
+    /// <exception cref="InvalidInputException">η or β is out of range.</exception>
     public static MethodTemplate HeavyBall(double lr, double beta) => new(MethodFamily.HeavyBall, Methods.HeavyBall.Create(lr, beta), lr, beta);
 
+    /// <summary>Nesterov with base learning rate <paramref name="lr"/> and momentum <paramref name="beta"/>.</summary>
+    /// <param name="lr">η &gt; 0.</param>
+    /// <param name="beta">β ∈ [0, 1).</param>
+    /// <returns>The template; its <see cref="Base"/> is <see cref="Methods.Nesterov.Create(double, double)"/>.</returns>
+    /// <exception cref="InvalidInputException">η or β is out of range.</exception>
     public static MethodTemplate Nesterov(double lr, double beta) => new(MethodFamily.Nesterov, Methods.Nesterov.Create(lr, beta), lr, beta);
 
+    /// <summary>ASGD with base short step <paramref name="lr"/> (docs/math.md#asgd).</summary>
+    /// <param name="lr">δ &gt; 0, the scheduled learning rate.</param>
+    /// <param name="kappa">κ̃ &gt; 0.</param>
+    /// <param name="xi">ξ &gt; 0.</param>
+    /// <param name="small">c &gt; 0 (default 0.7).</param>
+    /// <returns>The template; its <see cref="Base"/> is <see cref="Methods.Asgd.Create(double, double, double, double)"/>.</returns>
+    /// <exception cref="InvalidInputException">A parameter is out of range.</exception>
     public static MethodTemplate Asgd(double lr, double kappa, double xi, double small = 0.7) =>
         new(MethodFamily.Asgd, Methods.Asgd.Create(lr, kappa, xi, small), lr, double.NaN, kappa, xi, small);
 
+    /// <summary>PyTorch's momentum rule with base learning rate <paramref name="lr"/> and momentum <paramref name="momentum"/>.</summary>
+    /// <param name="lr">η &gt; 0.</param>
+    /// <param name="momentum">μ ∈ [0, 1).</param>
+    /// <param name="nesterov">PyTorch's <c>nesterov=True</c>.</param>
+    /// <returns>The template; its <see cref="Base"/> is <see cref="TorchMomentum.Create(double, double, bool, double)"/>.</returns>
+    /// <exception cref="InvalidInputException">η or μ is out of range.</exception>
     public static MethodTemplate Torch(double lr, double momentum, bool nesterov = false) =>
         new(MethodFamily.Torch, TorchMomentum.Create(lr, momentum, nesterov), lr, momentum, torchNesterov: nesterov);
 

@@ -41,6 +41,8 @@ public abstract class Schedule
     /// <summary>True for the constant schedule (every value is 1, a multiplier).</summary>
     public bool IsIdentity => this is ConstantSchedule;
 
+    /// <summary>The spec string.</summary>
+    /// <returns><see cref="Spec"/>.</returns>
     public override string ToString() => Spec;
 
     internal static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);

@@ -10,6 +10,11 @@ namespace ExactDynamics.Schedules;
 /// </summary>
 public static class ScheduleFile
 {
+    /// <summary>Reads a schedule file.</summary>
+    /// <param name="path">The CSV file.</param>
+    /// <returns>The schedule: multipliers, or absolute values for a <c>value</c> header.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="InvalidInputException">The file does not exist, cannot be read, or is malformed (one sentence naming the line).</exception>
     public static Schedule Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -18,6 +18,8 @@ public static class ScheduleSpec
 
     /// <param name="spec">The spec text.</param>
     /// <param name="option">The option name for messages, e.g. <c>--lr-schedule</c>.</param>
+    /// <returns>The schedule (docs/math.md#schedule-specs).</returns>
+    /// <exception cref="InvalidInputException">The text is not one of <see cref="Forms"/>, or a parameter is out of range.</exception>
     public static Schedule Parse(string spec, string option = "schedule")
     {
         if (string.IsNullOrWhiteSpace(spec)) throw new InvalidInputException($"{option} is empty; use {Forms}.");

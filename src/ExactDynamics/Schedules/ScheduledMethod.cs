@@ -25,6 +25,13 @@ public sealed record ScheduleTail(LinearMethod? Method, double Batch, long? From
 /// </summary>
 public sealed class ScheduledMethod
 {
+    /// <summary>A method with optional schedules (a schedule that keeps the base value at every step is dropped).</summary>
+    /// <param name="template">The family and its base values.</param>
+    /// <param name="lr">Learning-rate schedule, or null.</param>
+    /// <param name="momentum">Momentum schedule, or null.</param>
+    /// <param name="batch">Batch-size schedule, or null.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="template"/> is null.</exception>
+    /// <exception cref="InvalidInputException">The family has no learning rate or momentum for a given schedule (a custom method, or a momentum schedule for SGD or ASGD).</exception>
     public ScheduledMethod(MethodTemplate template, Schedule? lr = null, Schedule? momentum = null, Schedule? batch = null)
     {
         Template = template ?? throw new ArgumentNullException(nameof(template));
@@ -43,9 +50,16 @@ public sealed class ScheduledMethod
     /// <summary>A method without schedules.</summary>
     public static ScheduledMethod Constant(LinearMethod method) => new(MethodTemplate.FromMethod(method));
 
+    /// <summary>The family and its base values.</summary>
     public MethodTemplate Template { get; }
+
+    /// <summary>The learning-rate schedule; null when the learning rate stays at its base value.</summary>
     public Schedule? LrSchedule { get; }
+
+    /// <summary>The momentum schedule; null when the momentum stays at its base value.</summary>
     public Schedule? MomentumSchedule { get; }
+
+    /// <summary>The batch-size schedule; null when the batch stays at the problem's batch.</summary>
     public Schedule? BatchSchedule { get; }
 
     /// <summary>True when no setting changes from step to step (no schedule, or only constant ones).</summary>

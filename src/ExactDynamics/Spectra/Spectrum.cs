@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ExactDynamics.Spectra;
 
 /// <summary>
-/// The eigenvalues λ_1..λ_d of the covariance H (MATH.md §1). Immutable; every eigenvalue is positive and finite.
+/// The eigenvalues λ_1..λ_d of the covariance H (docs/math.md#problem). Immutable; every eigenvalue is positive and finite.
 /// </summary>
 public sealed class Spectrum
 {
@@ -53,7 +53,12 @@ public sealed class Spectrum
     /// <summary>Copy of the eigenvalues.</summary>
     public double[] ToArray() => (double[])_values.Clone();
 
-    /// <summary>λ_i = scale · i^(−a), i = 1..d.</summary>
+    /// <summary>λ_i = scale · i^(−a), i = 1..d (docs/math.md#spectra).</summary>
+    /// <param name="a">The exponent (finite).</param>
+    /// <param name="d">The dimension, ≥ 1.</param>
+    /// <param name="scale">λ_1 &gt; 0.</param>
+    /// <returns>The spectrum, described as <c>powerlaw:a=A,d=D[,scale=S]</c>.</returns>
+    /// <exception cref="InvalidInputException">A parameter is out of range, or an eigenvalue underflows to 0.</exception>
     public static Spectrum PowerLaw(double a, int d, double scale = 1.0)
     {
         if (!double.IsFinite(a)) throw new InvalidInputException($"Power-law exponent a={Fmt(a)} is not allowed; it must be a finite number.");
@@ -66,6 +71,11 @@ public sealed class Spectrum
     }
 
     /// <summary>A spectrum from explicit eigenvalues (copied).</summary>
+    /// <param name="values">The eigenvalues, each positive and finite.</param>
+    /// <param name="description">A short description; null for a generated one.</param>
+    /// <returns>The spectrum.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="values"/> is null.</exception>
+    /// <exception cref="InvalidInputException">There is no eigenvalue, or one is not positive and finite.</exception>
     public static Spectrum FromValues(IEnumerable<double> values, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(values);

@@ -3,7 +3,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Spectral;
 
 /// <summary>
-/// The method written in a basis where consistency is exact (MATH.md §4 (a)): P = [u, e_j, …] (u and the standard
+/// The method written in a basis where consistency is exact (docs/math.md#consistent-basis): P = [u, e_j, …] (u and the standard
 /// basis vectors other than the largest entry of u), Ã = P⁻¹AP with its first column set to e₁ exactly (A u = u),
 /// b̃ = P⁻¹b, c̃ = Pᵀc and õ = Pᵀo with c̃₀ = õ₀ = 1 exactly. In this basis the initial blocks are s_i e₁e₁ᵀ and
 /// I − T_i ⊗ T_i has an O(λ_i) first column formed without cancellation.

@@ -7,21 +7,21 @@ using ExactDynamics.Spectra;
 namespace ExactDynamics.Spectral;
 
 /// <summary>
-/// MATH.md §4: the spectral radius ρ of the second-moment operator 𝓜 and the contraction gap γ = 1 − ρ.
+/// docs/math.md#contraction-gap: the spectral radius ρ of the second-moment operator 𝓜 and the contraction gap γ = 1 − ρ.
 /// <para>
 /// With D_i = T_i⊗T_i + κ'_i bb ccᵀ (κ'_i = (m4 − 2)λ_i²/B) and the rank-one coupling, ρ is the largest real root
 /// z &gt; z_low of the secular equation F(z) = (1/B) Σ_i λ_i² ccᵀ(zI − D_i)⁻¹bb = 1, or z_low when there is none.
 /// Everything is solved for γ = 1 − z directly (zI − D_i = (I − D_i) − γI, with I − D_i formed without
 /// cancellation in the consistent basis, see <see cref="LocalBlocks"/>), so that gaps far below machine epsilon keep
 /// their relative precision. Sherman–Morrison gives ccᵀ(zI − D_i)⁻¹bb = g_i/(1 − κ'_i g_i) with
-/// g_i = ccᵀ(zI − T_i⊗T_i)⁻¹bb (eq. §4 "cheaper form").
+/// g_i = ccᵀ(zI − T_i⊗T_i)⁻¹bb (docs/math.md#stein-equation).
 /// </para>
 /// <para>
 /// Search: for γ below γ_T = min_i (1 − ρ(T_i)²), every g_i is finite, positive and increasing in γ; the predicate
 /// "some 1 − κ'_i g_i ≤ 0, or F ≥ 1" is monotone in γ and switches exactly at γ* = 1 − ρ, whether ρ is a secular root
 /// or the lower end z_low = max(ρ_D, max_i ρ(T_i)²). The lower end is found first (the local poles γ_D,i, one small
 /// Newton solve per direction), then the root below it, searched in δ = γ_low − γ starting from the relative offset
-/// γ_T·(1 − 1e-13) (§4 (c)), with a safeguarded Newton iteration on 1 − 1/F (F′ from the same pass).
+/// γ_T·(1 − 1e-13) (docs/math.md#gap-space), with a safeguarded Newton iteration on 1 − 1/F (F′ from the same pass).
 /// </para>
 /// <para>
 /// Performance: for k ≤ 2 each pass over the directions is vectorised (the closed-form resolvents of
@@ -35,7 +35,11 @@ public static class ContractionGap
 {
     private const double RelativeOffset = 1e-13;
 
-    /// <summary>ρ, γ = 1 − ρ, divergence and the local radius for one problem and method.</summary>
+    /// <summary>ρ, γ = 1 − ρ, divergence and the local radius for one problem and method (docs/math.md#secular-equation).</summary>
+    /// <param name="problem">The problem (a real batch size is allowed).</param>
+    /// <param name="method">The method.</param>
+    /// <returns>The rate; a divergent method (ρ ≥ 1) has <see cref="GapResult.Diverges"/> set and a negative gap, never NaN.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static GapResult Compute(Problem problem, LinearMethod method) => Compute(problem, method, null);
 
     /// <summary>As <see cref="Compute(Problem, LinearMethod)"/> with explicit execution settings (threads, SIMD width);
@@ -282,7 +286,7 @@ public static class ContractionGap
         /// <summary>
         /// γ* = sup{γ &lt; top : valid and φ(γ) &lt; 0}, searched in δ = top − γ &gt; 0 with a safeguarded Newton iteration
         /// (bracket [lo, hi] in δ; geometric bisection or doubling whenever Newton leaves it). Starts at the relative
-        /// offset δ₀ = |top|·1e-13 (MATH.md §4 (c)); returns top itself when φ &lt; 0 already there.
+        /// offset δ₀ = |top|·1e-13 (docs/math.md#gap-space); returns top itself when φ &lt; 0 already there.
         /// </summary>
         private double Transition<TEval>(double top, ref TEval eval, double hint = double.NaN) where TEval : struct, IEvaluator
         {

@@ -1,7 +1,7 @@
 namespace ExactDynamics.Spectral;
 
 /// <summary>
-/// The asymptotic contraction of the risk (MATH.md §4).
+/// The asymptotic contraction of the risk (docs/math.md#contraction-gap).
 /// </summary>
 /// <param name="Rho">ρ, the spectral radius of the second-moment operator 𝓜 (E L_t ∝ ρ^t).</param>
 /// <param name="Gap">γ = 1 − ρ, computed directly in gap space (full relative precision even when γ ≪ 1e-12). Negative when diverging.</param>

@@ -4,7 +4,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Spectral;
 
 /// <summary>
-/// Per-direction local operators of MATH.md §4 on the symmetric subspace (m = k(k+1)/2 coordinates (p,q), p ≤ q),
+/// Per-direction local operators of docs/math.md#contraction-gap on the symmetric subspace (m = k(k+1)/2 coordinates (p,q), p ≤ q),
 /// in the consistent basis: T_i = Ã − λ_i b̃c̃ᵀ, G⁰_i = I − T_i⊗T_i (formed without cancellation: the diagonal uses
 /// x_p = 1 − t_pp = (1 − Ã_pp) + λ b̃_p c̃_p, so 1 − t_pp² = x_p(2 − x_p) and 1 − t_pp t_qq − t_pq t_qp =
 /// x_p + x_q − x_p x_q − t_pq t_qp), and the vectors bb = vec(b̃b̃ᵀ), cc = the functional S ↦ c̃ᵀSc̃,

@@ -3,7 +3,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Spectral;
 
 /// <summary>
-/// MATH.md §4: the prefactor C in E L_t ≈ C ρ^t. With the right and left Perron vectors
+/// docs/math.md#prefactor: the prefactor C in E L_t ≈ C ρ^t. With the right and left Perron vectors
 /// r_i = λ_i(ρI − D_i)⁻¹bb and ℓ_i = λ_i(ρI − D_iᵀ)⁻¹cc (evaluated in gap space, (ρI − D_i) = (I − D_i) − γI,
 /// by Sherman–Morrison from the T_i⊗T_i resolvent):
 /// C = (Σ_i ℓ_iᵀ s_{0,i}) · (½ Σ_i λ_i oᵀR_i o) / (Σ_i ℓ_iᵀ r_i).
@@ -13,6 +13,12 @@ namespace ExactDynamics.Spectral;
 /// </summary>
 public static class PerronPrefactor
 {
+    /// <summary>The prefactor C of <paramref name="method"/> on <paramref name="problem"/>, at the rate already solved for.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="gap">Its <see cref="ContractionGap.Compute(Problem, LinearMethod)"/> result.</param>
+    /// <returns>C in E L_t ≈ C ρ^t; meaningful for a convergent method (NaN when no dominant local mode is found).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public static double Compute(Problem problem, LinearMethod method, GapResult gap)
     {
         ArgumentNullException.ThrowIfNull(problem);

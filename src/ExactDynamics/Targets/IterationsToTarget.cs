@@ -4,7 +4,7 @@ using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Targets;
 
-/// <summary>Result of MATH.md §5.</summary>
+/// <summary>Result of docs/math.md#iterations-to-target.</summary>
 /// <param name="Target">ε.</param>
 /// <param name="Exact">First t with E L_t ≤ ε from the exact recursion; null if not reached within the step limit
 /// (or the risk overflowed first).</param>
@@ -19,12 +19,21 @@ namespace ExactDynamics.Targets;
 public sealed record IterationsResult(double Target, long? Exact, double? ClosedForm, double Crude, double Rho, double Gap,
     double Prefactor, double InitialRisk, long MaxSteps);
 
-/// <summary>MATH.md §5: iterations to reach E L_t ≤ ε, exactly (first hit of the recursion) and in closed form.</summary>
+/// <summary>docs/math.md#iterations-to-target: iterations to reach E L_t ≤ ε, exactly (first hit of the recursion) and in closed form.</summary>
 public static class IterationsToTarget
 {
     /// <summary>Default limit of the exact search.</summary>
     public const long DefaultMaxSteps = 1_000_000;
 
+    /// <summary>The exact, closed-form and crude iteration counts to reach E L_t ≤ <paramref name="target"/>.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="method">The method.</param>
+    /// <param name="target">ε, positive and at least <see cref="SmallestTarget"/>.</param>
+    /// <param name="maxSteps">Step limit of the exact search (≥ 0).</param>
+    /// <returns>The counts with ρ, the gap, C and L_0; <see cref="IterationsResult.Exact"/> is null when the target is not
+    /// reached within <paramref name="maxSteps"/> (or the risk overflows first).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">The target or the step limit is out of range.</exception>
     public static IterationsResult Compute(Problem problem, LinearMethod method, double target, long maxSteps = DefaultMaxSteps)
     {
         ArgumentNullException.ThrowIfNull(problem);

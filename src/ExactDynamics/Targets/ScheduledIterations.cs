@@ -13,8 +13,17 @@ namespace ExactDynamics.Targets;
 public sealed record ScheduledIterationsResult(double Target, long? Exact, double InitialRisk, long MaxSteps, ScheduleTail Tail,
     GapResult? TailGap, double? ClosedForm, double? Crude, double? Prefactor);
 
+/// <summary>Iterations to a target risk under schedules (docs/math.md#constant-tail, docs/math.md#iterations-to-target).</summary>
 public static class ScheduledIterations
 {
+    /// <summary>The first t with E L_t ≤ ε under the schedules, and the closed forms of the constant tail.</summary>
+    /// <param name="problem">The problem (its batch is the base batch).</param>
+    /// <param name="scheduled">The method with its schedules.</param>
+    /// <param name="target">ε, positive and at least <see cref="IterationsToTarget.SmallestTarget"/>.</param>
+    /// <param name="maxSteps">Step limit of the exact search (≥ 0).</param>
+    /// <returns>The exact count (null if not reached within <paramref name="maxSteps"/>) and the tail's asymptotic quantities (null without a tail).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="problem"/> or <paramref name="scheduled"/> is null.</exception>
+    /// <exception cref="InvalidInputException">The target or the step limit is out of range, or a schedule leaves its allowed range.</exception>
     public static ScheduledIterationsResult Compute(Problem problem, ScheduledMethod scheduled, double target, long maxSteps = IterationsToTarget.DefaultMaxSteps)
     {
         ArgumentNullException.ThrowIfNull(problem);

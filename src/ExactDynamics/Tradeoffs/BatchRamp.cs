@@ -41,7 +41,7 @@ public sealed record RampComparison(double Budget, long DoubleEvery, double MaxM
 }
 
 /// <summary>
-/// Batch-size ramps against a constant batch at equal total gradient cost (docs/schedules.md §5): the constant batch B
+/// Batch-size ramps against a constant batch at equal total gradient cost (docs/schedules.md#batch-ramps): the constant batch B
 /// runs ⌊G/B⌋ steps; the doubling ramp B_t = B·min(M, 2^⌊t/N⌋) runs as many steps as Σ B_t ≤ G allows, with the same
 /// learning rate and momentum. Everything is exact (the scheduled recursion); nothing is tuned.
 /// </summary>
@@ -50,6 +50,15 @@ public static class BatchRamp
     /// <summary>Most steps one strategy may take (keeps a mistyped budget from running for hours).</summary>
     public const long MaxSteps = 50_000_000;
 
+    /// <summary>Runs the constant batch, the doubling ramp and (with a cap) the constant largest batch on the same budget (docs/math.md#batch-ramps).</summary>
+    /// <param name="problem">The problem; its batch is the constant batch B and the ramp's first batch.</param>
+    /// <param name="method">The method (learning rate and momentum are the same for every strategy).</param>
+    /// <param name="budget">The gradient budget G in samples (Σ_t B_t), at least one batch.</param>
+    /// <param name="doubleEvery">N ≥ 1: the ramp doubles the batch every N steps.</param>
+    /// <param name="maxMultiplier">M ≥ 1: the ramp's cap as a multiple of B (+∞ = uncapped, and no constant-max row).</param>
+    /// <returns>The three strategies and the savings.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="problem"/> or <paramref name="method"/> is null.</exception>
+    /// <exception cref="InvalidInputException">The budget, interval or cap is out of range, or a strategy would take more than <see cref="MaxSteps"/> steps.</exception>
     public static RampComparison Compare(Problem problem, LinearMethod method, double budget, long doubleEvery, double maxMultiplier = double.PositiveInfinity)
     {
         ArgumentNullException.ThrowIfNull(problem);

@@ -39,7 +39,7 @@ public sealed record SweepOptions
 /// <summary>Progress of a sweep.</summary>
 public sealed record SweepProgress(int Completed, int Total, SweepRow Row);
 
-/// <summary>One tuned (family, batch size) of a sweep (MATH.md §6).</summary>
+/// <summary>One tuned (family, batch size) of a sweep (docs/math.md#batch-size-tradeoffs).</summary>
 /// <param name="Family">The family.</param>
 /// <param name="Batch">The batch size B.</param>
 /// <param name="Tuned">The tuning.</param>
@@ -53,7 +53,7 @@ public sealed record SweepRow(MethodFamily Family, double Batch, TuneResult Tune
 
     /// <summary>
     /// Compute efficiency: 1/(B·T(B)) with a target (null if T was not reached); without a target, the asymptotic
-    /// CE per unit of log-risk reduction, gap/B (MATH.md §6: CE ∝ gap(B)/B).
+    /// CE per unit of log-risk reduction, gap/B (docs/math.md#batch-size-tradeoffs: CE ∝ gap(B)/B).
     /// </summary>
     public double? Ce => Tuned.Iterations is null
         ? Gap / Batch
@@ -67,12 +67,19 @@ public sealed record SweepRow(MethodFamily Family, double Batch, TuneResult Tune
 }
 
 /// <summary>
-/// Tunes several families over a grid of batch sizes (MATH.md §6), in parallel over families and runs of batch sizes,
+/// Tunes several families over a grid of batch sizes (docs/math.md#batch-size-tradeoffs), in parallel over families and runs of batch sizes,
 /// each tuning warm-started from its smaller neighbour's optimum.
 /// </summary>
 public static class BatchSweep
 {
-    /// <summary>Rows ordered by family (as given) then batch size (ascending).</summary>
+    /// <summary>Tunes every family at every batch size.</summary>
+    /// <param name="problem">The problem (its batch size is replaced by each grid value).</param>
+    /// <param name="families">The families.</param>
+    /// <param name="batches">The batch sizes (each ≥ 1).</param>
+    /// <param name="options">Target, objective, parallelism and progress; null for the defaults.</param>
+    /// <returns>Rows ordered by family (as given) then batch size (ascending).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">A batch size or option is out of range.</exception>
     public static IReadOnlyList<SweepRow> Run(Problem problem, IReadOnlyList<MethodFamily> families, IReadOnlyList<double> batches,
         SweepOptions? options = null)
     {
@@ -137,6 +144,9 @@ public static class BatchSweep
     /// Parses a batch grid: a comma-separated list (<c>1,2,4,100</c>), a power-of-two range <c>1..4096</c>
     /// (1, 2, 4, …, 4096; the ends must be powers of two), or a mix (<c>1..64,100,1000</c>).
     /// </summary>
+    /// <param name="spec">The grid text.</param>
+    /// <returns>The batch sizes, ascending, without duplicates.</returns>
+    /// <exception cref="InvalidInputException">The text is not such a grid.</exception>
     public static IReadOnlyList<double> ParseBatches(string spec)
     {
         ArgumentNullException.ThrowIfNull(spec);

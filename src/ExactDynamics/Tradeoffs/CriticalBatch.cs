@@ -27,7 +27,7 @@ public sealed record CriticalBatchOptions
     public int? MaxDegreeOfParallelism { get; init; }
 }
 
-/// <summary>The critical batch size and deterministic scale of one family (MATH.md §6, CLI.md <c>critical-batch</c>).</summary>
+/// <summary>The critical batch size and deterministic scale of one family (docs/math.md#critical-batch, docs/cli.md#critical-batch).</summary>
 /// <param name="Family">The family.</param>
 /// <param name="Fraction">f.</param>
 /// <param name="CriticalBatch">The smallest real B &gt; 1 with CE(B) = f·CE(1), CE(B) = gap*(B)/B; null if beyond <see cref="CriticalBatchOptions.MaxBatch"/>.</param>
@@ -43,7 +43,7 @@ public sealed record CriticalBatchResult(MethodFamily Family, double Fraction, d
 }
 
 /// <summary>
-/// Critical batch sizes by root-finding in log B on the tuned gap (MATH.md §6): the smallest B &gt; 1 where the
+/// Critical batch sizes by root-finding in log B on the tuned gap (docs/math.md#critical-batch): the smallest B &gt; 1 where the
 /// compute efficiency gap*(B)/B has fallen to a fraction f of gap*(1), and the deterministic scale where gap*(B)
 /// reaches f·gap*(∞). Brackets are found by doubling B (so "smallest" is the first crossing on that grid), then
 /// refined by Brent's method in ln B.
@@ -59,6 +59,12 @@ public static class CriticalBatch
     /// of its bracket (the better of the two). Every dependency is fixed in advance, so the result does not depend on
     /// the number of threads.
     /// </remarks>
+    /// <param name="problem">The problem (its batch size is ignored).</param>
+    /// <param name="family">The family.</param>
+    /// <param name="options">Fraction f, largest batch, parallelism and tuning settings; null for the defaults.</param>
+    /// <returns>The critical batch and deterministic scale (null beyond the largest batch) and the tuned curve behind them.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">An option is out of range (e.g. f outside (0, 1)).</exception>
     public static CriticalBatchResult Compute(Problem problem, MethodFamily family, CriticalBatchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -157,6 +163,12 @@ public static class CriticalBatch
     }
 
     /// <summary>Several families in parallel (one task per family).</summary>
+    /// <param name="problem">The problem (its batch size is ignored).</param>
+    /// <param name="families">The families.</param>
+    /// <param name="options">As in <see cref="Compute(Problem, MethodFamily, CriticalBatchOptions?)"/>.</param>
+    /// <returns>One result per family, in the order given.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">An option is out of range.</exception>
     public static IReadOnlyList<CriticalBatchResult> Compute(Problem problem, IReadOnlyList<MethodFamily> families, CriticalBatchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -177,7 +189,7 @@ public static class CriticalBatch
 
     /// <summary>
     /// The tuned gap of full-batch gradient descent (B → ∞): exactly 1 − ((κ−1)/(κ+1))² for SGD and
-    /// 1 − ((√κ−1)/(√κ+1))² for heavy ball (MATH.md §6); for Nesterov and ASGD, the tuned gap at B = 2^50.
+    /// 1 − ((√κ−1)/(√κ+1))² for heavy ball (docs/math.md#closed-form-gaps); for Nesterov and ASGD, the tuned gap at B = 2^50.
     /// </summary>
     public static double DeterministicGap(Spectrum spectrum, MethodFamily family, TuneOptions? tune = null, Problem? problem = null)
     {

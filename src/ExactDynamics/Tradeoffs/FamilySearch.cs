@@ -4,7 +4,7 @@ using ExactDynamics.Numerics;
 namespace ExactDynamics.Tradeoffs;
 
 /// <summary>
-/// The structured search behind <see cref="Tuner"/> (MATH.md §6): maximise a score (the contraction gap, or minus the
+/// The structured search behind <see cref="Tuner"/> (docs/math.md#tuning): maximise a score (the contraction gap, or minus the
 /// iterations to a target) over one family's hyperparameters.
 /// <para>
 /// Every family is "shape coordinates + a step size". For a fixed shape the stable step sizes form an interval

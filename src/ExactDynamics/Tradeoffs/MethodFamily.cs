@@ -3,7 +3,7 @@ using ExactDynamics.Methods;
 
 namespace ExactDynamics.Tradeoffs;
 
-/// <summary>A tunable method family of MATH.md §6 (the hyperparameters the tuner searches).</summary>
+/// <summary>A tunable method family of docs/math.md#tuning (the hyperparameters the tuner searches).</summary>
 public enum MethodFamily
 {
     /// <summary>Minibatch SGD; parameter <c>lr</c>.</summary>

@@ -10,6 +10,7 @@ namespace ExactDynamics.Tradeoffs;
 /// <param name="Evaluations">Exact runs the search took.</param>
 public sealed record TunedSchedule(Schedule? Schedule, double BaseLr, double FinalRisk, int Evaluations)
 {
+    /// <summary>The schedule's spec string (<c>constant</c> for none).</summary>
     public string Name => Schedule?.Spec ?? "constant";
 }
 
@@ -28,6 +29,9 @@ public static class ScheduleTuning
     /// <param name="hi">Largest base learning rate tried.</param>
     /// <param name="grid">Grid points (≥ 3).</param>
     /// <param name="refine">Golden-section iterations after the grid.</param>
+    /// <returns>The best base learning rate and its exact final risk E L_T.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">The budget, range or grid is out of range.</exception>
     public static TunedSchedule TuneBaseLr(Problem problem, Func<double, MethodTemplate> family, Schedule? lrSchedule, long steps,
         double lo, double hi, int grid = 32, int refine = 30)
     {

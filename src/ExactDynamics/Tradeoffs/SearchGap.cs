@@ -7,7 +7,7 @@ namespace ExactDynamics.Tradeoffs;
 
 /// <summary>
 /// The contraction gap for the <em>search</em> inside the tuner: the core solver of <see cref="ContractionGap"/>
-/// (MATH.md §4: the same secular system, vectorised passes, local poles and gap-space safeguarded Newton iteration) on
+/// (docs/math.md#gap-space: the same secular system, vectorised passes, local poles and gap-space safeguarded Newton iteration) on
 /// the spectrum or on weighted eigenvalue nodes (a compressed stand-in, <see cref="SpectrumCompression"/>), started
 /// from a hint (the previous gap of a nearby method); the local radius for m4 &lt; 2, which only the report needs, is
 /// skipped. On the full spectrum its gaps are those of <see cref="ContractionGap"/>: the same root, to ~1e-13 relative (a Newton path started from the hint may end a few ulps away). The tuner always reports the gap

@@ -8,9 +8,9 @@ namespace ExactDynamics.Tradeoffs;
 /// <summary>What the tuner optimises.</summary>
 public enum TuneObjective
 {
-    /// <summary>Maximise the contraction gap 1 − ρ (MATH.md §4).</summary>
+    /// <summary>Maximise the contraction gap 1 − ρ (docs/math.md#contraction-gap).</summary>
     Gap,
-    /// <summary>Minimise the exact number of iterations to reach E L_t ≤ ε (MATH.md §5); needs a target.</summary>
+    /// <summary>Minimise the exact number of iterations to reach E L_t ≤ ε (docs/math.md#iterations-to-target); needs a target.</summary>
     Iterations,
 }
 
@@ -71,7 +71,7 @@ public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective
 }
 
 /// <summary>
-/// Tunes a method family's hyperparameters at a batch size (MATH.md §6): maximise the contraction gap (default) or
+/// Tunes a method family's hyperparameters at a batch size (docs/math.md#tuning): maximise the contraction gap (default) or
 /// minimise the exact iterations to a target. See <see cref="FamilySearch"/> for the algorithm: nested 1-D searches
 /// on transformed coordinates that stay inside the stable region (the step size as a fraction of its stability edge),
 /// coarse scans for the global basin, Brent / Nelder–Mead refinement.
@@ -86,6 +86,12 @@ public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective
 public static class Tuner
 {
     /// <summary>Tunes <paramref name="family"/> on <paramref name="problem"/> (at its batch size).</summary>
+    /// <param name="problem">The problem; its batch size is the one tuned for.</param>
+    /// <param name="family">The family.</param>
+    /// <param name="options">Objective, target and search settings; null for the defaults (maximise the gap).</param>
+    /// <returns>The tuned hyperparameters, the method and its exact gap (and iterations when a target is given).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="InvalidInputException">The options are inconsistent (the iterations objective without a target) or out of range.</exception>
     public static TuneResult Tune(Problem problem, MethodFamily family, TuneOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -129,6 +135,11 @@ public static class Tuner
     }
 
     /// <summary>Tunes the family named <paramref name="family"/> (<c>sgd</c>, <c>hb</c>, <c>nesterov</c>, <c>asgd</c>).</summary>
+    /// <param name="problem">The problem; its batch size is the one tuned for.</param>
+    /// <param name="family">The family's name.</param>
+    /// <param name="options">As in <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>.</param>
+    /// <returns>As <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>.</returns>
+    /// <exception cref="InvalidInputException">The name is not a family, or the options are invalid.</exception>
     public static TuneResult Tune(Problem problem, string family, TuneOptions? options = null)
         => Tune(problem, MethodFamilies.Parse(family), options);
 

@@ -1,7 +1,7 @@
 namespace ExactDynamics.Tests.Oracles;
 
 /// <summary>
-/// The per-direction block recursion (MATH.md §3; its equivalence with the full covariance oracle is tested in
+/// The per-direction block recursion (docs/math.md#second-moment-recursion; its equivalence with the full covariance oracle is tested in
 /// double), evaluated entirely in double-double so that it can adjudicate ROUNDING: when the library and the
 /// double-precision oracles differ at the 1e-12 level, this says who carries the error. All inputs are
 /// taken as the exact doubles given; T_i = A − λ_i b cᵀ and every product is formed in double-double.

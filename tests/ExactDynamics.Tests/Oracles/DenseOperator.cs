@@ -4,7 +4,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace ExactDynamics.Tests.Oracles;
 
 /// <summary>
-/// Oracle 2: the dense second-moment operator 𝓜 of MATH.md §4 on the full k²-vec of every block
+/// Oracle 2: the dense second-moment operator 𝓜 of docs/math.md#contraction-gap on the full k²-vec of every block
 /// (size d·k² × d·k², row-major vec: vec(S)[p·k + q] = S_pq, so vec(T S Tᵀ) = (T ⊗ T) vec S):
 ///   D_i = T_i ⊗ T_i + κ'_i · vec(bbᵀ) vec(ccᵀ)ᵀ,  κ'_i = (m4 − 2) λ_i² / B,  T_i = A − λ_i b cᵀ,
 ///   (𝓜 s)_i = D_i s_i + (λ_i/B) vec(bbᵀ) Σ_j λ_j vec(ccᵀ)ᵀ s_j.

@@ -8,7 +8,7 @@ namespace ExactDynamics.Tests.Oracles;
 /// </summary>
 public sealed record LiteralRule(string Name, int K, double[] InitialShape, int Output, Action<double[][], Func<double[], double[]>> Step);
 
-/// <summary>Literal update rules, transcribed from the verbal/source definitions, not from MATH.md's tables.</summary>
+/// <summary>Literal update rules, transcribed from the verbal/source definitions, not from the tables of docs/math.md#methods.</summary>
 public static class LiteralRules
 {
     private static double[] Axpy(double[] x, double a, double[] y) // x + a·y

@@ -2,7 +2,7 @@ using ExactDynamics.Methods;
 
 namespace ExactDynamics.Tests.Oracles;
 
-/// <summary>A plain (A, b, c, o, u) tuple as in MATH.md §2, detached from the library's type.</summary>
+/// <summary>A plain (A, b, c, o, u) tuple as in docs/math.md#methods, detached from the library's type.</summary>
 public sealed record MethodTuple(double[,] A, double[] B, double[] C, double[] O, double[] U)
 {
     public int K => B.Length;

@@ -11,7 +11,7 @@ namespace ExactDynamics.Tests.Oracles;
 ///   F(γ) = (1/B) Σ_i e_i² / (g_i − γ) = 1,   γ &lt; min_i g_i,
 /// F increasing in γ from 0 (γ → −∞) to +∞ (γ → min g_i). If F(0) &gt; 1 the root is negative (divergence).
 ///
-/// Heavy ball: a_i = 1 + β − ηλ_i (with A₁₁ + A₁₂ = (1 + β) − β = 1 EXACTLY, as MATH.md §4 asks, because
+/// Heavy ball: a_i = 1 + β − ηλ_i (with A₁₁ + A₁₂ = (1 + β) − β = 1 EXACTLY, as docs/math.md#consistent-basis asks, because
 /// 1 + β is formed in double-double), symmetric block coordinates (x, y, z) = (S₀₀, S₀₁, S₁₁):
 ///   D_i = [[a² + κ'η², −2aβ, β²], [a, −β, 0], [1, 0, 0]],
 ///   det(ζI − D_i) = p_i(ζ) = ζ³ − (a² + κ'η² − β) ζ² + β(a² − κ'η² − β) ζ − β³   (hand derivation in

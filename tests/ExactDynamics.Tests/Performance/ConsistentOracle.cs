@@ -34,11 +34,11 @@ internal readonly struct DoubleDouble
 }
 
 /// <summary>
-/// MATH.md §3 in double-double arithmetic, literally (full k×k blocks in the method's own coordinates), for the
+/// docs/math.md#second-moment-recursion in double-double arithmetic, literally (full k×k blocks in the method's own coordinates), for the
 /// *exactly consistent* method: each row of A is corrected in double-double so that A u = u holds exactly (the
 /// floating-point A of e.g. heavy ball with β = 0.9 has 1 + β − β ≠ 1, which shifts the slow eigenvalue by
 /// ~1e-16/(1 − β) and the risk after T steps by ~T·1e-16/(1 − β) relative; the library works in the consistent
-/// basis, as MATH.md §4 (a) prescribes, so this is the problem it solves).
+/// basis, as docs/math.md#consistent-basis prescribes, so this is the problem it solves).
 /// </summary>
 internal static class ConsistentOracle
 {

@@ -81,7 +81,7 @@ public class DeterminismTests
         var big = new Problem(Spectra.Spectrum.PowerLaw(1, 1_000_000), batch: 16);
         RiskRecursion.ChooseVolterra(big, HeavyBall.Create(0.05, 0.9), 1000, ExecutionOptions.Default).ShouldBeTrue();
         RiskRecursion.ChooseVolterra(big, HeavyBall.Create(0.05, 0.9), 1000, new ExecutionOptions(Algorithm: RiskAlgorithm.Fused)).ShouldBeFalse();
-        // long horizons: the blocked FFT convolution keeps the renewal form cheaper (BENCHMARKS.md §7)
+        // long horizons: the blocked FFT convolution keeps the renewal form cheaper (BENCHMARKS.md#long-horizons)
         RiskRecursion.ChooseVolterra(big, HeavyBall.Create(0.05, 0.9), 100_000, ExecutionOptions.Default).ShouldBeTrue();
         RiskRecursion.ChooseVolterra(big, Nesterov.Create(0.05, 0.9), 1_000_000, ExecutionOptions.Default).ShouldBeTrue();
         // small d and a long horizon: the convolution would dominate, the fused pass

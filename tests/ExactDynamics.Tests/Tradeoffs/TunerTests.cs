@@ -69,7 +69,7 @@ public class TunerTests
         (hb / sgd).ShouldBeLessThan(1.5);
     }
 
-    /// <summary>MATH.md §7, pinned to more digits than the page gives.</summary>
+    /// <summary>docs/math.md#worked-check, pinned to more digits than the page gives.</summary>
     [Fact]
     public void The_worked_check_of_math_section_7()
     {

@@ -18,7 +18,7 @@ public enum MethodFamily
     HeavyBall,
     /// <summary>Nesterov, literal port.</summary>
     Nesterov,
-    /// <summary>AccSGD optimizer, literal port (exact side: the ASGD tuple of MATH.md §2).</summary>
+    /// <summary>AccSGD optimizer, literal port (exact side: the ASGD tuple of docs/math.md#methods).</summary>
     Asgd,
     /// <summary>torch.optim.SGD with momentum, literal port (exact side: the u = (1, 0) tuple).</summary>
     Torch,

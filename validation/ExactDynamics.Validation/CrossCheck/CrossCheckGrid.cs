@@ -4,7 +4,7 @@ using ExactDynamics.Validation.Sampling;
 namespace ExactDynamics.Validation.CrossCheck;
 
 /// <summary>
-/// The cross-check grid of issue 4: every method family × {Gaussian, Rademacher, heavy-tailed} × {σ² = 0, σ² &gt; 0}
+/// The cross-check grid: every method family × {Gaussian, Rademacher, heavy-tailed} × {σ² = 0, σ² &gt; 0}
 /// × B ∈ {1, 7, 64} × {slow, fast power law}. Seeds are fixed and derived from the case's position in the grid.
 /// </summary>
 public static class CrossCheckGrid

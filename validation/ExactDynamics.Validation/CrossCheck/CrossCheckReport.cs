@@ -32,7 +32,7 @@ public static class CrossCheckReport
         sb.Append(".\n\n");
         sb.Append("## How the check works\n\n");
         sb.Append("* Each case runs the algorithm **as written** (literal ports of SGD, heavy ball, Nesterov, PyTorch's `SGD(momentum, nesterov)`, the AccSGD optimizer; the k = 3 custom tuple through the generic `(A, b, c, o, u)` simulator) on explicit samples `x = H^{1/2} z`, `y = <x, w*> + ε`, from `w0 = w* + N(0, I)`, and records the risk `½ Σ λ_i (w_t − w*)_i²` of every run. ");
-        sb.Append("The exact curve comes from the library's recursion (MATH.md §3) with the method's tuple and the covariates' exact m4.\n");
+        sb.Append("The exact curve comes from the library's recursion (docs/math.md#second-moment-recursion) with the method's tuple and the covariates' exact m4.\n");
         sb.Append("* Each run has its own xoshiro256** stream keyed by (seed, run); runs are reduced in run order, so the numbers below are reproducible bit for bit for any thread count.\n");
         sb.Append("* At every recorded step, `z_t = (mean_t − exact_t) / stderr_t` with `stderr_t = sd_t/√R` (sample standard deviation over the R runs). ");
         sb.Append("A case is consistent when `max_t |z_t| ≤ Φ⁻¹(1 − α/(2n))` (Bonferroni over its n recorded steps, α = 1e-3 per case): under the null hypothesis and a normal approximation of each mean, a false alarm anywhere on the curve has probability ≤ α. ");

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ExactDynamics.Validation.Sampling;
 
 /// <summary>
-/// The law of one whitened covariate coordinate z (MATH.md §1): E z = 0, E z² = 1 and a stated fourth moment
+/// The law of one whitened covariate coordinate z (docs/math.md#problem): E z = 0, E z² = 1 and a stated fourth moment
 /// <see cref="Kurtosis"/> = E z⁴, computed analytically. Coordinates are drawn independently, x = H^{1/2} z.
 /// </summary>
 public abstract class CovariateDistribution

@@ -3,7 +3,7 @@ using ExactDynamics.Validation.Sampling;
 namespace ExactDynamics.Validation.Simulation;
 
 /// <summary>
-/// The stochastic minibatch gradient of MATH.md §1 for one run, computed from explicit samples: each call draws B
+/// The stochastic minibatch gradient of docs/math.md#problem for one run, computed from explicit samples: each call draws B
 /// fresh covariates x_b = H^{1/2} z_b (in the eigenbasis), labels y_b = ⟨x_b, w*⟩ + ε_b with ε_b ~ N(0, σ²), and
 /// returns g(w) = (1/B) Σ_b x_b (⟨x_b, w⟩ − y_b). Works in parameter coordinates, exactly as a user's training loop.
 /// </summary>

@@ -3,9 +3,9 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Validation.Simulation;
 
 /// <summary>
-/// Any linear k-state method (A, b, c, o, u) of MATH.md §2 run literally on a k×d state in parameter coordinates:
+/// Any linear k-state method (A, b, c, o, u) of docs/math.md#methods run literally on a k×d state in parameter coordinates:
 /// X_0 = u ⊗ w_0, g = g(cᵀX) from the oracle, X ← A X − b ⊗ g, reported iterate oᵀX. (Because A u = u, cᵀu = oᵀu = 1,
-/// this is the error recursion of §2 shifted by u ⊗ w*.)
+/// this is the error recursion of docs/math.md#methods shifted by u ⊗ w*.)
 /// </summary>
 public sealed class LinearMethodOptimizer : ISimulatedOptimizer
 {

@@ -4,7 +4,7 @@ namespace ExactDynamics.Validation.Simulation;
 
 // Literal ports: each optimizer below is written the way its source writes it (parameter vectors, buffers and the
 // order of the in-place updates), not through the (A, b, c, o, u) tuple. The validation suite shows that the tuple
-// of MATH.md §2 reproduces each of them path by path (same samples, same iterates) and in expectation.
+// of docs/math.md#methods reproduces each of them path by path (same samples, same iterates) and in expectation.
 
 internal static class Fmt
 {
@@ -101,7 +101,7 @@ public sealed class NesterovLiteral(double lr, double beta) : ISimulatedOptimize
 /// p = p − lr·d_p
 /// </code>
 /// (optax.sgd(lr, momentum, nesterov) is the same rule.) With dampening 0 the first step equals the general one
-/// with buf = 0, which is why the exact mapping of MATH.md §2 uses u = (1, 0).
+/// with buf = 0, which is why the exact mapping of docs/math.md#methods uses u = (1, 0).
 /// </summary>
 public sealed class TorchSgdLiteral : ISimulatedOptimizer
 {

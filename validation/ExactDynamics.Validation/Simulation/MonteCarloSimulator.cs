@@ -49,7 +49,7 @@ public sealed record SimulationSettings
 public sealed record SimulationResult(long[] Steps, double[] Mean, double[] StdErr, double[] StdDev, int Runs, ulong Seed, string Optimizer);
 
 /// <summary>
-/// Runs an optimizer on explicit samples many times and averages the risk (issue 4, point 1).
+/// Runs an optimizer on explicit samples many times and averages the risk (docs/math.md#monte-carlo).
 /// <para>Reproducibility: run r draws w_0 and every minibatch from its own xoshiro256** stream keyed by (seed, r).
 /// Runs are grouped in fixed blocks of <see cref="BlockSize"/>; a block accumulates its runs in run order, and blocks
 /// are merged in block order, so the result is bit-for-bit the same for any thread count.</para>

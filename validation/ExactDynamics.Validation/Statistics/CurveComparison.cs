@@ -25,7 +25,7 @@ public sealed record CurveComparison(long[] Steps, double[] Z, double WorstZ, lo
 }
 
 /// <summary>
-/// The statistical test of the whole project (issue 4): a simulated mean curve is consistent with the exact expectation
+/// The statistical test of the whole project (docs/math.md#validation-test): a simulated mean curve is consistent with the exact expectation
 /// when every standardised deviation z_t = (mean_t − exact_t)/stderr_t stays within the Bonferroni bound
 /// |z_t| ≤ Φ⁻¹(1 − α/(2n)) over the n compared steps. Under the null hypothesis (and a normal approximation of each
 /// mean, i.e. enough runs) the probability of a false alarm anywhere on the curve is at most α, whatever the

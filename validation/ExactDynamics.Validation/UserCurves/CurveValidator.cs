@@ -22,7 +22,7 @@ public sealed record CurveValidation(CurveComparison Comparison, double[] ExactR
 
 /// <summary>
 /// Checks a simulated mean-risk curve (e.g. from a user's PyTorch loop) against the exact E L_t for the problem and
-/// method it claims to simulate (issue 4, point 5): the Bonferroni max-|z| test of <see cref="CurveComparer"/>.
+/// method it claims to simulate (docs/cli.md#validate): the Bonferroni max-|z| test of <see cref="CurveComparer"/>.
 /// </summary>
 public static class CurveValidator
 {
