@@ -1,3 +1,4 @@
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
@@ -178,7 +179,7 @@ public sealed class ScheduleOptionTests : IDisposable
         var json = _dir.File("m.json", "{\"A\": [[1]], \"b\": [0.5], \"c\": [1], \"o\": [1]}");
         var bad = Cli.Run(Cli.Args($"risk --spectrum powerlaw:a=1,d=20 --method custom:{json} --batch 2 --lr-schedule cosine:steps=10"));
         bad.Code.ShouldBe(2);
-        bad.Err.ShouldContain("only --batch-schedule applies");
+        bad.Err.ShouldContain("only a batch-size schedule applies");
         Cli.Run(Cli.Args($"risk --spectrum powerlaw:a=1,d=20 --method custom:{json} --batch 2 --batch-schedule step:every=3,factor=2")).ShouldSucceed();
     }
 

@@ -55,7 +55,7 @@ public class ScheduleCrossCheckTests(ITestOutputHelper output)
     [InlineData("rademacher", 0.1)]
     public void Sgd_with_warmup_and_cosine_agrees_with_Monte_Carlo(string law, double noise)
     {
-        var sm = new ScheduledMethod(MethodTemplate.Sgd(1.5 * Eta0(2)), ScheduleSpec.Parse("warmup:10+cosine:steps=70"), null, ScheduleSpec.Parse("constant"));
+        var sm = new ScheduledMethod(MethodTemplate.Sgd(1.5 * Eta0(2)), Schedule.WarmupThen(10, Schedule.Cosine(70)), null, Schedule.Constant);
         var cmp = Check($"sgd warmup+cosine {law} σ²={noise}", sm, 2, CovariateDistribution.Parse(law), noise, 11);
         cmp.Consistent.ShouldBeTrue(cmp.Verdict);
     }
@@ -67,8 +67,8 @@ public class ScheduleCrossCheckTests(ITestOutputHelper output)
     public void Heavy_ball_with_warmup_cosine_and_a_momentum_warmup_agrees_with_Monte_Carlo(string law, double noise)
     {
         var l = CovariateDistribution.Parse(law);
-        var sm = new ScheduledMethod(MethodTemplate.HeavyBall(Eta0(2, l.Kurtosis), 0.7), ScheduleSpec.Parse("warmup:10+cosine:steps=70,floor=0.1"),
-            ScheduleSpec.Parse("linear-warmup:steps=20"));
+        var sm = new ScheduledMethod(MethodTemplate.HeavyBall(Eta0(2, l.Kurtosis), 0.7), Schedule.WarmupThen(10, Schedule.Cosine(70, 0.1)),
+            Schedule.LinearWarmup(20));
         var cmp = Check($"hb warmup+cosine {law} σ²={noise}", sm, 2, l, noise, 12);
         cmp.Consistent.ShouldBeTrue(cmp.Verdict);
     }
@@ -79,7 +79,7 @@ public class ScheduleCrossCheckTests(ITestOutputHelper output)
     public void A_batch_size_doubling_ramp_agrees_with_Monte_Carlo(string family)
     {
         var t = family == "sgd" ? MethodTemplate.Sgd(Eta0(1)) : MethodTemplate.HeavyBall(0.5 * Eta0(1), 0.6);
-        var sm = new ScheduledMethod(t, null, null, ScheduleSpec.Parse("step:every=20,factor=2,max=8"));
+        var sm = new ScheduledMethod(t, null, null, Schedule.Step(20, 2, 8));
         var cmp = Check($"{family} batch ramp 1→8", sm, 1, CovariateDistribution.Gaussian, 0.2, 13);
         cmp.Consistent.ShouldBeTrue(cmp.Verdict);
     }
@@ -88,8 +88,8 @@ public class ScheduleCrossCheckTests(ITestOutputHelper output)
     public void Nesterov_with_a_momentum_schedule_agrees_with_Monte_Carlo_through_the_tuple_simulator()
     {
         // c = [1 + β, −β] changes every step: the exact recursion must weight the coupling with each step's c
-        var sm = new ScheduledMethod(MethodTemplate.Nesterov(Eta0(4), 0.8), ScheduleSpec.Parse("wsd:warmup=5,stable=40,decay=35,floor=0.2"),
-            Schedule.FromValues([0.0, 0.3, 0.6, 0.9, 0.5, 0.8], absolute: true), ScheduleSpec.Parse("step:every=30,factor=2"));
+        var sm = new ScheduledMethod(MethodTemplate.Nesterov(Eta0(4), 0.8), Schedule.Wsd(5, 40, 35, 0.2),
+            Schedule.FromValues([0.0, 0.3, 0.6, 0.9, 0.5, 0.8], absolute: true), Schedule.Step(30, 2, double.PositiveInfinity));
         var cmp = Check("nesterov momentum schedule", sm, 2, CovariateDistribution.Gaussian, 0.1, 14, new ScheduledMethodOptimizer(sm, 2));
         cmp.Consistent.ShouldBeTrue(cmp.Verdict);
     }
@@ -99,7 +99,7 @@ public class ScheduleCrossCheckTests(ITestOutputHelper output)
     {
         // the Monte Carlo curve of a warmup+cosine run, compared with curves it must NOT match
         var template = MethodTemplate.HeavyBall(Eta0(2), 0.7);
-        var sm = new ScheduledMethod(template, ScheduleSpec.Parse("warmup:10+cosine:steps=70"));
+        var sm = new ScheduledMethod(template, Schedule.WarmupThen(10, Schedule.Cosine(70)));
         var sim = MonteCarloSimulator.Run(Settings(CovariateDistribution.Gaussian, 0.1, 15), Literal(sm, 2));
         var problem = new Problem(Spec, null, 2, 3, 0.1);
         var right = CurveComparer.Compare(sim.Steps, ScheduledCurveValidator.ExactAt(problem, sm, sim.Steps), sim.Mean, sim.StdErr);
@@ -117,8 +117,8 @@ public class ScheduleCrossCheckTests(ITestOutputHelper output)
     [Fact]
     public void The_scheduled_tuple_reproduces_the_literal_loop_path_by_path()
     {
-        var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.2, 0.6), ScheduleSpec.Parse("warmup:5+cosine:steps=40"),
-            ScheduleSpec.Parse("linear-warmup:steps=10"), ScheduleSpec.Parse("step:every=15,factor=2"));
+        var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.2, 0.6), Schedule.WarmupThen(5, Schedule.Cosine(40)),
+            Schedule.LinearWarmup(10), Schedule.Step(15, 2, double.PositiveInfinity));
         var s = Settings(CovariateDistribution.Gaussian, 0.2, 2024) with { Steps = 45, Runs = 2 };
         for (ulong run = 0; run < 3; run++)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Schedules;
 using ExactDynamics.Tradeoffs;
 

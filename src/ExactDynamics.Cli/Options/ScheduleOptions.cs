@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 

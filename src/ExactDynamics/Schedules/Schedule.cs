@@ -26,7 +26,7 @@ public abstract class Schedule
     /// <summary>The value for the update t → t + 1, t ≥ 0.</summary>
     public abstract double Value(long t);
 
-    /// <summary>A spec string that <see cref="ScheduleSpec.Parse"/> reads back to this schedule.</summary>
+    /// <summary>A spec string that the command line's schedule parser reads back to this schedule.</summary>
     public abstract string Spec { get; }
 
     /// <summary>True when the values are absolute (a <c>value</c> file), false when they multiply the base value.</summary>

@@ -41,7 +41,7 @@ public sealed class ScheduledMethod
         BatchSchedule = batch is null || batch.IsIdentity || batch.ConstantFrom == 0 && !batch.IsAbsolute && batch.Value(0) == 1 ? null : batch;
         if (template.Family == MethodFamily.Custom && (LrSchedule is not null || MomentumSchedule is not null))
             throw new InvalidInputException(
-                $"A custom method ({template.Base.Spec}) has no named learning rate or momentum, so it cannot take a{(LrSchedule is not null ? " learning-rate" : " momentum")} schedule; only --batch-schedule applies to it.");
+                $"A custom method ({template.Base.Spec}) has no named learning rate or momentum, so it cannot take a{(LrSchedule is not null ? " learning-rate" : " momentum")} schedule; only a batch-size schedule applies to it.");
         if (MomentumSchedule is not null && !template.HasMomentum)
             throw new InvalidInputException(
                 $"{template.FamilyName} has no momentum parameter, so it cannot take a momentum schedule; use hb, nesterov or torch for a momentum schedule.");
@@ -91,7 +91,7 @@ public sealed class ScheduledMethod
         double b = Apply(BatchSchedule, baseBatch, t);
         if (!double.IsFinite(b) || b < 1)
             throw new InvalidInputException(
-                $"The batch schedule {BatchSchedule.Spec} gives B = {F(b)} at step {t}; the batch must be a finite number ≥ 1 (raise --batch or change the schedule).");
+                $"The batch schedule {BatchSchedule.Spec} gives B = {F(b)} at step {t}; the batch must be a finite number ≥ 1 (raise the base batch size or change the schedule).");
         return b;
     }
 

@@ -68,7 +68,7 @@ public static class BatchRamp
             throw new InvalidInputException($"Budget {F(budget)} is not allowed; the gradient budget (samples) must be finite and at least one batch ({F(b)}).");
         if (doubleEvery < 1) throw new InvalidInputException($"Doubling interval {doubleEvery} is not allowed; the ramp must double the batch every N ≥ 1 steps.");
         if (double.IsNaN(maxMultiplier) || maxMultiplier < 1)
-            throw new InvalidInputException($"Maximum batch multiplier {F(maxMultiplier)} is not allowed; the ramp's cap must be at least 1 (× --batch).");
+            throw new InvalidInputException($"Maximum batch multiplier {F(maxMultiplier)} is not allowed; the ramp's cap must be at least 1 (a multiple of the base batch size).");
         if (budget / b > MaxSteps)
             throw new InvalidInputException($"Budget {F(budget)} at batch {F(b)} would take {F(Math.Floor(budget / b))} steps, more than the {MaxSteps} allowed; lower the budget or raise the batch.");
         var template = MethodTemplate.FromMethod(method);

@@ -97,7 +97,7 @@ public static class BatchSweep
         var bs = batches.Distinct().OrderBy(b => b).ToArray();
         var baseTune = (options.Tune ?? new TuneOptions()) with { Objective = options.Objective, Target = options.Target, MaxSteps = options.MaxSteps };
         if (baseTune.Objective == TuneObjective.Iterations && baseTune.Target is null)
-            throw new InvalidInputException("The iterations objective needs a target risk ε (--target).");
+            throw new InvalidInputException("The iterations objective needs a target risk ε.");
 
         var work = new List<(MethodFamily Family, int Start, int End)>();
         foreach (var f in fams)

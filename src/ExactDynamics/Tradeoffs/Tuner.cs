@@ -98,7 +98,7 @@ public static class Tuner
         options ??= new TuneOptions();
         if (options.Target is double t) IterationsToTarget.ValidateTarget(t);
         if (options.Objective == TuneObjective.Iterations && options.Target is null)
-            throw new InvalidInputException("The iterations objective needs a target risk ε (--target).");
+            throw new InvalidInputException("The iterations objective needs a target risk ε.");
         if (options.MaxSteps < 1)
             throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
         if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))

@@ -1,3 +1,4 @@
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Schedules;
 
 namespace ExactDynamics.Tests.Schedules;

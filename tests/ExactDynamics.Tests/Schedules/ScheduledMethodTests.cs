@@ -1,3 +1,4 @@
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 
@@ -81,7 +82,7 @@ public class ScheduledMethodTests
             .Message.ShouldContain("asgd has no momentum parameter");
         var custom = MethodTemplate.Custom(new LinearMethod(new double[,] { { 1 } }, [0.3], [1], [1]));
         Should.Throw<InvalidInputException>(() => new ScheduledMethod(custom, Schedule.Cosine(10)))
-            .Message.ShouldContain("only --batch-schedule applies");
+            .Message.ShouldContain("only a batch-size schedule applies");
         new ScheduledMethod(custom, null, null, Schedule.Step(2, 2)).At(3, 1).Batch.ShouldBe(2); // batch schedules are fine
         // momentum pushed to 1 or beyond, batch pushed below 1: the step is named
         var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.5, 0.6), null, Schedule.Step(3, 2));

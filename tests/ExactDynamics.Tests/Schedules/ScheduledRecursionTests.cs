@@ -1,3 +1,4 @@
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Numerics;

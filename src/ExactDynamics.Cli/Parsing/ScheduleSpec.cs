@@ -1,6 +1,6 @@
-using System.Globalization;
+using ExactDynamics.Schedules;
 
-namespace ExactDynamics.Schedules;
+namespace ExactDynamics.Cli.Parsing;
 
 /// <summary>
 /// Reads schedule specs (the strings of <c>--lr-schedule</c>, <c>--momentum-schedule</c>, <c>--batch-schedule</c>):
@@ -9,7 +9,7 @@ namespace ExactDynamics.Schedules;
 /// <c>file:PATH.csv</c>. Every error is an <see cref="InvalidInputException"/> with one sentence naming the option,
 /// the bad text and what is allowed.
 /// </summary>
-public static class ScheduleSpec
+internal static class ScheduleSpec
 {
     /// <summary>The forms, for messages and help.</summary>
     public const string Forms =
@@ -52,28 +52,26 @@ public static class ScheduleSpec
                 return Schedule.Constant;
             case "step":
             {
-                var p = KeyValues(rest, spec, option, family, "step:every=N,factor=F[,max=M]", ["every", "factor"], ["max"]);
-                return Schedule.Step(Integer(p, "every", spec, option), Number(p, "factor", spec, option),
-                    p.ContainsKey("max") ? Number(p, "max", spec, option) : double.PositiveInfinity);
+                var p = KeyValues.Parse(rest, spec, option, family, "step:every=N,factor=F[,max=M]", ["every", "factor"], ["max"]);
+                return Schedule.Step(p.Whole("every"), p.Number("factor"), p.Number("max", double.PositiveInfinity));
             }
             case "cosine":
             {
-                var p = KeyValues(rest, spec, option, family, "cosine:steps=T[,floor=F]", ["steps"], ["floor"]);
-                return Schedule.Cosine(Integer(p, "steps", spec, option), p.ContainsKey("floor") ? Number(p, "floor", spec, option) : 0);
+                var p = KeyValues.Parse(rest, spec, option, family, "cosine:steps=T[,floor=F]", ["steps"], ["floor"]);
+                return Schedule.Cosine(p.Whole("steps"), p.Number("floor", 0));
             }
             case "warmup":
             case "linear-warmup":
                 return Schedule.LinearWarmup(WarmupSteps(family, rest, spec, option));
             case "wsd":
             {
-                var p = KeyValues(rest, spec, option, family, "wsd:warmup=W,stable=S,decay=D[,floor=F]", ["warmup", "stable", "decay"], ["floor"]);
-                return Schedule.Wsd(Integer(p, "warmup", spec, option), Integer(p, "stable", spec, option), Integer(p, "decay", spec, option),
-                    p.ContainsKey("floor") ? Number(p, "floor", spec, option) : 0);
+                var p = KeyValues.Parse(rest, spec, option, family, "wsd:warmup=W,stable=S,decay=D[,floor=F]", ["warmup", "stable", "decay"], ["floor"]);
+                return Schedule.Wsd(p.Whole("warmup"), p.Whole("stable"), p.Whole("decay"), p.Number("floor", 0));
             }
             case "inverse-sqrt":
             {
-                var p = KeyValues(rest, spec, option, family, "inverse-sqrt[:tau=τ]", [], ["tau"]);
-                return Schedule.InverseSqrt(p.ContainsKey("tau") ? Number(p, "tau", spec, option) : 1);
+                var p = KeyValues.Parse(rest, spec, option, family, "inverse-sqrt[:tau=τ]", [], ["tau"]);
+                return Schedule.InverseSqrt(p.Number("tau", 1));
             }
             case "file":
             {
@@ -110,7 +108,7 @@ public static class ScheduleSpec
             text = text[(text.IndexOf('=') + 1)..].Trim();
         if (text.Length == 0)
             throw new InvalidInputException($"{option} '{spec}': {family} needs its length; write {family}:steps=W (or {family}:W), e.g. warmup:100.");
-        if (!TryWhole(text, out long w))
+        if (!KeyValues.TryWhole(text, out long w))
             throw new InvalidInputException($"{option} '{spec}': the warmup length '{text}' is not a whole number; write {family}:steps=W, e.g. warmup:100.");
         return w;
     }
@@ -125,64 +123,5 @@ public static class ScheduleSpec
     {
         if (rest is not null && rest.Trim().Length > 0)
             throw new InvalidInputException($"{option} '{spec}': {family} takes no parameters; write just {family}.");
-    }
-
-    private static Dictionary<string, string> KeyValues(string? text, string spec, string option, string family, string form,
-        string[] required, string[] optional)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (text is not null && text.Trim().Length > 0)
-        {
-            foreach (var raw in text.Split(','))
-            {
-                var item = raw.Trim();
-                int eq = item.IndexOf('=');
-                if (eq <= 0) throw new InvalidInputException($"{option} '{spec}': '{item}' is not of the form key=value; write {form}.");
-                var key = item[..eq].Trim().ToLowerInvariant();
-                var value = item[(eq + 1)..].Trim();
-                if (!required.Contains(key) && !optional.Contains(key))
-                {
-                    var takes = required.Concat(optional).ToArray();
-                    throw new InvalidInputException(takes.Length == 0
-                        ? $"{option} '{spec}': {family} takes no parameter '{key}'; write {form}."
-                        : $"{option} '{spec}': unknown parameter '{key}' for {family}; it takes {string.Join(", ", takes)} ({form}).");
-                }
-                if (!values.TryAdd(key, value))
-                    throw new InvalidInputException($"{option} '{spec}' gives '{key}' twice; give each parameter once ({form}).");
-            }
-        }
-        var missing = required.Where(k => !values.ContainsKey(k)).ToArray();
-        if (missing.Length > 0)
-            throw new InvalidInputException(
-                $"{option} '{spec}' is missing {(missing.Length == 1 ? "parameter" : "parameters")} {string.Join(" and ", missing)}; write {form}.");
-        return values;
-    }
-
-    private static double Number(Dictionary<string, string> p, string key, string spec, string option)
-    {
-        var text = p[key];
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
-            throw new InvalidInputException($"{option} '{spec}': {key}='{text}' is not a number; write a number such as 0.5 or 1e-3.");
-        return x;
-    }
-
-    private static long Integer(Dictionary<string, string> p, string key, string spec, string option)
-    {
-        var text = p[key];
-        if (!TryWhole(text, out long n))
-            throw new InvalidInputException($"{option} '{spec}': {key}={text} is not a whole number; write an integer number of steps such as 1000.");
-        return n;
-    }
-
-    private static bool TryWhole(string text, out long n)
-    {
-        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) return true;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) && x == Math.Floor(x)
-            && Math.Abs(x) < 9e18)
-        {
-            n = (long)x;
-            return true;
-        }
-        return false;
     }
 }
