@@ -204,7 +204,10 @@ internal static class SpecParser
         public int Integer(string key)
         {
             double x = Number(key);
-            if (!double.IsFinite(x) || x != Math.Floor(x) || x < int.MinValue || x > int.MaxValue)
+            if (double.IsFinite(x) && x == Math.Floor(x) && (x < int.MinValue || x > int.MaxValue))
+                throw new InvalidInputException(
+                    $"{_option} '{_spec}': {key}={_values[key]} is too large; it can be at most {int.MaxValue.ToString(CultureInfo.InvariantCulture)} ({_form}).");
+            if (!double.IsFinite(x) || x != Math.Floor(x))
                 throw new InvalidInputException(
                     $"{_option} '{_spec}': {key}={_values[key]} is not a whole number; write an integer such as 200 ({_form}).");
             return (int)x;
