@@ -50,7 +50,7 @@ public sealed class Problem
             throw new InvalidInputException($"Batch size {Spectrum.Fmt(batch)} is not allowed; the batch must be at least 1.");
         if (kurtosis > MaxKurtosis)
             throw new InvalidInputException(
-                $"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ can be at most {Spectrum.Fmt(MaxKurtosis)} (a sample of n points has kurtosis at most n, and beyond this the fourth-moment terms overflow double precision).");
+                $"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ can be at most {MaxKurtosis.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture)} (the kurtosis of n sample points is at most n, so a larger value describes no data set of practical size).");
         if (!double.IsFinite(kurtosis) || kurtosis < 1)
             throw new InvalidInputException($"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ must be finite and at least 1 (3 = Gaussian, 1 = Rademacher).");
         if (!double.IsFinite(noise) || noise < 0)
@@ -63,7 +63,8 @@ public sealed class Problem
 
     /// <summary>
     /// The largest kurtosis accepted, 1e12: the kurtosis of n sample points is at most n, so no data set of practical
-    /// size exceeds it, and far above it the fourth-moment term (M4 − 1)·η²λ²/B overflows (docs/math.md#3-the-fourth-moment-identity).
+    /// size exceeds it, while far above it the fourth-moment term M4·η²λ²/B overflows double precision and ρ could only
+    /// be printed as ∞ (docs/math.md#3-the-fourth-moment-identity).
     /// </summary>
     public const double MaxKurtosis = 1e12;
 

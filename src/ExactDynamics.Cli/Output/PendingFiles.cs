@@ -29,9 +29,12 @@ internal static class PendingFiles
     public static IReadOnlyCollection<string> Current => Paths.Keys.ToArray();
 
     /// <summary>Deletes every recorded temporary file; never throws (it runs inside signal and exit handlers).</summary>
-    public static void DeleteAll()
+    public static void DeleteAll() => DeleteAll(_ => true);
+
+    /// <summary>Deletes the recorded temporary files that <paramref name="which"/> selects (tests select their own folder).</summary>
+    internal static void DeleteAll(Func<string, bool> which)
     {
-        foreach (var path in Paths.Keys)
+        foreach (var path in Paths.Keys.Where(which))
         {
             try
             {

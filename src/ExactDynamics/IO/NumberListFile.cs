@@ -43,7 +43,7 @@ internal static class NumberListFile
                 if (text.Length == 0 || text[0] == '#') continue;
                 if (rowLine > 0)
                     throw new InvalidInputException(
-                        $"{what} '{path}', line {lineNumber}: a value follows the row of {values.Count} values on line {rowLine}; give one number per line, or all the numbers on one line.");
+                        $"{what} '{path}' has {values.Count} values on line {rowLine} and more on line {lineNumber}; give one number per line, or all the numbers on a single line (a 1×n row).");
                 RefuseBinary(text, path, what, lineNumber);
                 if (values.Count == 0 && RowVector(text) is double[] row)
                 {
