@@ -158,6 +158,17 @@ public class OutFileSafetyTests : IDisposable
         Run([.. Cli.Args(Gap), "--out", dangling]).ShouldSucceed();
         new FileInfo(dangling).LinkTarget.ShouldBe(missing);
         File.Exists(missing).ShouldBeTrue();
+
+        // a link into a missing folder, and a loop of links: refused, the links left as they are
+        var nowhere = Path.Combine(_dir.Path, "to-nowhere.txt");
+        File.CreateSymbolicLink(nowhere, Path.Combine(sub, "no-such-folder", "x.txt"));
+        ShouldBeOneSentence(Run([.. Cli.Args(Gap), "--out", nowhere]), "does not exist");
+        string loop1 = Path.Combine(_dir.Path, "loop1"), loop2 = Path.Combine(_dir.Path, "loop2");
+        File.CreateSymbolicLink(loop1, loop2);
+        File.CreateSymbolicLink(loop2, loop1);
+        ShouldBeOneSentence(Run([.. Cli.Args(Gap), "--out", loop1]), "loop");
+        new FileInfo(loop1).LinkTarget.ShouldBe(loop2);
+        Temps().ShouldBeEmpty();
     }
 
     [Fact]

@@ -28,6 +28,18 @@ internal static class OutputFile
         }
     }
 
+    private static bool IsLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget is not null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Devices and pipes are written directly: replacing them with a regular file would destroy them.</summary>
     public static bool WrittenInPlace(FileKind kind) => kind is FileKind.CharacterDevice or FileKind.Fifo;
 
@@ -38,7 +50,11 @@ internal static class OutputFile
     public static void Check(string path, string full, string option)
     {
         var target = Target(full);
+        if (target == full && IsLink(full))
+            throw new InvalidInputException($"{option} '{path}' is a symbolic link that cannot be followed (a loop of links); give the path of a regular file to write.");
         var link = target == full ? "" : $" (a link to '{target}')";
+        if (target != full && !Directory.Exists(Path.GetDirectoryName(target)))
+            throw new InvalidInputException($"{option} '{path}'{link}: the folder of the file it links to does not exist; create it first or choose another path.");
         switch (FileStatus.KindOf(target))
         {
             case FileKind.BlockDevice:
