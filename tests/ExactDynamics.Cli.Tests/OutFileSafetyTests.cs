@@ -197,6 +197,40 @@ public class OutFileSafetyTests : IDisposable
     }
 
     [Fact]
+    public void An_unprivileged_user_cannot_replace_a_file_it_may_not_write()
+    {
+        // Runs the CLI as user 'nobody' (setpriv, available to root — CI runs as root): the folder lets nobody create and
+        // rename files, so only the permission check stands between it and replacing root's 0644 file.
+        if (!OperatingSystem.IsLinux() || !Environment.IsPrivilegedProcess || !File.Exists("/usr/bin/setpriv")) return;
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)Convert.ToInt32("777", 8));
+        var owned = _dir.File("owned.csv", "keep me");
+        File.SetUnixFileMode(owned, (UnixFileMode)Convert.ToInt32("644", 8));
+        var dll = Path.Combine(AppContext.BaseDirectory, "exactdyn.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/setpriv")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = _dir.Path,
+        };
+        foreach (var a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "env", $"HOME={_dir.Path}", $"DOTNET_CLI_HOME={_dir.Path}", "DOTNET_NOLOGO=1" })
+            start.ArgumentList.Add(a);
+        start.ArgumentList.Add(Environment.ProcessPath!.EndsWith("dotnet", StringComparison.Ordinal) ? Environment.ProcessPath! : "/usr/bin/dotnet");
+        start.ArgumentList.Add(dll);
+        foreach (var a in Cli.Args(Gap)) start.ArgumentList.Add(a);
+        start.ArgumentList.Add("--out");
+        start.ArgumentList.Add(owned);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        process.ExitCode.ShouldBe(2, stderr);
+        stderr.ShouldContain("read-only for this user");
+        stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(1, stderr);
+        File.ReadAllText(owned).ShouldBe("keep me");
+        Temps().ShouldBeEmpty();
+    }
+
+    [Fact]
     public void A_failed_write_names_the_path_not_the_temp_file_and_leaves_nothing()
     {
         var path = Path.Combine(_dir.Path, "out.csv");

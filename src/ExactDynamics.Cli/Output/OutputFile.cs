@@ -62,8 +62,9 @@ internal static class OutputFile
             case FileKind.Socket:
                 throw new InvalidInputException($"{option} '{path}'{link} is a socket; give the path of a regular file to write.");
             case FileKind.Regular or FileKind.Unknown when IsReadOnly(target, out var mode):
-                throw new InvalidInputException(
-                    $"{option} '{path}'{link} is read-only{mode}; it is left as it is — make it writable (chmod u+w) or choose another path.");
+                throw new InvalidInputException(Environment.IsPrivilegedProcess || OperatingSystem.IsWindows()
+                    ? $"{option} '{path}'{link} is read-only{mode}; it is left as it is — make it writable (chmod u+w) or choose another path."
+                    : $"{option} '{path}'{link} is read-only for this user{mode}; it is left as it is — choose another path, or ask its owner to make it writable.");
         }
     }
 
