@@ -16,7 +16,7 @@ internal static class Program
         try { Console.OutputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false); }
         catch (IOException) { }
         catch (PlatformNotSupportedException) { }
-        return CliApp.Run(args, Console.Out, Console.Error, TerminalInfo.Detect());
+        return CliApp.Run(args, new GuardedStdout(Console.Out), Console.Error, TerminalInfo.Detect());
     }
 }
 
@@ -70,6 +70,7 @@ internal static class CliApp
                 stderr.WriteLine($"{OneLine(error.Message).TrimEnd('.')} (see '{where}').");
                 return UsageError;
             }
+            if (parse.Action is not HelpWithExample) OutputCollisions.Check(parse);
             return parse.Invoke(config);
         }
         catch (Exception caught)
@@ -77,6 +78,11 @@ internal static class CliApp
             // work run in parallel (sweeps, several families) reports its failure wrapped in an AggregateException
             var e = caught;
             while (e is AggregateException { InnerExceptions.Count: 1 } agg) e = agg.InnerExceptions[0];
+            if (e is StdoutClosedException)
+            {
+                stderr.WriteLine($"exactdyn: {e.Message}");
+                return UsageError;
+            }
             if (IsUsageError(e))
             {
                 stderr.WriteLine(OneLine(Message(e)));
@@ -134,8 +140,9 @@ internal static class CliApp
         _ => e.Message,
     };
 
-    private static string OneLine(string message) =>
-        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    /// <summary>The message on one line, with any other control character (e.g. from a binary file) escaped.</summary>
+    private static string OneLine(string message) => ExactDynamics.IO.TextExcerpt.Escape(
+        string.Join(' ', message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), int.MaxValue);
 }
 
 /// <summary>

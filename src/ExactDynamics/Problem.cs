@@ -47,8 +47,13 @@ public sealed class Problem
     {
         ArgumentNullException.ThrowIfNull(spectrum);
         Spectrum = spectrum;
-        if (!double.IsFinite(batch) || batch < 1)
+        if (!double.IsFinite(batch))
+            throw new InvalidInputException($"Batch size {Spectrum.Fmt(batch)} is not allowed; the batch must be a finite number of at least 1.");
+        if (batch < 1)
             throw new InvalidInputException($"Batch size {Spectrum.Fmt(batch)} is not allowed; the batch must be at least 1.");
+        if (kurtosis > MaxKurtosis)
+            throw new InvalidInputException(
+                $"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ can be at most {MaxKurtosis.ToString("0e0", System.Globalization.CultureInfo.InvariantCulture)} (the kurtosis of n sample points is at most n, so a larger value describes no data set of practical size).");
         if (!double.IsFinite(kurtosis) || kurtosis < 1)
             throw new InvalidInputException($"Kurtosis {Spectrum.Fmt(kurtosis)} is not allowed; E z⁴ must be finite and at least 1 (3 = Gaussian, 1 = Rademacher).");
         if (!double.IsFinite(noise) || noise < 0)
@@ -58,6 +63,13 @@ public sealed class Problem
         Noise = noise;
         _initial = [];
     }
+
+    /// <summary>
+    /// The largest kurtosis accepted, 1e12: the kurtosis of n sample points is at most n, so no data set of practical
+    /// size exceeds it, while far above it the fourth-moment term M4·η²λ²/B overflows double precision and ρ could only
+    /// be printed as ∞ (docs/math.md#fourth-moment-identity).
+    /// </summary>
+    public const double MaxKurtosis = 1e12;
 
     /// <summary>The eigenvalues λ_i of H.</summary>
     public Spectrum Spectrum { get; }

@@ -11,7 +11,7 @@ public class BadInputTests : IDisposable
         _dir.File("nonpositive.csv", "1\n0\n");
         _dir.File("nan.csv", "1\nNaN\n");
         _dir.File("empty.csv", "eigenvalue\n\n");
-        _dir.File("two-columns.csv", "1,2\n");
+        _dir.File("two-columns.csv", "1,2\n3,4\n");
         _dir.File("init3.csv", "1\n1\n1\n");
         _dir.File("syntax.json", "{\"A\": [[1]], \"b\": [0.5,], \"c\": [1] \"o\": [1]}");
         _dir.File("missing.json", "{\"A\": [[1]], \"b\": [0.5], \"c\": [1]}");

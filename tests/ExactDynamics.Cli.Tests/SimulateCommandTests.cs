@@ -76,7 +76,7 @@ public class SimulateCommandTests
     [InlineData("--seed -3", "--seed -3")]
     [InlineData("--steps -1", "--steps -1")]
     [InlineData("--every 0", "--every 0")]
-    [InlineData("--threads 0", "--threads 0")]
+    [InlineData("--threads -1", "--threads -1")]
     [InlineData("--covariates cauchy", "cauchy")]
     [InlineData("--covariates mixture:m4=6 --kurtosis 3", "--kurtosis")]
     [InlineData("--batch 2.5", "--batch 2.5")]

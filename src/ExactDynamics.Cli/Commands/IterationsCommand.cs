@@ -40,7 +40,7 @@ internal static class IterationsCommand
             if (!double.IsFinite(eps) || !(eps > 0))
                 throw new InvalidInputException($"--target {ResultWriter.Text(eps)} is not allowed; the target risk must be a positive finite number such as 1e-6.");
             long max = parse.GetValue(maxSteps);
-            if (max < 0) throw new InvalidInputException($"--max-steps {max} is not allowed; it must be at least 0.");
+            if (max < 1) throw new InvalidInputException($"--max-steps {max} is not allowed; it must be at least 1 (as for tune).");
             var (problem, init) = shared.BuildProblem(parse);
             var method = shared.BuildMethod(parse);
             var scheduled = schedules.Build(parse, method);

@@ -43,6 +43,7 @@ internal static class RunCommand
         {
             var path = parse.GetValue(file)!;
             var args = ToArguments(path, root, parse.UnmatchedTokens);
+            Output.OutputCollisions.CheckExperiment(args, path);
             if (ctx.Dispatch is null) throw new InvalidOperationException("run needs a dispatcher.");
             return ctx.Dispatch(args);
         });
@@ -54,6 +55,7 @@ internal static class RunCommand
     {
         using var doc = ReadObject(path);
         var json = doc.RootElement;
+        ExactDynamics.IO.JsonDuplicateKeys.Refuse(json, $"Experiment file '{path}'");
         if (!json.TryGetProperty("command", out var commandElement) || commandElement.ValueKind != JsonValueKind.String)
             throw new InvalidInputException(
                 $"Experiment file '{path}' has no \"command\" string; write e.g. {{\"command\": \"risk\", \"spectrum\": \"powerlaw:a=1,d=200\", …}}.");
@@ -74,9 +76,13 @@ internal static class RunCommand
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
 
         var args = new List<string> { name };
+        var given = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in json.EnumerateObject())
         {
             var key = property.Name.TrimStart('-');
+            if (!given.TryAdd(key, property.Name))
+                throw new InvalidInputException(
+                    $"Experiment file '{path}' gives the option {key} twice (\"{given[key]}\" and \"{property.Name}\"); give each option once.");
             if (Ignored.Contains(property.Name, StringComparer.Ordinal)) continue;
             if (!options.TryGetValue(key, out var option))
             {

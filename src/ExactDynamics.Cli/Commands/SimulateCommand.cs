@@ -32,7 +32,7 @@ internal static class SimulateCommand
         var covariates = OptionFactory.Text("--covariates", "LAW",
             "Law of the whitened covariates z: gaussian, rademacher, uniform, threepoint:m4=M, mixture:m4=M[,p=P] (Gaussian scale mixture, M > 3) " +
             "or student:nu=N. Default: from --kurtosis (3 gaussian, 1 rademacher, otherwise threepoint with that m4).");
-        var threads = OptionFactory.Integer("--threads", "Threads to use (default: all cores); the numbers do not depend on it.");
+        var threads = OptionFactory.Integer("--threads", "Threads to use (default, or 0: all cores); the numbers do not depend on it.");
         var command = new ExampleCommand("simulate",
             "Monte Carlo simulation of the method on explicit samples x = H^(1/2) z, y = <x, w*> + noise, from w0 − w* ~ N(0, diag(s)): " +
             "the method's (A, b, c, o, u) update is run step by step (the validation suite shows it is, path for path, the literal optimizer code) " +
@@ -68,8 +68,8 @@ internal static class SimulateCommand
             if (parse.GetResult(threads) is { Implicit: false })
             {
                 long th = parse.GetValue(threads);
-                if (th < 1 || th > 4096) throw new InvalidInputException($"--threads {th} is not allowed; give a number of threads from 1 to 4096.");
-                dop = (int)th;
+                if (th < 0 || th > 4096) throw new InvalidInputException($"--threads {th} is not allowed; give a number of threads from 1 to 4096, or 0 for all cores.");
+                dop = th == 0 ? null : (int)th; // 0: all cores, as in tune, sweep and critical-batch
             }
             var law = ResolveCovariates(parse.GetValue(covariates), problem.Kurtosis, parse.GetResult(shared.Kurtosis) is { Implicit: false });
             if (law.Kurtosis != problem.Kurtosis)

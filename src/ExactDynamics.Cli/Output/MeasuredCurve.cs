@@ -11,6 +11,7 @@ internal static class MeasuredCurve
     public static PlotSeries Read(string path)
     {
         if (string.IsNullOrWhiteSpace(path)) throw new InvalidInputException("--overlay is empty; give the path of a CSV file with columns t,risk.");
+        if (Directory.Exists(path)) throw new InvalidInputException($"--overlay '{path}' is a directory; give the path of a CSV file with columns t,risk.");
         if (!File.Exists(path)) throw new InvalidInputException($"--overlay '{path}' does not exist; give the path of a CSV file with columns t,risk.");
         string[] lines;
         try
@@ -43,7 +44,7 @@ internal static class MeasuredCurve
                 || !double.TryParse(fields[tColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var tv)
                 || !double.TryParse(fields[riskColumn], NumberStyles.Float, CultureInfo.InvariantCulture, out var rv))
                 throw new InvalidInputException(
-                    $"--overlay '{path}', line {n + 1}: '{(line.Length > 40 ? line[..37] + "..." : line)}' does not have numbers in the t and risk columns; the file needs columns t,risk.");
+                    $"--overlay '{path}', line {n + 1}: '{ExactDynamics.IO.TextExcerpt.Escape(line, 40)}' does not have numbers in the t and risk columns; the file needs columns t,risk.");
             t.Add(tv);
             risk.Add(rv);
         }

@@ -66,7 +66,7 @@ internal static class RampWriter
                         "ramp" => $"{R(b)}·2^⌊t/{ResultWriter.Int(r.DoubleEvery)}⌋" + (double.IsFinite(r.MaxMultiplier) ? $", ≤ {R(r.MaxMultiplier * b)}" : ""),
                         _ => R(r.MaxMultiplier * b),
                     };
-                    table.Add(x.Name, batch, ResultWriter.Int(x.Steps), R(x.GradientCost), R(x.FinalRisk, 4),
+                    table.Add(x.Name, batch, ResultWriter.Int(x.Steps), R(x.GradientCost), double.IsFinite(x.FinalRisk) ? R(x.FinalRisk, 4) : "diverges",
                         x.Name == "constant" ? "-" : x.StepsToMatch is long m ? ResultWriter.Int(m) : "not within G");
                 }
                 table.Write(w);

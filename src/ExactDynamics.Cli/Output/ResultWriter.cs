@@ -139,14 +139,16 @@ internal static class ResultWriter
                 var table = new TextTable(("quantity", false), ("value", false));
                 if (g.Diverges)
                 {
-                    table.Add("gap", $"diverges (ρ = {Readable(g.Rho, 10)}, gap = {Readable(g.Gap, 6)})");
+                    table.Add("gap", double.IsFinite(g.Rho)
+                        ? $"diverges (ρ = {Readable(g.Rho, 10)}, gap = {Readable(g.Gap, 6)})"
+                        : "diverges (ρ is too large to represent in double precision)");
                 }
                 else
                 {
                     table.Add("gap", Readable(g.Gap, 10));
                     table.Add("rho", Readable(g.Rho, 15));
                 }
-                table.Add("rho_local", Readable(g.RhoLocal, 15) + "  (max_i ρ(D_i), without the rank-one coupling)");
+                table.Add("rho_local", (double.IsFinite(g.RhoLocal) ? Readable(g.RhoLocal, 15) : "too large to represent") + "  (max_i ρ(D_i), without the rank-one coupling)");
                 table.Add("secular_root", g.SecularRoot ? "yes (ρ solves the secular equation)" : "no (ρ is the local radius)");
                 if (!g.Diverges && g.Gap > 0) table.Add("1/gap", Readable(1 / g.Gap, 6) + "  (steps per e-fold of the risk)");
                 table.Write(w, header: false);

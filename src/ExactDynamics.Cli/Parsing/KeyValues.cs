@@ -7,7 +7,6 @@ namespace ExactDynamics.Cli.Parsing;
 /// conditions, schedules): the key=value part, checked against the keys a family takes, with one sentence for every
 /// mistake (docs/cli.md#specs).
 /// </summary>
-/// <summary>The <c>key=value,key=value</c> part of a spec, checked against the keys a family takes.</summary>
 internal sealed class KeyValues
 {
     private readonly Dictionary<string, string> _values;
@@ -64,7 +63,10 @@ internal sealed class KeyValues
     public int Integer(string key)
     {
         double x = Number(key);
-        if (!double.IsFinite(x) || x != Math.Floor(x) || x < int.MinValue || x > int.MaxValue)
+        if (double.IsFinite(x) && x == Math.Floor(x) && (x < int.MinValue || x > int.MaxValue))
+            throw new InvalidInputException(
+                $"{_option} '{_spec}': {key}={_values[key]} is too large; it can be at most {int.MaxValue.ToString(CultureInfo.InvariantCulture)} ({_form}).");
+        if (!double.IsFinite(x) || x != Math.Floor(x))
             throw new InvalidInputException(
                 $"{_option} '{_spec}': {key}={_values[key]} is not a whole number; write an integer such as 200 ({_form}).");
         return (int)x;

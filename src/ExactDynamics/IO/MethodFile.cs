@@ -62,6 +62,7 @@ public static class MethodFile
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new InvalidInputException($"Method file '{source}' holds a JSON {Kind(root)}, not an object; {Shape}.");
+            JsonDuplicateKeys.Refuse(root, $"Method file '{source}'");
             foreach (var property in root.EnumerateObject())
             {
                 if (!Allowed.Contains(property.Name, StringComparer.Ordinal))

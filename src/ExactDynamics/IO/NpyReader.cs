@@ -52,8 +52,14 @@ public static class NpyReader
     /// <summary>Parses the bytes of a .npy file; <paramref name="source"/> names it in messages (e.g. "Spectrum file 'x.npy'").</summary>
     public static double[] Parse(ReadOnlySpan<byte> bytes, string source)
     {
+        if (bytes.Length == 0)
+            throw new InvalidInputException($"{source} is empty (0 bytes); {HowToSave}.");
+        int head = Math.Min(bytes.Length, Magic.Length);
+        if (bytes.Length < 10 && bytes[..head].SequenceEqual(Magic.AsSpan(0, head)))
+            throw new InvalidInputException($"{source} is truncated: it holds only {bytes.Length} bytes, the start of a .npy header; {HowToSave}.");
         if (bytes.Length < 10 || !bytes[..6].SequenceEqual(Magic))
-            throw new InvalidInputException($"{source} is not a NumPy .npy file (it does not start with \\x93NUMPY); {HowToSave}.");
+            throw new InvalidInputException(
+                $"{source} is not a NumPy .npy file (it starts with '{StartExcerpt(bytes)}', not \\x93NUMPY); {HowToSave}.");
         int major = bytes[6], minor = bytes[7];
         int headerLength, headerStart;
         switch (major)
@@ -103,6 +109,15 @@ public static class NpyReader
                 : BinaryPrimitives.ReadSingleLittleEndian(data.Slice(i * 4, 4));
         }
         return values;
+    }
+
+    /// <summary>The first bytes of a file, printable characters as they are and others escaped.</summary>
+    private static string StartExcerpt(ReadOnlySpan<byte> bytes)
+    {
+        var sb = new StringBuilder();
+        foreach (var b in bytes[..Math.Min(bytes.Length, 12)])
+            sb.Append(b is >= 0x20 and < 0x7F && b != (byte)'\'' ? ((char)b).ToString() : $"\\x{b:X2}");
+        return sb.ToString();
     }
 
     private static InvalidInputException Truncated(string source) =>
@@ -238,5 +253,5 @@ public static class NpyReader
     private static InvalidInputException Malformed(string text, string source) =>
         new($"{source} has a malformed .npy header: '{Shorten(text)}'.");
 
-    private static string Shorten(string s) => s.Length <= 80 ? s : s[..77] + "...";
+    private static string Shorten(string s) => TextExcerpt.Escape(s, 80);
 }

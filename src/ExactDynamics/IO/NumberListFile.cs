@@ -35,11 +35,25 @@ internal static class NumberListFile
             string? line;
             int lineNumber = 0;
             bool seenContent = false;
+            int rowLine = 0; // the line of a one-line vector, when the file is one
             while ((line = reader.ReadLine()) is not null)
             {
                 lineNumber++;
                 var text = line.Trim();
                 if (text.Length == 0 || text[0] == '#') continue;
+                if (rowLine > 0)
+                    throw new InvalidInputException(
+                        $"{what} '{path}' has {values.Count} values on line {rowLine} and more on line {lineNumber}; give one number per line, or all the numbers on a single line (a 1×n row).");
+                RefuseBinary(text, path, what, lineNumber);
+                if (values.Count == 0 && RowVector(text) is double[] row)
+                {
+                    // One line holding the whole vector, e.g. np.savetxt of a 1×n array (values separated by spaces or commas).
+                    values.AddRange(row);
+                    lines.AddRange(Enumerable.Repeat(lineNumber, row.Length));
+                    rowLine = lineNumber;
+                    seenContent = true;
+                    continue;
+                }
                 var field = SingleField(text, path, what, lineNumber);
                 if (TryParse(field, out var x))
                 {
@@ -90,9 +104,38 @@ internal static class NumberListFile
         return field;
     }
 
-    private static bool LooksLikeHeader(string field) => field.Any(char.IsLetter) &&
+    /// <summary>
+    /// A header is a column name: it starts with a letter or an underscore (so a mistyped number such as <c>1e</c>,
+    /// <c>1O</c> or <c>0x1</c> is reported, not skipped) and holds no control characters.
+    /// </summary>
+    internal static bool LooksLikeHeader(string field) =>
+        field.Length > 0 && (char.IsLetter(field[0]) || field[0] == '_') &&
+        !field.Any(c => char.IsControl(c) || c == '\uFFFD') &&
         !field.Equals("nan", StringComparison.OrdinalIgnoreCase) &&
         !field.Contains("inf", StringComparison.OrdinalIgnoreCase);
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
+    /// <summary>The numbers of a line holding two or more values separated by spaces, tabs, commas or semicolons; null otherwise.</summary>
+    private static double[]? RowVector(string text)
+    {
+        var fields = text.Split([',', ';', '\t', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (fields.Length < 2) return null;
+        var row = new double[fields.Length];
+        for (int i = 0; i < fields.Length; i++)
+        {
+            var f = fields[i].Length >= 2 && fields[i][0] == '"' && fields[i][^1] == '"' ? fields[i][1..^1] : fields[i];
+            if (!TryParse(f, out row[i])) return null;
+        }
+        return row;
+    }
+
+    /// <summary>A text file has no control characters other than tabs: anything else is binary data (an image, a .npy saved under another name).</summary>
+    private static void RefuseBinary(string text, string path, string what, int lineNumber)
+    {
+        if (!text.Any(c => (char.IsControl(c) && c != '\t') || c == '\uFFFD')) return;
+        throw new InvalidInputException(
+            $"{what} '{path}', line {lineNumber} holds binary data ('{TextExcerpt.Escape(text, 24)}'), not text; give a text file with one number per line" +
+            (what.Contains("Spectrum", StringComparison.Ordinal) || what.Contains("Vector", StringComparison.Ordinal) ? ", or a .npy file named *.npy." : "."));
+    }
+
+    private static string Shorten(string s) => TextExcerpt.Escape(s, 40);
 }

@@ -60,5 +60,5 @@ public static class ScheduleFile
         return Schedule.FromValues(values, absolute.Value, path);
     }
 
-    private static string Shorten(string s) => s.Length <= 40 ? s : s[..37] + "...";
+    private static string Shorten(string s) => ExactDynamics.IO.TextExcerpt.Escape(s, 40);
 }

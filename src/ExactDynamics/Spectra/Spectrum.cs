@@ -66,6 +66,7 @@ public sealed class Spectrum
         if (!(scale > 0) || !double.IsFinite(scale)) throw new InvalidInputException($"Scale {Fmt(scale)} is not allowed; it must be positive and finite.");
         var v = new double[d];
         for (int i = 0; i < d; i++) v[i] = scale * Math.Pow(i + 1, -a);
+        PowerLawRange.Check(v, a, d, scale);
         var desc = scale == 1.0 ? $"powerlaw:a={Fmt(a)},d={d}" : $"powerlaw:a={Fmt(a)},d={d},scale={Fmt(scale)}";
         return FromValuesCore(v, desc);
     }

@@ -14,6 +14,8 @@ public sealed record SimulatedCurve(long[] Steps, double[] Risk, double[]? StdEr
     public static SimulatedCurve Load(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (Directory.Exists(path))
+            throw new InvalidInputException($"The simulation file {path} is a directory; give the path of a csv file with columns t, risk and optionally stderr.");
         string text;
         try
         {
