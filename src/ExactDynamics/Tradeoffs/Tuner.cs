@@ -99,6 +99,24 @@ public static class Tuner
             throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
         if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))
             throw new InvalidInputException($"ASGD small constant {MethodFamilies.Fmt(options.AsgdSmall)} is not allowed; it must be positive and finite.");
+        // The search runs on the normalised problem (λ_max ∈ [1, 2), O(1) moments: docs/math.md#scale-invariance); the
+        // result is carried back to the user's units: the learning rate by 2^(−e), the risks by 2^(e+f).
+        var scale = ProblemScale.Of(problem);
+        if (scale.IsIdentity) return TuneNormalised(problem, family, options);
+        var inner = TuneNormalised(scale.Apply(problem), family,
+            options with { Target = options.Target is double eps0 ? scale.RiskToInternal(eps0) : null });
+        var parameters = new Dictionary<string, double>(inner.Parameters) { ["lr"] = scale.StepToUser(inner.Parameters["lr"]) };
+        if (family == MethodFamily.Asgd) parameters["small"] = options.AsgdSmall;
+        var method = family.Create(parameters);
+        parameters.Remove("small");
+        var its = inner.Iterations is { } i0
+            ? i0 with { Target = options.Target!.Value, Prefactor = scale.RiskToUser(i0.Prefactor), InitialRisk = scale.RiskToUser(i0.InitialRisk) }
+            : null;
+        return inner with { Batch = problem.Batch, Parameters = parameters, Method = method, Iterations = its };
+    }
+
+    private static TuneResult TuneNormalised(Problem problem, MethodFamily family, TuneOptions options)
+    {
         var sw = Stopwatch.StartNew();
         var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
