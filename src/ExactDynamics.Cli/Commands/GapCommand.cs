@@ -1,3 +1,4 @@
+using ExactDynamics.Dynamics;
 using System.CommandLine;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Spectral;
@@ -41,6 +42,7 @@ internal static class GapCommand
                     return 0;
                 }
             }
+            CostEstimate.RequireGap(method.K, problem.Spectrum.Dimension, method.Spec, ctx.Note);
             var gap = ContractionGap.Compute(problem, method);
             OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteGap(w, shared.GetFormat(parse), gap, new RunInfo(problem, method, init)));
             return 0;

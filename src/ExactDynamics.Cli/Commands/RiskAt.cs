@@ -16,7 +16,7 @@ internal static class RiskAt
     private const long WholeTrajectoryMaxSteps = 2_000_000;
 
     /// <summary>Stepping estimated to take longer than this is refused with a sentence.</summary>
-    private const double MaxSeconds = 300;
+    private const double MaxSeconds = CostEstimate.RefuseSeconds;
 
     private static InvalidInputException TooFar(LinearMethod method, int d, long max, double seconds) => new(
         $"--at {max} would take about {seconds:G2} s for {method.Spec} at d = {d} (the exact recursion runs to the largest t); far horizons without stepping are available for one-state methods (SGD) only — for {method.Spec} use 'exactdyn gap' (E L_t ∝ ρ^t) or a smaller t.");
@@ -32,9 +32,7 @@ internal static class RiskAt
     /// that beyond), halved on two cores above 3·8192 directions, plus ~0.2 µs per step.</summary>
     internal static double EstimatedSeconds(int k, int d, long steps)
     {
-        double perDirection = (k == 1 ? 0.5 : 1.5 * Math.Max(1, k * k / 4.0)) * 1e-9;
-        if (d >= 3 * 8192 && Environment.ProcessorCount > 1) perDirection /= 2;
-        return steps * (d * perDirection + 2e-7);
+        return CostEstimate.SteppingSeconds(k, d, steps);
     }
 
     public static long[] ParseSteps(string text)
@@ -57,9 +55,13 @@ internal static class RiskAt
     {
         long max = points[^1];
         int d = problem.Spectrum.Dimension;
-        bool spectral = method.K == 1 && (double)max * d > 4.0 * d * d;
+        // the spectral SGD formula costs O(d²) once and O(d) per t: take it when the shared cost model says it is cheaper
+        // than the exact trajectory to the largest t
+        bool spectral = method.K == 1 && CostEstimate.SpectralSgdSeconds(d) < CostEstimate.TrajectorySeconds(problem, method, max);
         if (spectral)
         {
+            CostEstimate.Require(CostEstimate.SpectralSgdSeconds(d), $"the exact E L_t of {method.Spec} at d = {d} by the spectral SGD formula (O(d²))",
+                "use a smaller (e.g. binned) spectrum, or 'exactdyn gap' for the rate", note);
             var sgd = SgdSpectralRisk.Create(problem, method);
             var risks = new List<double>();
             var ts = new List<long>();

@@ -119,6 +119,7 @@ internal static class RiskCommand
                 foreach (var method in parsed)
                 {
                     var scheduled = scheduledOf[method];
+                    if (scheduled.IsConstant) CostEstimate.RequireTrajectory(problem, method, t, ctx.Note);
                     var trajectory = scheduled.IsConstant
                         ? WithLastFiniteStep(RiskRecursion.Run(problem, method, t, n), problem, method, t)
                         : ScheduledRisk.Run(problem, scheduled, t, n);

@@ -24,7 +24,7 @@ internal static class ValidateCommand
             "The simulated curve: csv with a header naming t, risk and optionally stderr (the standard error of the mean risk); " +
             "one row per recorded step, steps increasing. Other columns are ignored.", required: true);
         var runs = OptionFactory.Integer("--runs",
-            "Runs averaged in the file, needed when it has no stderr column: the standard error is then taken as 4·exact/√R (a conservative proxy; see validation/README.md).");
+            "Runs averaged in the file, needed when it has no stderr column: the standard errors are then estimated by simulating the same problem and method with R runs (refused when that would take minutes: add the column). With a stderr column, R gives the per-run spread stderr·√R, and a curve whose spread exceeds 10× the mean is flagged (the test has no power there).");
         runs.HelpName = "R";
         var alpha = OptionFactory.Real("--alpha", "Family-wise false-alarm probability over all compared steps (Bonferroni), 0 < α < 1.", CurveComparer.DefaultAlpha);
         alpha.HelpName = "ALPHA";
@@ -62,6 +62,7 @@ internal static class ValidateCommand
             var validation = scheduled.IsConstant
                 ? CurveValidator.Validate(problem, method, curve, r, a, path)
                 : ScheduledCurveValidator.Validate(problem, scheduled, curve, r, a, path);
+            if (validation.PowerWarning is { } warning) ctx.Note($"exactdyn: warning: {warning}.");
             OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteValidation(w, shared.GetFormat(parse), validation, path, new RunInfo(problem, method, init)));
             return validation.Consistent ? 0 : Inconsistent;
         });

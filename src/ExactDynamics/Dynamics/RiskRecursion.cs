@@ -35,6 +35,8 @@ public static class RiskRecursion
         ArgumentNullException.ThrowIfNull(method);
         if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
         if (every < 1) throw new InvalidInputException($"--every {every} is not allowed; it must be at least 1.");
+        CostEstimate.RequireMemory(16.0 * (steps / every + 2), $"recording the risk at {steps / every + 2} steps");
+        CostEstimate.RequireTrajectory(problem, method, steps);
         options ??= ExecutionOptions.Default;
         if (ChooseVolterra(problem, method, steps, options))
         {
@@ -75,6 +77,8 @@ public static class RiskRecursion
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        CostEstimate.RequireMemory(8.0 * steps, $"the risk at {steps} steps");
+        CostEstimate.RequireTrajectory(problem, method, steps);
         options ??= ExecutionOptions.Default;
         if (ChooseVolterra(problem, method, steps, options))
         {

@@ -66,6 +66,8 @@ public sealed class SecondMoments
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         options ??= ExecutionOptions.Default;
+        CostEstimate.RequireMemory(CostEstimate.RecursionBytes(method.K, problem.Spectrum.Dimension),
+            $"the exact recursion of {method.Spec} (k = {method.K}) at d = {problem.Spectrum.Dimension}");
         _method = method; // the user's method: the scheduled fast path compares against it
         (problem, method, _scale) = ProblemScale.Normalise(problem, method); // O(1) numbers, E L scaled back on read-out
         _problem = problem;

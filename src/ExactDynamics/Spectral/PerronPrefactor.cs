@@ -18,6 +18,7 @@ public static class PerronPrefactor
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(gap);
+        Dynamics.CostEstimate.RequireGap(method.K, problem.Spectrum.Dimension, method.Spec);
         (problem, method, var scale) = ProblemScale.Normalise(problem, method); // C scales as the risk
         return scale.RiskToUser(ComputeNormalised(problem, method, gap));
     }

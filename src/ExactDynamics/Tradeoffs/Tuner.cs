@@ -110,7 +110,7 @@ public static class Tuner
         var method = family.Create(parameters);
         parameters.Remove("small");
         var its = inner.Iterations is { } i0
-            ? i0 with { Target = options.Target!.Value, Prefactor = scale.RiskToUser(i0.Prefactor), InitialRisk = scale.RiskToUser(i0.InitialRisk) }
+            ? i0 with { Target = options.Target!.Value, Prefactor = scale.RiskToUser(i0.Prefactor), InitialRisk = scale.RiskToUser(i0.InitialRisk), Floor = scale.RiskToUser(i0.Floor) }
             : null;
         return inner with { Batch = problem.Batch, Parameters = parameters, Method = method, Iterations = its };
     }
