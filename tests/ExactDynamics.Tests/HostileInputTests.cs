@@ -156,3 +156,32 @@ public class HostileInputTests
             .Message.ShouldBe("A test computation would take about 12 days (more than 300 s); do less.");
     }
 }
+
+/// <summary>The iterations objective of the tuner when the gap optimum levels off above the target.</summary>
+public class TunerReachabilityTests
+{
+    [Fact]
+    public void IterationsObjectiveReturnsASettingThatReachesTheTargetWhenOneExists()
+    {
+        // heavy kurtosis, B = 1, label noise: the gap-optimal step's noise floor lies above ε, smaller steps go below it
+        var problem = new Problem(Spectrum.PowerLaw(1, 30), batch: 1, kurtosis: 83, noise: 0.01);
+        var gapTuned = ExactDynamics.Tradeoffs.Tuner.Tune(problem, ExactDynamics.Tradeoffs.MethodFamily.Sgd);
+        double floor = NoiseFloor.Compute(problem, gapTuned.Method);
+        double eps = 0.7 * floor;
+        var tuned = ExactDynamics.Tradeoffs.Tuner.Tune(problem, ExactDynamics.Tradeoffs.MethodFamily.Sgd,
+            new ExactDynamics.Tradeoffs.TuneOptions { Objective = ExactDynamics.Tradeoffs.TuneObjective.Iterations, Target = eps, MaxSteps = 200_000 });
+        tuned.Iterations!.Exact.ShouldNotBeNull();
+        long count = tuned.Iterations.Exact!.Value;
+        // independent: the literal recursion reaches ε exactly there
+        var risk = RiskRecursion.Reference(problem, tuned.Method, (int)count);
+        risk[^1].ShouldBeLessThanOrEqualTo(eps);
+        risk[^2].ShouldBeGreaterThan(eps);
+        // and no step on a grid below the gap optimum does better (beyond the grid's resolution)
+        double lr = gapTuned.Parameters["lr"];
+        for (double f = 0.3; f < 1; f += 0.05)
+        {
+            var other = IterationsToTarget.Compute(problem, Sgd.Create(f * lr), eps, 200_000);
+            if (other.Exact is long e) e.ShouldBeGreaterThanOrEqualTo((long)(0.995 * count), $"lr = {f} × the gap optimum");
+        }
+    }
+}

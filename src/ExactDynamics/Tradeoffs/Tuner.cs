@@ -130,6 +130,8 @@ public static class Tuner
         best ??= search.SearchGlobal(warm);
         var method = search.MethodAt(best);
         IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
+        if (options.Objective == TuneObjective.Iterations && its is { Exact: null, BelowFloor: true })
+            (best, method, its) = ReachableBelow(problem, search, best, its);
 
         if (options.Objective == TuneObjective.Iterations && its is not null && its.Exact is long gapIts && gapIts > 0)
         {
@@ -147,6 +149,27 @@ public static class Tuner
         var exact = ContractionGap.Compute(problem, method);
         return new TuneResult(family, problem.Batch, options.Objective, search.Parameters(best), method, exact, its,
             search.ScoreEvaluations, sw.Elapsed) { Candidate = best };
+    }
+
+    /// <summary>
+    /// The gap optimum can level off above ε (its noise floor L_∞ grows with the step size) while smaller steps reach
+    /// it: walk the step down (s → s − ½, lr = lr_max·σ(s), the shape kept) until a setting reaches ε within the step
+    /// limit, and start the iterations search from there. Stops, keeping the gap optimum, when a step is too slow to
+    /// reach ε within the limit (smaller ones are slower still) or after 80 halvings of σ(s).
+    /// </summary>
+    private static (FamilySearch.Candidate, LinearMethod, IterationsResult) ReachableBelow(Problem problem, FamilySearch search,
+        FamilySearch.Candidate best, IterationsResult its)
+    {
+        for (int j = 1; j <= 80; j++)
+        {
+            double s = best.S - 0.5 * j;
+            var candidate = best with { S = s, Lr = best.LrMax * (s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s))) };
+            var m = search.MethodAt(candidate);
+            var it = IterationsToTarget.Compute(problem, m, its.Target, its.MaxSteps);
+            if (it.Exact is not null) return (candidate, m, it);
+            if (!it.BelowFloor) break;
+        }
+        return (best, search.MethodAt(best), its);
     }
 
     /// <summary>Tunes the family named <paramref name="family"/> (<c>sgd</c>, <c>hb</c>, <c>nesterov</c>, <c>asgd</c>).</summary>
