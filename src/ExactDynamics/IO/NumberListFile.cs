@@ -35,7 +35,7 @@ internal static class NumberListFile
             string? line;
             int lineNumber = 0;
             bool seenContent = false;
-            while ((line = reader.ReadLine()) is not null)
+            while ((line = BoundedLineReader.ReadLine(reader, what, path, lineNumber + 1)) is not null)
             {
                 lineNumber++;
                 var text = line.Trim();
@@ -43,6 +43,7 @@ internal static class NumberListFile
                 var field = SingleField(text, path, what, lineNumber);
                 if (TryParse(field, out var x))
                 {
+                    BoundedLineReader.CheckCount(values.Count, what, path);
                     values.Add(x);
                     lines.Add(lineNumber);
                 }
@@ -90,7 +91,9 @@ internal static class NumberListFile
         return field;
     }
 
-    private static bool LooksLikeHeader(string field) => field.Any(char.IsLetter) &&
+    // a header reads as a column name: it starts with a letter or '_' (so typos such as 1e, 1O or 0x1 are named as bad
+    // lines instead of being dropped as a header)
+    private static bool LooksLikeHeader(string field) => (char.IsLetter(field[0]) || field[0] == '_') &&
         !field.Equals("nan", StringComparison.OrdinalIgnoreCase) &&
         !field.Contains("inf", StringComparison.OrdinalIgnoreCase);
 
