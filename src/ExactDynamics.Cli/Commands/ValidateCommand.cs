@@ -1,3 +1,4 @@
+using ExactDynamics.Dynamics;
 using System.CommandLine;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Validation.Statistics;
@@ -58,6 +59,9 @@ internal static class ValidateCommand
             if (!(a > 0 && a < 1)) throw new InvalidInputException($"--alpha {ResultWriter.Text(a)} is not allowed; it must lie strictly between 0 and 1, e.g. 0.001.");
             var path = parse.GetValue(against)!;
             var curve = SimulatedCurve.Load(path);
+            if (curve.Steps.Length > 0)
+                CostEstimate.Require(CostEstimate.SteppingSeconds(method.K, problem.Spectrum.Dimension, curve.Steps[^1]),
+                    $"the exact risk of {method.Spec} to t = {curve.Steps[^1]} at d = {problem.Spectrum.Dimension}", "compare fewer or earlier steps, or a smaller spectrum", ctx.Note);
             var scheduled = schedules.Build(parse, method);
             var validation = scheduled.IsConstant
                 ? CurveValidator.Validate(problem, method, curve, r, a, path)

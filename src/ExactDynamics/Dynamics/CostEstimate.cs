@@ -22,11 +22,11 @@ public static class CostEstimate
     private static double Speedup(int d) => d >= 3 * 8192 ? Math.Max(1, Math.Min(Environment.ProcessorCount, d / 8192.0)) * 0.5 + 0.5 : 1;
 
     /// <summary>Seconds for one step of the fused second-moment pass over d directions with k states: ~0.5 ns per
-    /// direction for k = 1, 1.5 ns for k = 2, the k×k congruence (≈ 2k³ flops at ~0.5 ns) beyond, plus 0.2 µs.</summary>
+    /// direction for k = 1, 1.5 ns for k = 2, the k×k congruence (≈ 2k³ flops at ~0.5 ns) beyond, plus ~1 µs per step.</summary>
     public static double StepSeconds(int k, int d)
     {
         double perDirection = k == 1 ? 0.5 : k == 2 ? 1.5 : Math.Max(1.5 * k * k / 4.0, k * (double)k * k);
-        return d * perDirection * 1e-9 / Speedup(d) + 2e-7;
+        return d * perDirection * 1e-9 / Speedup(d) + 1e-6;
     }
 
     /// <summary>Seconds to step the exact recursion <paramref name="steps"/> times.</summary>

@@ -7,8 +7,8 @@ namespace ExactDynamics.IO;
 /// </summary>
 public static class BoundedFile
 {
-    /// <summary>Default limit of <see cref="ReadAllBytes"/>: 256 MB (text, JSON and CSV inputs are far smaller).</summary>
-    public const long TextLimit = 256L << 20;
+    /// <summary>Default limit of <see cref="ReadAllBytes"/>: 64 MB (text, JSON and CSV inputs are far smaller).</summary>
+    public const long TextLimit = 64L << 20;
 
     /// <summary>The largest file read whole.</summary>
     public static long MaxBytes => (long)Math.Min(int.MaxValue - 64, 0.25 * Dynamics.CostEstimate.AvailableBytes);

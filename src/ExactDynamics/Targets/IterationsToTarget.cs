@@ -40,21 +40,19 @@ public static class IterationsToTarget
         if (maxSteps < 0)
             throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         var gap = ContractionGap.Compute(problem, method);
-        double c = PerronPrefactor.Compute(problem, method, gap);
         double floor = NoiseFloor.Compute(problem, method);
-
         var state = new SecondMoments(problem, method);
         double l0 = state.Risk;
+        // refused before the prefactor's pass when the search would take minutes (the estimate uses L₀ for C)
+        if (l0 > target && !(floor >= target)) RequireSearch(problem, method, target, maxSteps, gap, l0, l0, floor);
+        double c = PerronPrefactor.Compute(problem, method, gap);
+
         if (l0 > target && double.IsFinite(floor) && floor >= target)
             // below the noise floor: the risk levels off at L_∞ ≥ ε, no count exists
             return new IterationsResult(target, null, null, double.PositiveInfinity, gap.Rho, gap.Gap, c, l0, maxSteps, floor);
         long? exact = null;
         if (l0 <= target) exact = 0;
-        else
-        {
-            RequireSearch(problem, method, target, maxSteps, gap, c, l0, floor);
-            exact = FirstHit(problem, method, target, maxSteps, state, gap, c);
-        }
+        else exact = FirstHit(problem, method, target, maxSteps, state, gap, c);
 
         double? closed = null;
         double crude;
@@ -93,7 +91,7 @@ public static class IterationsToTarget
         int d = problem.Spectrum.Dimension;
         CostEstimate.Require(Math.Min(CostEstimate.TrajectorySeconds(problem, method, (long)horizon), CostEstimate.SteppingSeconds(method.K, d, horizon)),
             $"finding the first step with E L_t ≤ {target:G3} for {method.Spec} at d = {d} (up to {horizon:G3} steps)",
-            "raise the target, lower the step limit, or use the closed-form count of a run with a smaller step limit");
+            "raise the target or lower the step limit (the closed-form count and ρ need no search: a run with a small step limit still reports them)");
     }
 
     /// <summary>The smallest target accepted: the smallest normal double (below it the recursion's values are
