@@ -9,8 +9,6 @@ public enum StdErrSource
 {
     /// <summary>The file's stderr column.</summary>
     File,
-    /// <summary>Formerly a proxy 4·exact/√R from the number of runs; no longer used (it had too little power).</summary>
-    RunsProxy,
     /// <summary>Estimated by the project's own Monte Carlo simulation of the same problem and method with the same
     /// number of runs R (<see cref="CurveValidator.MonteCarloStdErr"/>).</summary>
     MonteCarlo,
@@ -42,7 +40,8 @@ public static class CurveValidator
     /// heavier-tailed than Gaussian — in the validation grid the ratio reached 3.56 (noiseless, heavy-tailed covariates,
     /// B = 64, after the risk fell by orders of magnitude; see validation/REPORT.md) — so the proxy allows 4. It is a
     /// proxy, not a bound: a stderr column is always better. Using the exact risk rather than the simulated one keeps
-    /// the proxy independent of the data being tested.
+    /// the proxy independent of the data being tested. No longer used by <see cref="Validate"/> (a halved batch passed
+    /// it); kept as the cross-check report's yardstick of per-run spread.
     /// </summary>
     public const double RunsProxyRelativeSd = 4.0;
 
