@@ -92,7 +92,7 @@ public class HostileInputTests
     public void MethodsWithManyStatesUseHeapScratchAndAgreeWithTheLiteralLoop()
     {
         var rng = new Random(1333);
-        foreach (int k in new[] { 9, 13, 40 })
+        foreach (int k in new[] { 9, 11, 40 })
         {
             // a consistent k-state method: a random stochastic A (A·1 = 1), c = o = e₁, small steps
             var a = new double[k, k];
@@ -108,7 +108,7 @@ public class HostileInputTests
             var problem = TestSupport.MakeProblem([1, 0.3], batch: 2);
             var fused = RiskRecursion.Trajectory(problem, method, 6);
             TestSupport.WorstRelErr(fused, RiskRecursion.Reference(problem, method, 6)).ShouldBeLessThan(1e-12, $"k = {k}");
-            if (k <= 13)
+            if (k <= 11)
             {
                 double dense = DenseOperator.Rho([1, 0.3], MethodTuple.From(method), 2, 3);
                 TestSupport.RelErr(ContractionGap.Compute(problem, method).Rho, dense).ShouldBeLessThan(1e-9, $"k = {k}");
