@@ -9,7 +9,7 @@ public class IterationsCommandTests
     private const string Base = "iterations --spectrum powerlaw:a=1,d=50 --method sgd:lr=0.5 --batch 4 --target 1e-4";
 
     private static readonly string[] Fields =
-        ["target", "exact", "closed_form", "rho", "gap", "prefactor", "crude", "initial_risk", "max_steps"];
+        ["target", "exact", "closed_form", "rho", "gap", "prefactor", "crude", "initial_risk", "max_steps", "floor"];
 
     private static IterationsResult Expected(long maxSteps = IterationsToTarget.DefaultMaxSteps) =>
         IterationsToTarget.Compute(new Problem(Spectrum.PowerLaw(1, 50), null, 4), Sgd.Create(0.5), 1e-4, maxSteps);

@@ -98,7 +98,7 @@ public class ValidateCommandTests : IDisposable
     }
 
     [Fact]
-    public void Without_stderr_runs_gives_the_proxy_and_without_either_it_is_an_error()
+    public void Without_stderr_runs_estimates_it_by_simulation_and_without_either_it_is_an_error()
     {
         var file = Simulated("nostderr.csv", new HeavyBallLiteral(0.3, 0.6), withStderr: false);
         var none = Validate(file);
@@ -108,7 +108,7 @@ public class ValidateCommandTests : IDisposable
         none.Err.ShouldContain("--runs");
         var ok = Validate(file, "--runs 1500");
         ok.ShouldSucceed();
-        ok.Out.ShouldContain("4·exact/√R with R = 1500 runs");
+        ok.Out.ShouldContain("estimated by simulating the same problem and method with R = 1500 runs");
         var bad = Simulated("nostderr-bad.csv", new HeavyBallLiteral(0.6, 0.6), withStderr: false);
         Validate(bad, "--runs 1500").Code.ShouldBe(1);
     }

@@ -98,7 +98,7 @@ public class CurveValidatorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Honest_simulation_is_consistent_with_stderr_and_with_the_runs_proxy()
+    public void Honest_simulation_is_consistent_with_stderr_and_with_simulated_standard_errors()
     {
         var honest = Simulate(new HeavyBallLiteral(Lr, Beta));
         var v = Check(honest, label: "honest");
@@ -107,7 +107,7 @@ public class CurveValidatorTests(ITestOutputHelper output)
         v.Source.ShouldBe(StdErrSource.File);
         var p = Check(honest, runs: 2000, label: "honest, --runs");
         p.Consistent.ShouldBeTrue(p.Verdict);
-        p.Source.ShouldBe(StdErrSource.RunsProxy);
+        p.Source.ShouldBe(StdErrSource.MonteCarlo);
         // The torch rule with the same lr and momentum is the same iterate sequence, so it validates as heavy ball too.
         Check(Simulate(new TorchSgdLiteral(Lr, Beta), seed: 78), label: "torch").Consistent.ShouldBeTrue();
     }

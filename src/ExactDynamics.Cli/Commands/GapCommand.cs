@@ -1,6 +1,8 @@
+using ExactDynamics.Dynamics;
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Numerics;
 using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Cli.Commands;
@@ -42,6 +44,7 @@ internal static class GapCommand
                     return 0;
                 }
             }
+            CostEstimate.RequireGap(method.K, problem.Spectrum.Dimension, method.Spec, ctx.Note);
             var gap = ContractionGap.Compute(problem, method);
             OutputTarget.Emit(outPath, ctx.Out, w => ResultWriter.WriteGap(w, shared.GetFormat(parse), gap, new RunInfo(problem, method, init)));
             return 0;

@@ -119,6 +119,7 @@ internal static class RiskCommand
                 foreach (var method in parsed)
                 {
                     var scheduled = scheduledOf[method];
+                    if (scheduled.IsConstant) RiskRecursion.RequireTrajectory(problem, method, t, ctx.Note);
                     var trajectory = RiskRecursion.Run(problem, scheduled, t, n);
                     curves.Add((method, trajectory));
                     progress.Advance();

@@ -176,7 +176,7 @@ internal static class RunCommand
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path),
+            doc = JsonDocument.Parse(IO.BoundedFile.ReadAllBytes(path, "Experiment file"),
                 new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)

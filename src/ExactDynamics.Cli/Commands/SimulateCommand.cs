@@ -1,6 +1,8 @@
+using ExactDynamics.Dynamics;
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Numerics;
 using ExactDynamics.Validation.Sampling;
 using ExactDynamics.Validation.Simulation;
 using ExactDynamics.Validation.UserCurves;
@@ -83,11 +85,16 @@ internal static class SimulateCommand
                 Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = scheduled.IsConstant ? (int)problem.Batch : 1, Covariates = law,
                 Noise = problem.Noise, Steps = t, Every = n, Runs = (int)r, Seed = (ulong)s, MaxDegreeOfParallelism = dop,
             };
+            CostEstimate.Require(CostEstimate.SimulationSeconds(method.K, problem.Spectrum.Dimension, settings.Batch * (scheduled.IsConstant ? 1 : problem.Batch), t, r),
+                $"simulating {r} runs of {method.Spec} to t = {t} at d = {problem.Spectrum.Dimension}",
+                "use fewer runs or steps, or 'exactdyn risk' for the exact curve", ctx.Note);
+            CostEstimate.RequireMemory(32.0 * (t / n + 2) * Math.Max(1, Environment.ProcessorCount), $"recording {t / n + 1} steps");
             ISimulatedOptimizer optimizer = scheduled.IsConstant ? new LinearMethodOptimizer(method) : new ScheduledMethodOptimizer(scheduled, problem.Batch);
             SimulationResult result;
             using (var progress = Progress.Start(ctx.Error, "simulate", r))
                 result = MonteCarloSimulator.Run(settings, optimizer, finished => progress.Advance(finished));
             var exact = scheduled.IsConstant ? CurveValidator.ExactAt(problem, method, result.Steps) : ScheduledCurveValidator.ExactAt(problem, scheduled, result.Steps);
+            (result, exact) = StopAtOverflow(ctx, result, exact, scheduled.IsConstant ? method : null, problem, t);
             OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteSimulation(w, shared.GetFormat(parse), result, exact, law.Spec, new RunInfo(problem, method, init)));
             return 0;
         });
@@ -95,6 +102,23 @@ internal static class SimulateCommand
     }
 
     /// <summary>--covariates, or the default law for --kurtosis; both given must agree on m4.</summary>
+    /// <summary>
+    /// A diverging run stops as <c>risk</c> does: the rows end at the last step where the simulated mean, its standard
+    /// error and the exact risk are all finite, and a sentence on stderr says where it diverged (with ρ for constant
+    /// settings) — no ∞ or empty fields, and no z = 0 that would read as agreement.
+    /// </summary>
+    private static (SimulationResult, double[]) StopAtOverflow(CliContext ctx, SimulationResult r, double[] exact, Methods.LinearMethod? method, Problem problem, long steps)
+    {
+        int n = 0;
+        while (n < r.Steps.Length && double.IsFinite(r.Mean[n]) && double.IsFinite(r.StdErr[n]) && double.IsFinite(exact[n])) n++;
+        if (n == r.Steps.Length) return (r, exact);
+        if (n == 0)
+            throw new InvalidInputException("The simulated risk is not finite at t = 0; the initial risk is beyond the range of double.");
+        string rho = method is null ? "" : $" (ρ = {ResultWriter.Readable(Spectral.ContractionGap.Compute(problem, method).Rho, 6)})";
+        ctx.Note($"exactdyn: the method diverges{rho}: the risk overflows after step {r.Steps[n - 1]}; the output stops there, at the last finite value, instead of at step {steps}.");
+        return (r with { Steps = r.Steps[..n], Mean = r.Mean[..n], StdErr = r.StdErr[..n], StdDev = r.StdDev[..n] }, exact[..n]);
+    }
+
     private static CovariateDistribution ResolveCovariates(string? spec, double kurtosis, bool kurtosisGiven)
     {
         if (string.IsNullOrWhiteSpace(spec)) return CovariateDistribution.ForKurtosis(kurtosis);

@@ -1,6 +1,8 @@
+using ExactDynamics.Dynamics;
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Numerics;
 using ExactDynamics.Validation.Statistics;
 using ExactDynamics.Validation.UserCurves;
 
@@ -25,7 +27,7 @@ internal static class ValidateCommand
             "The simulated curve: csv with a header naming t, risk and optionally stderr (the standard error of the mean risk); " +
             "one row per recorded step, steps increasing. Other columns are ignored.", required: true);
         var runs = OptionFactory.Integer("--runs",
-            "Runs averaged in the file, needed when it has no stderr column: the standard error is then taken as 4·exact/√R (a conservative proxy; see validation/README.md).");
+            "Runs averaged in the file, needed when it has no stderr column: the standard errors are then estimated by simulating the same problem and method with R runs (refused when that would take minutes: add the column). With a stderr column, R gives the per-run spread stderr·√R, and a curve whose spread exceeds 10× the mean is flagged (the test has no power there).");
         runs.HelpName = "R";
         var alpha = OptionFactory.Real("--alpha", "Family-wise false-alarm probability over all compared steps (Bonferroni), 0 < α < 1.", CurveComparer.DefaultAlpha);
         alpha.HelpName = "ALPHA";
@@ -59,10 +61,14 @@ internal static class ValidateCommand
             if (!(a > 0 && a < 1)) throw new InvalidInputException($"--alpha {ResultWriter.Text(a)} is not allowed; it must lie strictly between 0 and 1, e.g. 0.001.");
             var path = parse.GetValue(against)!;
             var curve = SimulatedCurve.Load(path);
+            if (curve.Steps.Length > 0)
+                CostEstimate.Require(CostEstimate.SteppingSeconds(method.K, problem.Spectrum.Dimension, curve.Steps[^1]),
+                    $"the exact risk of {method.Spec} to t = {curve.Steps[^1]} at d = {problem.Spectrum.Dimension}", "compare fewer or earlier steps, or a smaller spectrum", ctx.Note);
             var scheduled = schedules.Build(parse, method);
             var validation = scheduled.IsConstant
                 ? CurveValidator.Validate(problem, method, curve, r, a, path)
                 : ScheduledCurveValidator.Validate(problem, scheduled, curve, r, a, path);
+            if (validation.PowerWarning is { } warning) ctx.Note($"exactdyn: warning: {warning}.");
             OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteValidation(w, shared.GetFormat(parse), validation, path, new RunInfo(problem, method, init)));
             return validation.Consistent ? 0 : Inconsistent;
         });

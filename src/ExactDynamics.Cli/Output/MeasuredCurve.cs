@@ -16,7 +16,7 @@ internal static class MeasuredCurve
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            lines = IO.BoundedFile.ReadAllLines(path, "--overlay");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

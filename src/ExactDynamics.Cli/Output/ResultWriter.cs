@@ -159,7 +159,7 @@ internal static class ResultWriter
     // ---------------------------------------------------------------- iterations
 
     private static readonly string[] IterationFields =
-        ["target", "exact", "closed_form", "rho", "gap", "prefactor", "crude", "initial_risk", "max_steps"];
+        ["target", "exact", "closed_form", "rho", "gap", "prefactor", "crude", "initial_risk", "max_steps", "floor"];
 
     public static void WriteIterations(TextWriter w, OutputFormat format, IterationsResult r, RunInfo info)
     {
@@ -169,7 +169,7 @@ internal static class ResultWriter
                 WriteCsv(w, IterationFields,
                 [[
                     Num(r.Target), Int(r.Exact), Num(r.ClosedForm), Num(r.Rho), Num(r.Gap), Num(r.Prefactor),
-                    Num(r.Crude), Num(r.InitialRisk), Int(r.MaxSteps),
+                    Num(r.Crude), Num(r.InitialRisk), Int(r.MaxSteps), Num(r.Floor),
                 ]]);
                 break;
             case OutputFormat.Json:
@@ -185,18 +185,29 @@ internal static class ResultWriter
                     WriteNumberOrNull(j, "crude", r.Crude);
                     WriteNumberOrNull(j, "initial_risk", r.InitialRisk);
                     j.WriteNumber("max_steps", r.MaxSteps);
+                    WriteNumberOrNull(j, "floor", r.Floor);
                     j.WriteEndObject();
                 });
                 break;
             default:
                 WriteHeader(w, $"Iterations until E L_t ≤ {Readable(r.Target)}", info);
                 var table = new TextTable(("quantity", false), ("value", false));
+                if (r.BelowFloor)
+                {
+                    table.Add("exact", $"never: the target is at or below the noise floor L_∞ = {Readable(r.Floor, 6)} (the limit risk), so no count exists");
+                    table.Add("closed form", "none (target below the noise floor)");
+                    table.Add("crude", "none (target below the noise floor)");
+                }
+                else
+                {
                 table.Add("exact", r.Exact is long e ? $"{Int(e)} steps  (first t with E L_t ≤ target, exact recursion)" : $"not reached within {Int(r.MaxSteps)} steps");
                 table.Add("closed form", r.ClosedForm is double c
                     ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 && c != e2 ? $", {Readable(Math.Abs(100.0 * (c - e2) / e2), 3)}% {(c < e2 ? "below" : "above")} the exact count" : "")
                     : "none (the method diverges)");
                 table.Add("crude", double.IsFinite(r.Crude) ? $"{Readable(r.Crude, 6)} steps  (ln(L_0/ε)/gap, as the papers quote)" : "none (the method diverges)");
+                }
                 table.Add("initial risk", Readable(r.InitialRisk, 10));
+                if (r.Floor > 0 && double.IsFinite(r.Floor)) table.Add("noise floor", $"{Readable(r.Floor, 10)}  (L_∞ = lim E L_t; the counts use E L_t − L_∞ ≈ C ρ^t)");
                 table.Add("rho", r.Rho >= 1 ? $"{Readable(r.Rho, 15)}  (diverges)" : Readable(r.Rho, 15));
                 table.Add("gap", Readable(r.Gap, 10));
                 table.Add("prefactor", double.IsFinite(r.Prefactor) ? $"{Readable(r.Prefactor, 10)}  (C in E L_t ≈ C ρ^t)" : "none");

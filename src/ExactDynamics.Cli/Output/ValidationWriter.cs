@@ -56,7 +56,7 @@ internal static class ValidationWriter
     public static void WriteValidation(TextWriter w, OutputFormat format, CurveValidation v, string file, RunInfo info)
     {
         var c = v.Comparison;
-        string source = v.Source == StdErrSource.File ? "file" : "runs";
+        string source = v.Source == StdErrSource.File ? "file" : "simulation";
         switch (format)
         {
             case OutputFormat.Csv:
@@ -90,7 +90,7 @@ internal static class ValidationWriter
                 table.Add("steps compared", $"{c.StepsCompared} (t = {ResultWriter.Int(c.Steps[0])} … {ResultWriter.Int(c.Steps[^1])})");
                 table.Add("stderr", v.Source == StdErrSource.File
                     ? "from the file's stderr column"
-                    : $"not in the file: {ResultWriter.Readable(CurveValidator.RunsProxyRelativeSd)}·exact/√R with R = {v.Runs} runs (a conservative proxy; export stderr for a sharper test)");
+                    : $"not in the file: estimated by simulating the same problem and method with R = {v.Runs} runs (export stderr for a test of your own spread)");
                 table.Add("worst z", $"{ResultWriter.Readable(c.WorstZ, 4)} at t = {ResultWriter.Int(c.WorstStep)}  (z = (simulated − exact)/stderr)");
                 table.Add("threshold", $"|z| ≤ {ResultWriter.Readable(c.Threshold, 4)}  (Bonferroni over {c.StepsCompared} steps, α = {ResultWriter.Readable(c.Alpha)})");
                 table.Add("verdict", v.Verdict);

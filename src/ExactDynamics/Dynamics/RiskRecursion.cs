@@ -44,6 +44,8 @@ public static class RiskRecursion
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         CheckSteps(steps, every);
+        CostEstimate.RequireMemory(16.0 * (steps / every + 2), $"recording the risk at {steps / every + 2} steps");
+        RequireTrajectory(problem, method, steps);
         options ??= ExecutionOptions.Default;
         if (ChooseVolterra(problem, method, steps, options))
         {
@@ -65,8 +67,14 @@ public static class RiskRecursion
         ArgumentNullException.ThrowIfNull(scheduled);
         if (scheduled.IsConstant) return Run(problem, scheduled.Template.Base, steps, every);
         CheckSteps(steps, every);
+        RequireStepping(problem, scheduled, steps);
         return Stepped(new SecondMoments(problem, scheduled), steps, every);
     }
+
+    private static void RequireStepping(Problem problem, ScheduledMethod scheduled, long steps, Action<string>? note = null) =>
+        CostEstimate.Require(CostEstimate.SteppingSeconds(scheduled.Template.Base.K, problem.Spectrum.Dimension, steps),
+            $"the exact risk of {scheduled.Description} to t = {steps} at d = {problem.Spectrum.Dimension}",
+            "use fewer steps or a smaller spectrum", note);
 
     private static void CheckSteps(long steps, long every)
     {
@@ -121,6 +129,8 @@ public static class RiskRecursion
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         CheckSteps(steps, 1);
+        CostEstimate.RequireMemory(8.0 * steps, $"the risk at {steps} steps");
+        RequireTrajectory(problem, method, steps);
         options ??= ExecutionOptions.Default;
         if (ChooseVolterra(problem, method, steps, options))
         {
@@ -144,6 +154,7 @@ public static class RiskRecursion
     internal static double[] Fused(Problem problem, ScheduledMethod scheduled, int steps)
     {
         CheckSteps(steps, 1);
+        RequireStepping(problem, scheduled, steps);
         return Every(new SecondMoments(problem, scheduled), steps);
     }
 
@@ -193,24 +204,6 @@ public static class RiskRecursion
     /// computes the whole trajectory (renewal form) instead of stepping.</summary>
     private const long WholeTrajectoryMaxSteps = VolterraMaxSteps;
 
-    /// <summary>Work estimated to take longer than this (seconds) is refused up front with a sentence.</summary>
-    public const double MaxSeconds = 300;
-
-    /// <summary>Work estimated to take longer than this (seconds) is announced through the note callback.</summary>
-    public const double AnnounceSeconds = 10;
-
-    /// <summary>
-    /// A rough time (seconds) for stepping the fused pass <paramref name="steps"/> times: ~1.5 ns per direction-step for
-    /// k = 2 (0.5 for k = 1, k²/4 times that beyond), halved on two cores above 3·8192 directions, plus ~0.2 µs per step.
-    /// The one cost model of every stepping path (docs/math.md#second-moment-recursion).
-    /// </summary>
-    public static double EstimatedSeconds(int k, int d, long steps)
-    {
-        double perDirection = (k == 1 ? 0.5 : 1.5 * Math.Max(1, k * k / 4.0)) * 1e-9;
-        if (d >= 3 * SecondMoments.ChunkSize && Environment.ProcessorCount > 1) perDirection /= 2;
-        return steps * (d * perDirection + 2e-7);
-    }
-
     /// <summary>E L_t at chosen steps of a constant method; see
     /// <see cref="At(Problem, ScheduledMethod, long[], Action{long}?, Action{string}?)"/>.</summary>
     public static RiskTrajectory At(Problem problem, LinearMethod method, long[] points, Action<long>? progress = null,
@@ -221,9 +214,9 @@ public static class RiskRecursion
     /// choice of algorithm. One-state methods (SGD) without schedules use the exact eigendecomposition of
     /// <see cref="SgdSpectralRisk"/> (O(d²) once, O(d) per t, any t) when that is cheaper than stepping; constant
     /// methods the whole renewal-form trajectory up to 2·10⁶ steps when it will hold (not divergent, risk not
-    /// underflowing before the horizon); everything else steps the fused pass. Work estimated above
-    /// <see cref="MaxSeconds"/> is refused, and above <see cref="AnnounceSeconds"/> announced through
-    /// <paramref name="note"/>. A divergent run stops at its last finite value (<see cref="RiskTrajectory.Overflowed"/>).
+    /// underflowing before the horizon); everything else steps the fused pass. The one cost model,
+    /// <see cref="CostEstimate"/>, refuses work of more than a few minutes and announces through <paramref name="note"/>
+    /// work of more than ten seconds. A divergent run stops at its last finite value (<see cref="RiskTrajectory.Overflowed"/>).
     /// </summary>
     /// <param name="problem">The problem.</param>
     /// <param name="scheduled">The method, with or without schedules.</param>
@@ -231,7 +224,7 @@ public static class RiskRecursion
     /// <param name="progress">Receives the number of steps done so far (when stepping).</param>
     /// <param name="note">Receives one sentence when the computation will take long.</param>
     /// <exception cref="InvalidInputException">No steps, a negative or unsorted step, or a horizon that would take
-    /// longer than <see cref="MaxSeconds"/>.</exception>
+    /// longer than <see cref="CostEstimate.RefuseSeconds"/>.</exception>
     public static RiskTrajectory At(Problem problem, ScheduledMethod scheduled, long[] points, Action<long>? progress = null,
         Action<string>? note = null)
     {
@@ -245,43 +238,35 @@ public static class RiskRecursion
         long max = points[^1];
         int d = problem.Spectrum.Dimension;
         var method = scheduled.Template.Base;
-        string what = scheduled.Description;
-        if (scheduled.IsConstant && method.K == 1)
+        string what = $"the exact E L_t of {scheduled.Description} to t = {max} at d = {d}";
+        const string instead = "use the contraction gap (E L_t ∝ ρ^t) for far horizons, or a smaller t";
+        if (!scheduled.IsConstant)
         {
-            // eigendecomposition: ~d² setup (26 ns per pair measured at d = 10⁵) + d per point, against d per step of stepping
-            double spectral = 2.6e-8 * d * (double)d + 1e-9 * d * (double)points.Length, stepping = EstimatedSeconds(1, d, max);
-            if (spectral < stepping)
-            {
-                if (spectral > MaxSeconds) throw TooLong(what, d, max, spectral);
-                if (spectral > AnnounceSeconds) note?.Invoke($"computing E L_t of {what} at d = {d} by the eigendecomposition (about {spectral:F0} s)");
-                var sgd = SgdSpectralRisk.Create(problem, method);
-                return Pick(points, t => sgd.At(t));
-            }
+            RequireStepping(problem, scheduled, max, note);
+        }
+        else if (method.K == 1 && CostEstimate.SpectralSgdSeconds(d) + 1e-9 * d * (double)points.Length < TrajectorySeconds(problem, method, max))
+        {
+            // SGD: the eigendecomposition (O(d²) once, O(d) per t) is cheaper than the trajectory to the largest t
+            CostEstimate.Require(CostEstimate.SpectralSgdSeconds(d), what + " by the eigendecomposition", instead, note);
+            var sgd = SgdSpectralRisk.Create(problem, method);
+            return Pick(points, t => sgd.At(t));
+        }
+        else
+        {
+            CostEstimate.Require(TrajectorySeconds(problem, method, max), what, instead, note);
         }
         bool renewal = false;
-        long effective = max;
-        if (scheduled.IsConstant)
+        if (scheduled.IsConstant && max <= WholeTrajectoryMaxSteps && VolterraRisk.Supports(method) && problem.Kurtosis >= 2)
         {
             // the renewal form overflows for a divergent method and underflows when the risk falls below ~1e-200 before
             // the horizon; in both cases the fused pass would redo the work, so step directly
             var gap = ContractionGap.Compute(problem, method);
-            if (gap.Diverges)
-            {
-                // stepping stops where the risk overflows: about ln(10³⁰⁸/L₀)/ln ρ steps, twice that for the transient
-                double lnRho = Math.Log(gap.Rho);
-                if (lnRho > 0) effective = (long)Math.Min(max, 2 * (709 - Math.Log(Math.Max(problem.Spectrum.Trace, 1e-300))) / lnRho + 1000);
-            }
-            else if (max <= WholeTrajectoryMaxSteps && VolterraRisk.Supports(method) && problem.Kurtosis >= 2)
+            if (!gap.Diverges)
             {
                 double logRisk = Math.Log(Math.Max(PerronPrefactor.Compute(problem, method, gap), 1e-300)) + max * Math.Log(gap.Rho);
                 renewal = problem.Noise > 0 || logRisk > Math.Log(1e-190);
             }
         }
-        double seconds = renewal
-            ? Math.Min(EstimatedSeconds(method.K, d, max), d * (double)max * (method.K == 1 ? 0.15e-9 : 0.6e-9))
-            : EstimatedSeconds(method.K, d, effective);
-        if (seconds > MaxSeconds) throw TooLong(what, d, max, seconds);
-        if (seconds > AnnounceSeconds) note?.Invoke($"computing the exact E L_t of {what} to t = {max} at d = {d} (about {seconds:F0} s)");
         if (renewal)
         {
             var all = Trajectory(problem, method, (int)max);
@@ -315,9 +300,6 @@ public static class RiskRecursion
         return new RiskTrajectory(ts.ToArray(), rs.ToArray(), false);
     }
 
-    private static InvalidInputException TooLong(string method, int d, long max, double seconds) => new(
-        $"E L_t at t = {max} would take about {seconds:G2} s for {method} at d = {d} (more than {MaxSeconds:F0} s); " +
-        "use the contraction gap (E L_t ∝ ρ^t) for far horizons, or a smaller t.");
 
     /// <summary>
     /// E L_t for t = 0..steps when the renewal form is the path <see cref="Trajectory(Problem, LinearMethod, int)"/> takes
@@ -450,5 +432,37 @@ public static class RiskRecursion
             risk[t + 1] = RiskOf(at(t + 1).Method.O.ToArray());
         }
         return risk;
+    }
+
+    /// <summary>
+    /// Seconds for the exact risk to t = <paramref name="steps"/> by the path this class takes (the
+    /// renewal form or the fused pass); a divergent method stops where its risk overflows (about
+    /// 2·ln(10³⁰⁸/L₀)/ln ρ steps), which is estimated from ρ when the horizon is long.
+    /// </summary>
+    public static double TrajectorySeconds(Problem problem, LinearMethod method, long steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(method);
+        int d = problem.Spectrum.Dimension, k = method.K;
+        double effective = steps;
+        if (CostEstimate.SteppingSeconds(k, d, steps) > CostEstimate.NoteSeconds && CostEstimate.GapSeconds(k, d) <= CostEstimate.RefuseSeconds)
+        {
+            var gap = ContractionGap.Compute(problem, method);
+            double lnRho = Math.Log(gap.Rho);
+            if (gap.Diverges && lnRho > 0) effective = Math.Min(steps, 2 * (709 - Math.Log(Math.Max(problem.Spectrum.Trace, 1e-300))) / lnRho + 1000);
+        }
+        double fused = CostEstimate.SteppingSeconds(k, d, effective);
+        if (effective <= VolterraMaxSteps && ChooseVolterra(problem, method, (long)effective, ExecutionOptions.Default))
+            return Math.Min(fused, (d * effective * VolterraCostPerDirectionStep(method) / CostEstimate.Speedup(d) + ConvolutionCost((long)effective)) * 1e-9);
+        return fused;
+    }
+
+    /// <summary>Refuses an exact risk trajectory to t = <paramref name="steps"/> that would take more than a few minutes
+    /// (and announces one above ten seconds), naming the problem and what to use instead.</summary>
+    public static void RequireTrajectory(Problem problem, LinearMethod method, long steps, Action<string>? note = null)
+    {
+        int d = problem.Spectrum.Dimension;
+        CostEstimate.Require(TrajectorySeconds(problem, method, steps), $"the exact risk of {method.Spec} to t = {steps} at d = {d}",
+            "use the contraction gap for the rate (E L_t ∝ ρ^t), fewer steps, or a smaller spectrum", note);
     }
 }

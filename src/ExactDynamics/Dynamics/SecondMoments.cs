@@ -92,8 +92,11 @@ public sealed class SecondMoments
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         options ??= ExecutionOptions.Default;
+        CostEstimate.RequireMemory(CostEstimate.RecursionBytes(method.K, problem.Spectrum.Dimension),
+            $"the exact recursion of {method.Spec} (k = {method.K}) at d = {problem.Spectrum.Dimension}");
+        _method = method; // the user's method: the scheduled fast path compares against it
+        (problem, method, _scale) = ProblemScale.Normalise(problem, method); // O(1) numbers, E L scaled back on read-out
         _problem = problem;
-        _method = method;
         _lambda = Spectral.ContractionGap.LambdaOf(problem.Spectrum); // shared, read-only
         _k = method.K;
         _m = _k * (_k + 1) / 2;
@@ -141,7 +144,13 @@ public sealed class SecondMoments
         _partRisk = new double[_chunks];
         _job = new StepJob(this);
         Accumulate();
+        if (!double.IsFinite(Risk))
+            throw new InvalidInputException(
+                "The initial risk E L_0 = ½ Σ λ_i s_i is beyond the largest double (1.8e308); the dynamics are invariant under scaling, so divide the spectrum or the initial second moments by a large factor (the risk scales with each).");
     }
+
+    /// <summary>The internal rescaling (<see cref="ProblemScale"/>): the blocks hold 2^(−f) S, the read-outs 2^(−e−f) E L.</summary>
+    private readonly ProblemScale _scale;
 
     /// <summary>Number of steps taken.</summary>
     public long Time { get; private set; }
@@ -150,15 +159,18 @@ public sealed class SecondMoments
     /// <remarks>A value below the smallest normal double (≈ 2.2e-308) is reported as 0: the blocks' entries are then
     /// subnormal, their rounding no longer decays (the pass would hold a floor near 1e-323 for ever), and the exact
     /// value underflows anyway (the spectral SGD path and the renewal form give 0 there too).</remarks>
-    public double Risk { get => _risk; private set => _risk = Math.Abs(value) < SmallestNormal ? 0 : value; }
+    public double Risk { get => _scale.RiskToUser(_risk); private set => _risk = Math.Abs(value) < SmallestNormal ? 0 : value; }
     private double _risk;
     private const double SmallestNormal = 2.2250738585072014E-308;
 
     /// <summary>μ_t = Σ_j λ_j cᵀ S_{t,j} c at the current step.</summary>
-    public double Coupling { get; private set; }
+    public double Coupling { get => _scale.RiskToUser(_coupling); private set => _coupling = value; }
+    private double _coupling;
 
     /// <summary>Entry (p,q) of block i (in the method's own coordinates).</summary>
-    public double Entry(int i, int p, int q)
+    public double Entry(int i, int p, int q) => Math.ScaleB(EntryNormalised(i, p, q), _scale.MomentExponent);
+
+    private double EntryNormalised(int i, int p, int q)
     {
         if (_k != 2) return Stored(i, p, q);
         // S = P S̃ Pᵀ
@@ -252,6 +264,11 @@ public sealed class SecondMoments
         {
             a = m.MatrixA; b = m.B.ToArray(); c = m.C.ToArray(); o = m.O.ToArray();
         }
+        if (_scale.LambdaExponent != 0) // b' = 2^e b, as the constructor's method
+        {
+            b = (double[])b.Clone();
+            for (int j = 0; j < b.Length; j++) b[j] = Math.ScaleB(b[j], _scale.LambdaExponent);
+        }
         (_cacheMethod, _cacheA, _cacheB, _cacheC, _cacheO) = (m, a, b, c, o);
     }
 
@@ -265,9 +282,9 @@ public sealed class SecondMoments
 
     private void Run()
     {
-        _job.Mu = Coupling;
+        _job.Mu = _coupling;
         if (_threads > 1 && _chunks > 1) ChunkPool.Shared.Run(_job, _chunks, _threads);
-        else for (int c = 0; c < _chunks; c++) RunChunk(c, Coupling);
+        else for (int c = 0; c < _chunks; c++) RunChunk(c, _coupling);
         double mu = 0, risk = 0;
         for (int c = 0; c < _chunks; c++) { mu += _partMu[c]; risk += _partRisk[c]; }
         if (_k == 1)
@@ -433,10 +450,10 @@ public sealed class SecondMoments
         var co = _active;
         var bv = co.B; var cv = co.C; var cn = co.CNext; var ov = co.ONext;
         double invB = co.InvB, k4 = _k4, sigma2 = _sigma2;
-        Span<double> t = stackalloc double[k * k];
-        Span<double> s = stackalloc double[k * k];
-        Span<double> ts = stackalloc double[k * k];
-        Span<double> a = stackalloc double[k * k];
+        Span<double> t = k * k <= Spectral.LocalBlocks.StackDoubles ? stackalloc double[k * k] : new double[k * k];
+        Span<double> s = k * k <= Spectral.LocalBlocks.StackDoubles ? stackalloc double[k * k] : new double[k * k];
+        Span<double> ts = k * k <= Spectral.LocalBlocks.StackDoubles ? stackalloc double[k * k] : new double[k * k];
+        Span<double> a = k * k <= Spectral.LocalBlocks.StackDoubles ? stackalloc double[k * k] : new double[k * k];
         for (int p = 0; p < k; p++) for (int r = 0; r < k; r++) a[p * k + r] = co.A[p, r];
         double sumMu = 0, sumRisk = 0;
         for (int i = i0; i < i1; i++)

@@ -25,6 +25,7 @@ public sealed class SgdSpectralRisk
     private readonly double[] _weight;   // S_k / F'_k
     private readonly double[] _noiseWeight; // 1 / F'_k
     private readonly double _sigma2;
+    private ProblemScale _scale; // E L_t = 2^(e+f) × the normalised problem's
 
     private SgdSpectralRisk(double[] z, double[] oneMinusZ, double[] weight, double[] noiseWeight, double sigma2)
     {
@@ -56,6 +57,7 @@ public sealed class SgdSpectralRisk
         if (method.K != 1)
             throw new InvalidInputException($"The spectral risk formula needs a one-state method (SGD); {method.Spec} has k = {method.K} (docs/volterra.md#k2-study explains why k = 2 is not offered).");
         options ??= ExecutionOptions.Default;
+        (problem, method, var scale) = ProblemScale.Normalise(problem, method); // O(1) numbers; E L scaled back in At
         var basis = new ConsistentBasis(method);
         double b = basis.Btilde[0];
         double invB = 1.0 / problem.Batch, k4 = problem.Kurtosis - 2;
@@ -84,7 +86,7 @@ public sealed class SgdSpectralRisk
         foreach (double v in aa) total += v;
         var z = new double[n]; var omz = new double[n]; var weight = new double[n]; var noise = new double[n];
         Parallel.For(0, n, options.ParallelOptions, k => Mode(poles, oneMinusPole, aa, ww, total, k, z, omz, weight, noise));
-        return new SgdSpectralRisk(z, omz, weight, noise, problem.Noise);
+        return new SgdSpectralRisk(z, omz, weight, noise, problem.Noise) { _scale = scale };
     }
 
     private readonly record struct Root(int Origin, double Delta);
@@ -191,7 +193,7 @@ public sealed class SgdSpectralRisk
                 noise += geo * _noiseWeight[k];
             }
         }
-        return 0.5 * (sum + _sigma2 * noise);
+        return _scale.RiskToUser(0.5 * (sum + _sigma2 * noise));
     }
 
     /// <summary>E L_t at several steps.</summary>

@@ -48,9 +48,14 @@ internal static class VolterraRisk
     public static double[]? Trajectory(Problem problem, LinearMethod method, int steps, ExecutionOptions options)
     {
         if (!Supports(method)) return null;
+        (problem, method, var scale) = ProblemScale.Normalise(problem, method); // O(1) numbers (its thresholds are absolute)
         var seq = LocalSequences(problem, method, steps, options);
         if (seq is null) return null;
-        return Solve(problem, seq, steps);
+        var risk = Solve(problem, seq, steps);
+        if (risk is null) return null;
+        scale.RiskToUser(risk);
+        foreach (var r in risk) if (!double.IsFinite(r)) return null; // beyond double in the user's units: the fused pass says where
+        return risk;
     }
 
     internal sealed class Sequences(double[] f, double[] k, double[]? r, double[]? rk)

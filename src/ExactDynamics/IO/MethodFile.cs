@@ -30,7 +30,7 @@ public static class MethodFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = BoundedFile.ReadAllBytes(path, "Method file");
         }
         catch (IOException e)
         {

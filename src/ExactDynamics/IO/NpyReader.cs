@@ -36,7 +36,7 @@ public static class NpyReader
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = BoundedFile.ReadAllBytes(path, what, BoundedFile.MaxBytes);
         }
         catch (IOException e)
         {

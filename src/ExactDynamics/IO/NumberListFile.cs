@@ -36,7 +36,7 @@ internal static class NumberListFile
             int lineNumber = 0;
             bool seenContent = false;
             int rowLine = 0; // the line of a one-line vector, when the file is one
-            while ((line = reader.ReadLine()) is not null)
+            while ((line = BoundedLineReader.ReadLine(reader, what, path, lineNumber + 1)) is not null)
             {
                 lineNumber++;
                 var text = line.Trim();
@@ -57,6 +57,7 @@ internal static class NumberListFile
                 var field = SingleField(text, path, what, lineNumber);
                 if (TryParse(field, out var x))
                 {
+                    BoundedLineReader.CheckCount(values.Count, what, path);
                     values.Add(x);
                     lines.Add(lineNumber);
                 }

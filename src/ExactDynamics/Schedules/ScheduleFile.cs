@@ -23,7 +23,7 @@ public static class ScheduleFile
         if (!File.Exists(path))
             throw new InvalidInputException($"Schedule file '{path}' does not exist; give a CSV file with a header 'multiplier' or 'value' and one number per line.");
         string[] lines;
-        try { lines = File.ReadAllLines(path); }
+        try { lines = IO.BoundedFile.ReadAllLines(path, "Schedule file"); }
         catch (IOException e) { throw new InvalidInputException($"Schedule file '{path}' could not be read ({e.Message.TrimEnd('.')}).", e); }
         catch (UnauthorizedAccessException e) { throw new InvalidInputException($"Schedule file '{path}' could not be read because access was denied.", e); }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Spectra;
 
@@ -64,6 +65,8 @@ public sealed class Spectrum
         if (!double.IsFinite(a)) throw new InvalidInputException($"Power-law exponent a={Fmt(a)} is not allowed; it must be a finite number.");
         if (d < 1) throw new InvalidInputException($"Dimension d={d} is not allowed; d must be an integer of at least 1.");
         if (!(scale > 0) || !double.IsFinite(scale)) throw new InvalidInputException($"Scale {Fmt(scale)} is not allowed; it must be positive and finite.");
+        // the eigenvalues, the initial moments and the solver's copies: refuse up front what cannot be held
+        Numerics.CostEstimate.RequireMemory(4.0 * 8 * d, $"a spectrum of d = {d} eigenvalues");
         var v = new double[d];
         for (int i = 0; i < d; i++) v[i] = scale * Math.Pow(i + 1, -a);
         PowerLawRange.Check(v, a, d, scale);

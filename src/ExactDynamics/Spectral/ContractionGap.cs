@@ -48,6 +48,8 @@ public static class ContractionGap
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        CostEstimate.RequireGap(method.K, problem.Spectrum.Dimension, method.Spec);
+        (problem, method, _) = ProblemScale.Normalise(problem, method); // O(1) numbers; ρ and γ are scale-invariant
         var sys = new SecularSystem(problem, method, options);
         return sys.Solve();
     }

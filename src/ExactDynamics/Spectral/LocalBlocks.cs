@@ -122,8 +122,8 @@ internal sealed class LocalBlocks
             return det != 0 && double.IsFinite(g) && double.IsFinite(dg);
         }
         int m = M;
-        Span<double> xs = stackalloc double[m];
-        Span<double> ys = stackalloc double[m];
+        Span<double> xs = m <= LocalBlocks.StackDoubles ? stackalloc double[m] : new double[m];
+        Span<double> ys = m <= LocalBlocks.StackDoubles ? stackalloc double[m] : new double[m];
         if (!SolveBoth(lambda, gamma, xs, ys)) { g = dg = 0; return false; }
         g = Dot(CC, xs);
         dg = Dot(ys, xs);
@@ -131,6 +131,10 @@ internal sealed class LocalBlocks
     }
 
     public int K { get; }
+
+    /// <summary>Scratch arrays up to this many doubles (8 KB) live on the stack; larger ones (k ≥ 9 for the m×m
+    /// solves) on the heap, so that no method size can overflow the stack.</summary>
+    internal const int StackDoubles = 1024;
     public int M { get; }
     /// <summary>Symmetric coordinates of b̃b̃ᵀ.</summary>
     public double[] BB { get; }
@@ -153,8 +157,8 @@ internal sealed class LocalBlocks
     public void FillG0(double lambda, Span<double> g)
     {
         int k = K;
-        Span<double> t = stackalloc double[k * k];
-        Span<double> x = stackalloc double[k];
+        Span<double> t = k * k <= LocalBlocks.StackDoubles ? stackalloc double[k * k] : new double[k * k];
+        Span<double> x = k <= LocalBlocks.StackDoubles ? stackalloc double[k] : new double[k];
         FillT(lambda, t);
         var b = _basis.Btilde; var c = _basis.Ctilde; var omd = _basis.OneMinusDiagonal;
         for (int p = 0; p < k; p++) x[p] = omd[p] + lambda * b[p] * c[p];
@@ -178,7 +182,7 @@ internal sealed class LocalBlocks
     public double GammaT(double lambda)
     {
         int k = K;
-        Span<double> t = stackalloc double[k * k];
+        Span<double> t = k * k <= LocalBlocks.StackDoubles ? stackalloc double[k * k] : new double[k * k];
         FillT(lambda, t);
         var b = _basis.Btilde; var c = _basis.Ctilde; var omd = _basis.OneMinusDiagonal;
         if (k == 1)
@@ -255,8 +259,8 @@ internal sealed class LocalBlocks
     public bool SolveBoth(double lambda, double gamma, Span<double> x, Span<double> y)
     {
         int m = M;
-        Span<double> g = stackalloc double[m * m];
-        Span<double> gt = stackalloc double[m * m];
+        Span<double> g = m * m <= LocalBlocks.StackDoubles ? stackalloc double[m * m] : new double[m * m];
+        Span<double> gt = m * m <= LocalBlocks.StackDoubles ? stackalloc double[m * m] : new double[m * m];
         FillG0(lambda, g);
         for (int e = 0; e < m; e++) g[e * m + e] -= gamma;
         for (int e = 0; e < m; e++)
@@ -270,7 +274,7 @@ internal sealed class LocalBlocks
     public bool SolveShifted(double lambda, double gamma, Span<double> x, bool transpose)
     {
         int m = M;
-        Span<double> g = stackalloc double[m * m];
+        Span<double> g = m * m <= LocalBlocks.StackDoubles ? stackalloc double[m * m] : new double[m * m];
         FillG0(lambda, g);
         for (int e = 0; e < m; e++) g[e * m + e] -= gamma;
         if (transpose)

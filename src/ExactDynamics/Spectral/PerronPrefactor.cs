@@ -1,4 +1,5 @@
 using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Spectral;
 
@@ -24,6 +25,13 @@ public static class PerronPrefactor
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(gap);
+        Numerics.CostEstimate.RequireGap(method.K, problem.Spectrum.Dimension, method.Spec);
+        (problem, method, var scale) = ProblemScale.Normalise(problem, method); // C scales as the risk
+        return scale.RiskToUser(ComputeNormalised(problem, method, gap));
+    }
+
+    private static double ComputeNormalised(Problem problem, LinearMethod method, GapResult gap)
+    {
         var sys = new ContractionGap.SecularSystem(problem, method);
         var blocks = sys.Blocks;
         int m = blocks.M, d = problem.Spectrum.Dimension;
@@ -31,8 +39,8 @@ public static class PerronPrefactor
         double gamma = gap.Gap;
         if (gap.SecularRoot)
         {
-            Span<double> x = stackalloc double[m];
-            Span<double> y = stackalloc double[m];
+            Span<double> x = m <= LocalBlocks.StackDoubles ? stackalloc double[m] : new double[m];
+            Span<double> y = m <= LocalBlocks.StackDoubles ? stackalloc double[m] : new double[m];
             double num1 = 0, num2 = 0, den = 0;
             for (int i = 0; i < d; i++)
             {

@@ -1,5 +1,6 @@
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
 using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Targets;
@@ -16,8 +17,15 @@ namespace ExactDynamics.Targets;
 /// <param name="Prefactor">C in E L_t ≈ C ρ^t.</param>
 /// <param name="InitialRisk">L_0 = E L_0.</param>
 /// <param name="MaxSteps">The step limit used for the exact search.</param>
+/// <param name="Floor">The limit risk L_∞ (<see cref="NoiseFloor"/>): 0 without label noise, +∞ when diverging. A
+/// target at or below it (with L₀ above it) is never reached: every count is then absent (null, crude +∞).</param>
 public sealed record IterationsResult(double Target, long? Exact, double? ClosedForm, double Crude, double Rho, double Gap,
-    double Prefactor, double InitialRisk, long MaxSteps);
+    double Prefactor, double InitialRisk, long MaxSteps, double Floor = 0)
+{
+    /// <summary>True when the target lies at or below the noise floor L_∞ of a convergent method and L₀ is above it:
+    /// the risk levels off above ε and never reaches it.</summary>
+    public bool BelowFloor => InitialRisk > Target && double.IsFinite(Floor) && Floor >= Target;
+}
 
 /// <summary>docs/math.md#iterations-to-target: iterations to reach E L_t ≤ ε, exactly (first hit of the recursion) and in closed form.</summary>
 public static class IterationsToTarget
@@ -42,10 +50,16 @@ public static class IterationsToTarget
         if (maxSteps < 0)
             throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         var gap = ContractionGap.Compute(problem, method);
-        double c = PerronPrefactor.Compute(problem, method, gap);
-
+        double floor = NoiseFloor.Compute(problem, method);
         var state = new SecondMoments(problem, method);
         double l0 = state.Risk;
+        // refused before the prefactor's pass when the search would take minutes (the estimate uses L₀ for C)
+        if (l0 > target && !(floor >= target)) RequireSearch(problem, method, target, maxSteps, gap, l0, l0, floor);
+        double c = PerronPrefactor.Compute(problem, method, gap);
+
+        if (l0 > target && double.IsFinite(floor) && floor >= target)
+            // below the noise floor: the risk levels off at L_∞ ≥ ε, no count exists
+            return new IterationsResult(target, null, null, double.PositiveInfinity, gap.Rho, gap.Gap, c, l0, maxSteps, floor);
         long? exact = null;
         if (l0 <= target) exact = 0;
         else exact = FirstHit(problem, method, target, maxSteps, state, gap, c);
@@ -58,11 +72,36 @@ public static class IterationsToTarget
         }
         else
         {
+            // E L_t − L_∞ ≈ C ρ^t (the noise floor, when there is one, is approached at the same rate); the counts are 0
+            // exactly when L₀ ≤ ε, and at least 1 otherwise
             double lnInvRho = -LogOnePlus(-gap.Gap); // ln(1/ρ) = −ln(1 − γ), exact for tiny γ
-            closed = c <= target ? 0 : Math.Ceiling((Math.Log(c) - Math.Log(target)) / lnInvRho);
-            crude = l0 <= target ? 0 : (Math.Log(l0) - Math.Log(target)) / gap.Gap;
+            double excess = target - floor;
+            closed = l0 <= target ? 0 : Math.Max(1, Math.Ceiling((Math.Log(c) - Math.Log(excess)) / lnInvRho));
+            crude = l0 <= target ? 0 : (Math.Log(l0 - floor) - Math.Log(excess)) / gap.Gap;
         }
-        return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps);
+        return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps, floor);
+    }
+
+    /// <summary>
+    /// Refuses an exact search that would take more than a few minutes (<see cref="CostEstimate"/>): it runs to the
+    /// predicted hit (1.5× the larger of the closed-form and crude counts) or, for a divergent method, a target that
+    /// the asymptotics do not reach within the step limit, to the step limit.
+    /// </summary>
+    private static void RequireSearch(Problem problem, LinearMethod method, double target, long maxSteps, GapResult gap,
+        double c, double l0, double floor)
+    {
+        double horizon = maxSteps;
+        if (!gap.Diverges)
+        {
+            double lnInvRho = -LogOnePlus(-gap.Gap);
+            double excess = target - floor;
+            double predicted = 1.5 * Math.Max(Math.Log(Math.Max(c, excess) / excess), Math.Log((l0 - floor) / excess)) / lnInvRho + 64;
+            if (predicted < horizon) horizon = predicted;
+        }
+        int d = problem.Spectrum.Dimension;
+        CostEstimate.Require(Math.Min(RiskRecursion.TrajectorySeconds(problem, method, (long)horizon), CostEstimate.SteppingSeconds(method.K, d, horizon)),
+            $"finding the first step with E L_t ≤ {target:G3} for {method.Spec} at d = {d} (up to {horizon:G3} steps)",
+            "raise the target or lower the step limit (the closed-form count and ρ need no search: a run with a small step limit still reports them)");
     }
 
     /// <summary>The smallest target accepted: the smallest normal double (below it the recursion's values are

@@ -103,6 +103,24 @@ public static class Tuner
             throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
         if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))
             throw new InvalidInputException($"ASGD small constant {MethodFamilies.Fmt(options.AsgdSmall)} is not allowed; it must be positive and finite.");
+        // The search runs on the normalised problem (λ_max ∈ [1, 2), O(1) moments: docs/math.md#scale-invariance); the
+        // result is carried back to the user's units: the learning rate by 2^(−e), the risks by 2^(e+f).
+        var scale = ProblemScale.Of(problem);
+        if (scale.IsIdentity) return TuneNormalised(problem, family, options);
+        var inner = TuneNormalised(scale.Apply(problem), family,
+            options with { Target = options.Target is double eps0 ? scale.RiskToInternal(eps0) : null });
+        var parameters = new Dictionary<string, double>(inner.Parameters) { ["lr"] = scale.StepToUser(inner.Parameters["lr"]) };
+        if (family == MethodFamily.Asgd) parameters["small"] = options.AsgdSmall;
+        var method = family.Create(parameters);
+        parameters.Remove("small");
+        var its = inner.Iterations is { } i0
+            ? i0 with { Target = options.Target!.Value, Prefactor = scale.RiskToUser(i0.Prefactor), InitialRisk = scale.RiskToUser(i0.InitialRisk), Floor = scale.RiskToUser(i0.Floor) }
+            : null;
+        return inner with { Batch = problem.Batch, Parameters = parameters, Method = method, Iterations = its };
+    }
+
+    private static TuneResult TuneNormalised(Problem problem, MethodFamily family, TuneOptions options)
+    {
         var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
         FamilySearch.Candidate? best = null;
@@ -115,6 +133,8 @@ public static class Tuner
         best ??= search.SearchGlobal(warm);
         var method = search.MethodAt(best);
         IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
+        if (options.Objective == TuneObjective.Iterations && its is { Exact: null, BelowFloor: true })
+            (best, method, its) = ReachableBelow(problem, search, best, its);
 
         if (options.Objective == TuneObjective.Iterations && its is not null && its.Exact is long gapIts && gapIts > 0)
         {
@@ -132,6 +152,27 @@ public static class Tuner
         var exact = ContractionGap.Compute(problem, method);
         return new TuneResult(family, problem.Batch, options.Objective, search.Parameters(best), method, exact, its,
             search.ScoreEvaluations) { Candidate = best };
+    }
+
+    /// <summary>
+    /// The gap optimum can level off above ε (its noise floor L_∞ grows with the step size) while smaller steps reach
+    /// it: walk the step down (s → s − ½, lr = lr_max·σ(s), the shape kept) until a setting reaches ε within the step
+    /// limit, and start the iterations search from there. Stops, keeping the gap optimum, when a step is too slow to
+    /// reach ε within the limit (smaller ones are slower still) or after 80 halvings of σ(s).
+    /// </summary>
+    private static (FamilySearch.Candidate, LinearMethod, IterationsResult) ReachableBelow(Problem problem, FamilySearch search,
+        FamilySearch.Candidate best, IterationsResult its)
+    {
+        for (int j = 1; j <= 80; j++)
+        {
+            double s = best.S - 0.5 * j;
+            var candidate = best with { S = s, Lr = best.LrMax * (s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s))) };
+            var m = search.MethodAt(candidate);
+            var it = IterationsToTarget.Compute(problem, m, its.Target, its.MaxSteps);
+            if (it.Exact is not null) return (candidate, m, it);
+            if (!it.BelowFloor) break;
+        }
+        return (best, search.MethodAt(best), its);
     }
 
     /// <summary>Tunes the family named <paramref name="family"/> (<c>sgd</c>, <c>hb</c>, <c>nesterov</c>, <c>asgd</c>).</summary>

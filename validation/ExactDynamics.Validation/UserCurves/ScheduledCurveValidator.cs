@@ -1,4 +1,5 @@
 using ExactDynamics.Dynamics;
+using ExactDynamics.Numerics;
 using ExactDynamics.Schedules;
 using ExactDynamics.Validation.Statistics;
 
@@ -19,7 +20,9 @@ public static class ScheduledCurveValidator
         ArgumentNullException.ThrowIfNull(curve);
         if (scheduled.IsConstant) return CurveValidator.Validate(problem, scheduled.Template.Base, curve, runs, alpha, source);
         if (runs is < 2) throw new InvalidInputException($"--runs {runs} is not allowed; the number of runs averaged must be at least 2.");
-        return CurveValidator.Against(ExactAt(problem, scheduled, curve.Steps), curve, runs, alpha, source);
+        return CurveValidator.Against(ExactAt(problem, scheduled, curve.Steps), curve, runs, alpha, source,
+            r => CurveValidator.MonteCarloStdErr(problem, new Simulation.ScheduledMethodOptimizer(scheduled, problem.Batch),
+                scheduled.Template.Base.K, 1, curve.Steps, r));
     }
 
     /// <summary>The exact scheduled E L_t at the given increasing steps (+∞ once a divergent run overflows).</summary>
@@ -29,6 +32,9 @@ public static class ScheduledCurveValidator
         ArgumentNullException.ThrowIfNull(scheduled);
         ArgumentNullException.ThrowIfNull(steps);
         if (scheduled.IsConstant) return CurveValidator.ExactAt(problem, scheduled.Template.Base, steps);
+        if (steps.Count > 0)
+            CostEstimate.Require(CostEstimate.SteppingSeconds(scheduled.Template.Base.K, problem.Spectrum.Dimension, steps[^1]),
+                $"the exact scheduled risk to t = {steps[^1]} at d = {problem.Spectrum.Dimension}", "compare fewer or earlier steps, or a smaller spectrum");
         var state = new SecondMoments(problem, scheduled);
         return CurveValidator.Sample(state.Step, () => state.Risk, steps);
     }

@@ -19,7 +19,7 @@ public sealed record SimulatedCurve(long[] Steps, double[] Risk, double[]? StdEr
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = IO.BoundedFile.ReadAllText(path, "The simulation file");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
