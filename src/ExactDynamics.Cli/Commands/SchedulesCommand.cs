@@ -50,21 +50,10 @@ internal static class SchedulesCommand
             if (t < 1) throw new InvalidInputException($"--steps {t} is not allowed; the budget must be at least 1 step.");
             double b = parse.GetValue(beta);
             var name = (parse.GetValue(family) ?? "sgd").Trim().ToLowerInvariant();
-            Func<double, MethodTemplate> make = name switch
-            {
-                "sgd" => lr => MethodTemplate.Sgd(lr),
-                "hb" => lr => MethodTemplate.HeavyBall(lr, b),
-                "nesterov" => lr => MethodTemplate.Nesterov(lr, b),
-                "torch" => lr => MethodTemplate.Torch(lr, b),
-                _ => throw new InvalidInputException($"--family '{name}' is not supported; use sgd, hb, nesterov or torch."),
-            };
-            make(1); // validates beta
-            var specs = parse.GetValue(schedule) is { Length: > 0 } given ? given : DefaultSchedules(t);
-            var schedules = specs.Select(s => s.Trim().Equals("constant", StringComparison.OrdinalIgnoreCase) ? null : ScheduleSpec.Parse(s, "--schedule")).ToArray();
+            var make = Family(name, b);
+            var schedules = Baselines(parse.GetValue(schedule), t);
             double scale = 1 / problem.Spectrum.Max;
-            double lrMin = parse.GetValue(lo), lrMax = parse.GetValue(hi);
-            if (!(lrMin > 0) || !(lrMax > lrMin) || !double.IsFinite(lrMax))
-                throw new InvalidInputException($"--lr-min {ResultWriter.Text(lrMin)} and --lr-max {ResultWriter.Text(lrMax)} are not allowed; they need 0 < lr-min < lr-max < ∞.");
+            var (lrMin, lrMax) = LrRange(parse.GetValue(lo), parse.GetValue(hi));
             var rows = new TunedSchedule[schedules.Length];
             using (var progress = Progress.Start(ctx.Error, "schedules", schedules.Length))
             {
@@ -79,6 +68,34 @@ internal static class SchedulesCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The method for a base learning rate of <c>--family</c> <paramref name="name"/> with momentum <paramref name="beta"/> (checked once).</summary>
+    public static Func<double, MethodTemplate> Family(string name, double beta)
+    {
+        Func<double, MethodTemplate> make = name switch
+        {
+            "sgd" => lr => MethodTemplate.Sgd(lr),
+            "hb" => lr => MethodTemplate.HeavyBall(lr, beta),
+            "nesterov" => lr => MethodTemplate.Nesterov(lr, beta),
+            "torch" => lr => MethodTemplate.Torch(lr, beta),
+            _ => throw new InvalidInputException($"--family '{name}' is not supported; use sgd, hb, nesterov or torch."),
+        };
+        make(1); // validates beta
+        return make;
+    }
+
+    /// <summary>The <c>--schedule</c> values (null = constant), or <see cref="DefaultSchedules"/> when none is given.</summary>
+    public static Schedules.Schedule?[] Baselines(string[]? given, long steps) =>
+        (given is { Length: > 0 } ? given : DefaultSchedules(steps))
+        .Select(s => s.Trim().Equals("constant", StringComparison.OrdinalIgnoreCase) ? null : ScheduleSpec.Parse(s, "--schedule")).ToArray();
+
+    /// <summary>--lr-min and --lr-max, checked: 0 &lt; lr-min &lt; lr-max &lt; ∞.</summary>
+    public static (double Min, double Max) LrRange(double lrMin, double lrMax)
+    {
+        if (!(lrMin > 0) || !(lrMax > lrMin) || !double.IsFinite(lrMax))
+            throw new InvalidInputException($"--lr-min {ResultWriter.Text(lrMin)} and --lr-max {ResultWriter.Text(lrMax)} are not allowed; they need 0 < lr-min < lr-max < ∞.");
+        return (lrMin, lrMax);
     }
 
     /// <summary>constant, step decay (halve every T/4), cosine to 0 over T, WSD with the last 20% decaying.</summary>

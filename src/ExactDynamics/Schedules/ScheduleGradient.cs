@@ -39,7 +39,12 @@ public static class ScheduleGradient
     /// A null learning rate or momentum keeps the template's base value; a null batch keeps the problem's.
     /// </summary>
     public static ScheduleGradientResult Compute(Problem problem, MethodTemplate template, IReadOnlyList<double>? lr,
-        IReadOnlyList<double>? momentum, IReadOnlyList<double>? batch, long storedDoublesBudget = StepGradients.StoredDoublesBudget)
+        IReadOnlyList<double>? momentum, IReadOnlyList<double>? batch, long storedDoublesBudget = StepGradients.StoredDoublesBudget) =>
+        Compute(problem, template, lr, momentum, batch, storedDoublesBudget, null);
+
+    /// <summary>As the public overload, on <paramref name="directions"/> (a compressed spectrum) instead of the problem's own when given.</summary>
+    internal static ScheduleGradientResult Compute(Problem problem, MethodTemplate template, IReadOnlyList<double>? lr,
+        IReadOnlyList<double>? momentum, IReadOnlyList<double>? batch, long storedDoublesBudget, WeightedDirections? directions)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(template);
@@ -67,7 +72,9 @@ public static class ScheduleGradient
                                                 $", which is not allowed ({e.Message.TrimEnd('.')}).", e);
             }
         }
-        var raw = StepGradients.Compute(problem, t => (methods[t], Batch(t)), steps, storedDoublesBudget);
+        var raw = directions is null
+            ? StepGradients.Compute(problem, t => (methods[t], Batch(t)), steps, storedDoublesBudget)
+            : StepGradients.Compute(directions, problem.Kurtosis, problem.Noise, t => (methods[t], Batch(t)), steps, storedDoublesBudget, gradient: true);
         var dBatch = new double[steps];
         for (int t = 0; t < steps; t++) dBatch[t] = raw.DBatch(t);
         double[]? dLr = null, dMom = null;

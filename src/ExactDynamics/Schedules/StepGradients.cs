@@ -72,6 +72,18 @@ public sealed class StepGradients
         long storedDoublesBudget = StoredDoublesBudget)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        return Compute(WeightedDirections.Of(problem), problem.Kurtosis, problem.Noise, at, steps, storedDoublesBudget, gradient: true);
+    }
+
+    /// <summary>
+    /// As <see cref="Compute(Problem, Func{int, ValueTuple{LinearMethod, double}}, int, long)"/> on directions with
+    /// multiplicities (a compressed spectrum, see <see cref="WeightedDirections"/>); without <paramref name="gradient"/>
+    /// only the forward pass runs and only <see cref="Risk"/> is set.
+    /// </summary>
+    internal static StepGradients Compute(WeightedDirections directions, double kurtosis, double noise,
+        Func<int, (LinearMethod Method, double Batch)> at, int steps, long storedDoublesBudget, bool gradient)
+    {
+        ArgumentNullException.ThrowIfNull(directions);
         ArgumentNullException.ThrowIfNull(at);
         if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
         var first = at(0).Method;
@@ -95,34 +107,35 @@ public sealed class StepGradients
             invB[t] = 1 / batch;
         }
         var final = steps == 0 ? first : at(steps).Method;
-        var kernel = new Kernel(problem, k, a, b, c, invB);
-        var result = new StepGradients(steps, k);
-        kernel.Run(first.U.ToArray(), final.O.ToArray(), steps, storedDoublesBudget, result);
+        var kernel = new Kernel(directions, kurtosis, noise, k, a, b, c, invB);
+        var result = new StepGradients(gradient ? steps : 0, k);
+        kernel.Run(first.U.ToArray(), final.O.ToArray(), steps, storedDoublesBudget, result, gradient);
         return result;
     }
 
     /// <summary>The forward and backward passes on flat per-step coefficients.</summary>
-    private sealed class Kernel(Problem problem, int k, double[] a, double[] b, double[] c, double[] invB)
+    private sealed class Kernel(WeightedDirections directions, double kurtosis, double noise, int k, double[] a, double[] b, double[] c, double[] invB)
     {
-        private readonly int _d = problem.Spectrum.Dimension;
+        private readonly int _d = directions.Lambda.Length;
         private readonly int _kk = k * k;
-        private readonly double[] _lam = problem.Spectrum.ToArray();
-        private readonly double _m4m2 = problem.Kurtosis - 2;
-        private readonly double _noise = problem.Noise;
+        private readonly double[] _lam = directions.Lambda;
+        private readonly double[] _wl = directions.WeightedLambda;
+        private readonly double _m4m2 = kurtosis - 2;
+        private readonly double _noise = noise;
         private readonly double[] _t = new double[k * k], _x = new double[k * k], _y = new double[k * k];
         private readonly double[] _v = new double[k], _w = new double[k];
 
-        public void Run(double[] u, double[] o, int steps, long budget, StepGradients result)
+        public void Run(double[] u, double[] o, int steps, long budget, StepGradients result, bool gradient)
         {
             int d = _d, kk = _kk, block = d * kk;
             var s = new double[block];
-            var init = problem.InitialArray;
+            var init = directions.Initial;
             for (int i = 0; i < d; i++)
                 for (int p = 0; p < k; p++)
                     for (int q = 0; q < k; q++) s[i * kk + p * k + q] = init[i] * u[p] * u[q];
 
             // segment length: everything when it fits, else ⌈√T⌉ with a checkpoint at the start of each segment
-            int seg = steps == 0 ? 1 : (long)(steps + 1) * block <= budget ? steps : (int)Math.Ceiling(Math.Sqrt(steps));
+            int seg = steps == 0 || !gradient ? 1 : (long)(steps + 1) * block <= budget ? steps : (int)Math.Ceiling(Math.Sqrt(steps));
             int nSeg = steps == 0 ? 0 : (steps + seg - 1) / seg;
             result.SegmentLength = seg;
             var checkpoints = new double[Math.Max(nSeg, 1)][];
@@ -133,8 +146,8 @@ public sealed class StepGradients
             int lastStart = (nSeg - 1) * seg;
             for (int t = 0; t < steps; t++)
             {
-                if (t % seg == 0) checkpoints[t / seg] = (double[])s.Clone();
-                if (t >= lastStart) Array.Copy(s, segment[t - lastStart], block);
+                if (gradient && t % seg == 0) checkpoints[t / seg] = (double[])s.Clone();
+                if (gradient && t >= lastStart) Array.Copy(s, segment[t - lastStart], block);
                 mu[t] = Forward(t, s, next);
                 (s, next) = (next, s);
                 if (!AllFinite(s)) { result.Risk = double.PositiveInfinity; return; }
@@ -148,12 +161,13 @@ public sealed class StepGradients
                     for (int q = 0; q < k; q++)
                     {
                         oso += o[p] * s[i * kk + p * k + q] * o[q];
-                        pAdj[i * kk + p * k + q] = 0.5 * _lam[i] * o[p] * o[q];
+                        pAdj[i * kk + p * k + q] = 0.5 * _wl[i] * o[p] * o[q];
                     }
-                risk += _lam[i] * oso;
+                risk += _wl[i] * oso;
             }
             result.Risk = 0.5 * risk;
             if (!double.IsFinite(result.Risk)) { result.Risk = double.PositiveInfinity; return; }
+            if (!gradient) return;
 
             for (int sIdx = nSeg - 1; sIdx >= 0; sIdx--)
             {
@@ -197,9 +211,10 @@ public sealed class StepGradients
         /// <summary>S_{t+1} from S_t; returns μ_t.</summary>
         private double Forward(int t, double[] s, double[] next)
         {
+            if (k == 2) return Forward2(t, s, next);
             int kk = _kk;
             double mu = 0;
-            for (int i = 0; i < _d; i++) mu += _lam[i] * Quad(s, i * kk, c, t * k);
+            for (int i = 0; i < _d; i++) mu += _wl[i] * Quad(s, i * kk, c, t * k);
             for (int i = 0; i < _d; i++)
             {
                 double l = _lam[i];
@@ -228,6 +243,7 @@ public sealed class StepGradients
         /// <summary>P_t from P_{t+1} (in place) and the gradient of step t.</summary>
         private void Backward(int t, double[] s, double mu, double[] pAdj, StepGradients result)
         {
+            if (k == 2) { Backward2(t, s, mu, pAdj, result); return; }
             int kk = _kk, tb = t * k;
             double ib = invB[t];
             double big = 0;
@@ -242,7 +258,7 @@ public sealed class StepGradients
                 double g = Quad(pAdj, off, b, tb) * ib;
                 double cSc = Quad(s, off, c, tb);
                 double qi = l * mu + _m4m2 * l * l * cSc + _noise * l;
-                double coef = l * big + _m4m2 * l * l * g;
+                double coef = _wl[i] * big + _m4m2 * l * l * g;
                 // X = W T, Y = X S
                 for (int p = 0; p < k; p++)
                     for (int r = 0; r < k; r++)
@@ -290,6 +306,90 @@ public sealed class StepGradients
                 Array.Copy(_y, 0, pAdj, off, kk);
             }
             result._dBatch[t] = dBatch;
+        }
+            /// <summary><see cref="Forward"/> written out for k = 2 (the same formulas; blocks kept symmetric).</summary>
+        private double Forward2(int t, double[] s, double[] next)
+        {
+            double a00 = a[4 * t], a01 = a[4 * t + 1], a10 = a[4 * t + 2], a11 = a[4 * t + 3];
+            double b0 = b[2 * t], b1 = b[2 * t + 1], c0 = c[2 * t], c1 = c[2 * t + 1], ib = invB[t];
+            double m4m2 = _m4m2, noise = _noise;
+            var lam = _lam;
+            var wl = _wl;
+            int d = _d;
+            double mu = 0;
+            for (int i = 0; i < d; i++)
+            {
+                int o = 4 * i;
+                mu += wl[i] * (c0 * c0 * s[o] + 2 * c0 * c1 * s[o + 1] + c1 * c1 * s[o + 3]);
+            }
+            for (int i = 0; i < d; i++)
+            {
+                int o = 4 * i;
+                double l = lam[i], s00 = s[o], s01 = s[o + 1], s11 = s[o + 3];
+                double t00 = a00 - l * b0 * c0, t01 = a01 - l * b0 * c1, t10 = a10 - l * b1 * c0, t11 = a11 - l * b1 * c1;
+                double cSc = c0 * c0 * s00 + 2 * c0 * c1 * s01 + c1 * c1 * s11;
+                double qi = (l * mu + m4m2 * l * l * cSc + noise * l) * ib;
+                double x00 = t00 * s00 + t01 * s01, x01 = t00 * s01 + t01 * s11;
+                double x10 = t10 * s00 + t11 * s01, x11 = t10 * s01 + t11 * s11;
+                double n01 = x00 * t10 + x01 * t11 + b0 * b1 * qi;
+                next[o] = x00 * t00 + x01 * t01 + b0 * b0 * qi;
+                next[o + 1] = n01;
+                next[o + 2] = n01;
+                next[o + 3] = x10 * t10 + x11 * t11 + b1 * b1 * qi;
+            }
+            return mu;
+        }
+
+        /// <summary><see cref="Backward"/> written out for k = 2 (the same formulas; blocks kept symmetric).</summary>
+        private void Backward2(int t, double[] s, double mu, double[] pAdj, StepGradients result)
+        {
+            double a00 = a[4 * t], a01 = a[4 * t + 1], a10 = a[4 * t + 2], a11 = a[4 * t + 3];
+            double b0 = b[2 * t], b1 = b[2 * t + 1], c0 = c[2 * t], c1 = c[2 * t + 1], ib = invB[t];
+            double m4m2 = _m4m2, noise = _noise;
+            var lam = _lam;
+            var wl = _wl;
+            int d = _d;
+            double big = 0;
+            for (int i = 0; i < d; i++)
+            {
+                int o = 4 * i;
+                big += lam[i] * (b0 * b0 * pAdj[o] + 2 * b0 * b1 * pAdj[o + 1] + b1 * b1 * pAdj[o + 3]) * ib;
+            }
+            double gA00 = 0, gA01 = 0, gA10 = 0, gA11 = 0, gb0 = 0, gb1 = 0, gc0 = 0, gc1 = 0, gB = 0;
+            for (int i = 0; i < d; i++)
+            {
+                int o = 4 * i;
+                double l = lam[i], s00 = s[o], s01 = s[o + 1], s11 = s[o + 3];
+                double w00 = pAdj[o], w01 = pAdj[o + 1], w11 = pAdj[o + 3];
+                double t00 = a00 - l * b0 * c0, t01 = a01 - l * b0 * c1, t10 = a10 - l * b1 * c0, t11 = a11 - l * b1 * c1;
+                double g = (b0 * b0 * w00 + 2 * b0 * b1 * w01 + b1 * b1 * w11) * ib;
+                double cSc = c0 * c0 * s00 + 2 * c0 * c1 * s01 + c1 * c1 * s11;
+                double qi = l * mu + m4m2 * l * l * cSc + noise * l;
+                double coef = wl[i] * big + m4m2 * l * l * g;
+                // X = W T, Y = X S
+                double x00 = w00 * t00 + w01 * t10, x01 = w00 * t01 + w01 * t11;
+                double x10 = w01 * t00 + w11 * t10, x11 = w01 * t01 + w11 * t11;
+                double y00 = x00 * s00 + x01 * s01, y01 = x00 * s01 + x01 * s11;
+                double y10 = x10 * s00 + x11 * s01, y11 = x10 * s01 + x11 * s11;
+                gA00 += y00; gA01 += y01; gA10 += y10; gA11 += y11;
+                double wb0 = w00 * b0 + w01 * b1, wb1 = w01 * b0 + w11 * b1;
+                double sc0 = s00 * c0 + s01 * c1, sc1 = s01 * c0 + s11 * c1;
+                gb0 += -l * (y00 * c0 + y01 * c1) + qi * ib * wb0;
+                gb1 += -l * (y10 * c0 + y11 * c1) + qi * ib * wb1;
+                gc0 += -l * (y00 * b0 + y10 * b1) + coef * sc0;
+                gc1 += -l * (y01 * b0 + y11 * b1) + coef * sc1;
+                gB -= g * qi * ib;
+                double p01 = t00 * x01 + t10 * x11 + coef * c0 * c1;
+                pAdj[o] = t00 * x00 + t10 * x10 + coef * c0 * c0;
+                pAdj[o + 1] = p01;
+                pAdj[o + 2] = p01;
+                pAdj[o + 3] = t01 * x01 + t11 * x11 + coef * c1 * c1;
+            }
+            var dA = result._dA; var db = result._db; var dc = result._dc;
+            dA[4 * t] += 2 * gA00; dA[4 * t + 1] += 2 * gA01; dA[4 * t + 2] += 2 * gA10; dA[4 * t + 3] += 2 * gA11;
+            db[2 * t] += 2 * gb0; db[2 * t + 1] += 2 * gb1;
+            dc[2 * t] += 2 * gc0; dc[2 * t + 1] += 2 * gc1;
+            result._dBatch[t] = gB;
         }
     }
 }
