@@ -81,10 +81,13 @@ public static class ScheduleGradient
         if (template.HasLearningRate)
         {
             dLr = new double[steps];
+            LinearMethod m1 = template.At(1, Mom(0)), m0 = template.At(0, Mom(0));
             for (int t = 0; t < steps; t++)
             {
-                var (m1, m0) = (template.At(1, Mom(t)), template.At(0, Mom(t)));
-                dLr[t] = Contract(raw, t, (p, q) => m1.A(p, q) - m0.A(p, q), p => m1.B[p] - m0.B[p], p => m1.C[p] - m0.C[p]);
+                // the derivative direction depends on the momentum only: rebuilt when it changes
+                if (t > 0 && !Mom(t).Equals(Mom(t - 1))) (m1, m0) = (template.At(1, Mom(t)), template.At(0, Mom(t)));
+                var (u1, u0) = (m1, m0);
+                dLr[t] = Contract(raw, t, (p, q) => u1.A(p, q) - u0.A(p, q), p => u1.B[p] - u0.B[p], p => u1.C[p] - u0.C[p]);
             }
         }
         if (template.HasMomentum)
