@@ -14,7 +14,7 @@ namespace ExactDynamics.Cli.Commands;
 internal static class OptimizeScheduleCommand
 {
     public const string Example =
-        "exactdyn optimize-schedule --spectrum powerlaw:a=1,d=500 --family hb --batch 8 --noise 0.1 --steps 2000 --schedule-out lr.csv";
+        "exactdyn optimize-schedule --spectrum powerlaw:a=1,d=200 --family hb --batch 8 --noise 0.1 --steps 1000";
 
     public static Command Create(CliContext ctx)
     {
