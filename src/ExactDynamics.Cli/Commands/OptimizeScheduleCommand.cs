@@ -19,19 +19,10 @@ internal static class OptimizeScheduleCommand
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("optimize-schedule", integerBatch: true);
-        var family = OptionFactory.Text("--family", "sgd|hb|nesterov|torch", "Method family whose learning-rate schedule is optimised.", "sgd");
-        var beta = OptionFactory.Real("--beta", "Momentum (beta for hb/nesterov, momentum for torch): fixed, or the starting value with --momentum.", 0.9);
-        var steps = OptionFactory.Integer("--steps", "The step budget T: the schedule minimises E L_T.", 1000);
-        steps.HelpName = "T";
-        var schedule = new Option<string[]>("--schedule")
-        {
-            Description = "A baseline learning-rate schedule, tuned and compared (repeat the option); default: constant, step:every=T/4,factor=0.5, " +
-                          "cosine:steps=T, wsd:warmup=0,stable=0.8T,decay=0.2T. The search starts from the best of them. Forms: " + ScheduleOptions.Forms + ".",
-            HelpName = "SCHEDULE",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var lo = OptionFactory.Real("--lr-min", "Smallest base learning rate tried for the baselines, in units of 1/λ_max.", 1e-3);
-        var hi = OptionFactory.Real("--lr-max", "Largest base learning rate tried for the baselines, in units of 1/λ_max.", 4);
+        var budget = new ScheduleBudgetOptions("Method family whose learning-rate schedule is optimised.",
+            "Momentum (beta for hb/nesterov, momentum for torch): fixed, or the starting value with --momentum.",
+            "The step budget T: the schedule minimises E L_T.", "A baseline learning-rate schedule, tuned and compared; the search starts from the best of them",
+            " for the baselines");
         var knots = OptionFactory.Integer("--knots", "Knots of the schedule: log lr (and logit β) is interpolated linearly between them, denser towards the end (at most T).", 200);
         var momentum = new Option<bool>("--momentum") { Description = "Optimise the momentum schedule too (hb, nesterov, torch), starting from --beta." };
         var bins = OptionFactory.Integer("--search-bins", "Spectra with more eigenvalues are searched on this many bins of log λ (every reported risk is exact, on the full spectrum).", 256);
@@ -48,7 +39,8 @@ internal static class OptimizeScheduleCommand
             "Also reports the exponent p of a fit lr_t ∝ (1 − t/T)^p over the end of the run. csv columns: schedule,base_lr,final_risk,ratio_to_optimal.",
             Example);
         shared.AddTo(command, withMethod: false);
-        foreach (var o in new Option[] { family, beta, steps, schedule, lo, hi, knots, momentum, bins, iterations, tail, scheduleOut, momentumOut, plot })
+        budget.AddTo(command);
+        foreach (var o in new Option[] { knots, momentum, bins, iterations, tail, scheduleOut, momentumOut, plot })
             command.Options.Add(o);
         shared.AddOutputTo(command);
         command.SetAction(parse =>
@@ -64,19 +56,13 @@ internal static class OptimizeScheduleCommand
             if (momOut is not null && !withMomentum)
                 throw new InvalidInputException("--momentum-out needs --momentum; without it the momentum stays at --beta and there is no momentum schedule to write.");
             var (problem, init) = shared.BuildProblem(parse);
-            long t = parse.GetValue(steps);
-            if (t < 1 || t > int.MaxValue) throw new InvalidInputException($"--steps {t} is not allowed; the budget must be between 1 and {int.MaxValue} steps.");
-            var name = (parse.GetValue(family) ?? "sgd").Trim().ToLowerInvariant();
-            double b = parse.GetValue(beta);
-            var make = SchedulesCommand.Family(name, b);
-            var baselines = SchedulesCommand.Baselines(parse.GetValue(schedule), t);
-            var (lrMin, lrMax) = SchedulesCommand.LrRange(parse.GetValue(lo), parse.GetValue(hi));
+            var (make, familyName, _, t, baselines, lrMin, lrMax) = budget.Read(parse, problem);
+            if (t > int.MaxValue) throw new InvalidInputException($"--steps {t} is not allowed; the budget must be at most {int.MaxValue} steps.");
             long k = parse.GetValue(knots), nb = parse.GetValue(bins), it = parse.GetValue(iterations);
             if (k < 2 || k > 100_000) throw new InvalidInputException($"--knots {k} is not allowed; use between 2 and 100000 knots.");
             if (nb < 1 || nb > 1_000_000) throw new InvalidInputException($"--search-bins {nb} is not allowed; use between 1 and 1000000.");
             if (it < 0 || it > 100_000) throw new InvalidInputException($"--max-iterations {it} is not allowed; use between 0 and 100000.");
-            double scale = 1 / problem.Spectrum.Max;
-            var options = new ScheduleOptimizationOptions((int)k, withMomentum, (int)nb, (int)it, lrMin * scale, lrMax * scale, parse.GetValue(tail));
+            var options = new ScheduleOptimizationOptions((int)k, withMomentum, (int)nb, (int)it, lrMin, lrMax, parse.GetValue(tail));
             OptimizedSchedule result;
             using (var progress = Progress.Start(ctx.Error, "optimize-schedule", 1))
             {
@@ -85,7 +71,6 @@ internal static class OptimizeScheduleCommand
             }
             if (lrOut is not null) WriteSchedule(lrOut, "--schedule-out", result.Lr, "optimal learning rate");
             if (momOut is not null && result.Momentum is not null) WriteSchedule(momOut, "--momentum-out", result.Momentum, "optimal momentum");
-            var familyName = name == "sgd" ? "sgd" : $"{name}(β={ResultWriter.Readable(b)})";
             if (plotPath is not null) Plot(plotPath, problem, make, (int)t, result, familyName);
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), familyName, t, result, problem, init));
             return 0;
@@ -169,10 +154,9 @@ internal static class OptimizeScheduleCommand
                 break;
             default:
             {
-                var s = problem.Spectrum;
+                int d = problem.Spectrum.Dimension;
                 w.WriteLine($"Optimal learning-rate schedule at a budget of {ResultWriter.Int(steps)} steps — {family}" + (r.Momentum is null ? "" : " (momentum optimised too)"));
-                w.WriteLine($"spectrum {s.Description} (d = {s.Dimension}, λ_max = {ResultWriter.Readable(s.Max)}), batch {ResultWriter.Readable(problem.Batch)}, " +
-                            $"kurtosis {ResultWriter.Readable(problem.Kurtosis)}, noise {ResultWriter.Readable(problem.Noise)}, init {init}");
+                w.WriteLine(ScheduleBudgetOptions.ProblemLine(problem, init));
                 w.WriteLine();
                 var table = new TextTable(("schedule", false), ("tuned base lr", true), ("E L_T", true), ("vs optimal", true));
                 foreach (var x in rows)
@@ -183,7 +167,7 @@ internal static class OptimizeScheduleCommand
                 w.WriteLine(r.UsedBaseline
                     ? $"The search did not beat the best baseline on the full spectrum, so the optimal row is that baseline ({r.Baselines.MinBy(b => b.FinalRisk)!.Name})."
                     : $"Search: L-BFGS from {r.Start.Name}, {r.Iterations} iterations, {r.Evaluations} gradient evaluations ({r.Stop})" +
-                      (r.SearchBlocks < s.Dimension ? $", on {r.SearchBlocks} bins of the spectrum; every E L_T above is exact on the full spectrum." : "."));
+                      (r.SearchBlocks < d ? $", on {r.SearchBlocks} bins of the spectrum; every E L_T above is exact on the full spectrum." : "."));
                 w.WriteLine($"Tail: lr_t ∝ (1 − t/T)^p over t ≥ {ResultWriter.Int(r.Tail.From)} gives p = {ResultWriter.Readable(r.Tail.Exponent, 3)} (R² = {ResultWriter.Readable(r.Tail.RSquared, 3)}); " +
                             $"last learning rate {ResultWriter.Readable(r.Lr[^1], 3)}, largest {ResultWriter.Readable(r.Lr.Max(), 3)}.");
                 break;
