@@ -211,6 +211,7 @@ public sealed class StepGradients
         /// <summary>S_{t+1} from S_t; returns μ_t.</summary>
         private double Forward(int t, double[] s, double[] next)
         {
+            if (k == 1) return Forward1(t, s, next);
             if (k == 2) return Forward2(t, s, next);
             int kk = _kk;
             double mu = 0;
@@ -243,6 +244,7 @@ public sealed class StepGradients
         /// <summary>P_t from P_{t+1} (in place) and the gradient of step t.</summary>
         private void Backward(int t, double[] s, double mu, double[] pAdj, StepGradients result)
         {
+            if (k == 1) { Backward1(t, s, mu, pAdj, result); return; }
             if (k == 2) { Backward2(t, s, mu, pAdj, result); return; }
             int kk = _kk, tb = t * k;
             double ib = invB[t];
@@ -307,7 +309,52 @@ public sealed class StepGradients
             }
             result._dBatch[t] = dBatch;
         }
-            /// <summary><see cref="Forward"/> written out for k = 2 (the same formulas; blocks kept symmetric).</summary>
+            /// <summary><see cref="Forward"/> written out for k = 1.</summary>
+        private double Forward1(int t, double[] s, double[] next)
+        {
+            double a0 = a[t], b0 = b[t], c0 = c[t], ib = invB[t], m4m2 = _m4m2, noise = _noise;
+            var lam = _lam;
+            var wl = _wl;
+            double mu = 0;
+            for (int i = 0; i < _d; i++) mu += wl[i] * c0 * c0 * s[i];
+            for (int i = 0; i < _d; i++)
+            {
+                double l = lam[i], si = s[i], tr = a0 - l * b0 * c0;
+                double qi = (l * mu + m4m2 * l * l * c0 * c0 * si + noise * l) * ib;
+                next[i] = tr * si * tr + b0 * b0 * qi;
+            }
+            return mu;
+        }
+
+        /// <summary><see cref="Backward"/> written out for k = 1.</summary>
+        private void Backward1(int t, double[] s, double mu, double[] pAdj, StepGradients result)
+        {
+            double a0 = a[t], b0 = b[t], c0 = c[t], ib = invB[t], m4m2 = _m4m2, noise = _noise;
+            var lam = _lam;
+            var wl = _wl;
+            double big = 0;
+            for (int i = 0; i < _d; i++) big += lam[i] * b0 * b0 * pAdj[i] * ib;
+            double gA = 0, gb = 0, gc = 0, gB = 0;
+            for (int i = 0; i < _d; i++)
+            {
+                double l = lam[i], si = s[i], w = pAdj[i], tr = a0 - l * b0 * c0;
+                double g = b0 * b0 * w * ib;
+                double qi = l * mu + m4m2 * l * l * c0 * c0 * si + noise * l;
+                double coef = wl[i] * big + m4m2 * l * l * g;
+                double x = w * tr, y = x * si;
+                gA += y;
+                gb += -l * y * c0 + qi * ib * w * b0;
+                gc += -l * y * b0 + coef * si * c0;
+                gB -= g * qi * ib;
+                pAdj[i] = tr * x + coef * c0 * c0;
+            }
+            result._dA[t] += 2 * gA;
+            result._db[t] += 2 * gb;
+            result._dc[t] += 2 * gc;
+            result._dBatch[t] = gB;
+        }
+
+        /// <summary><see cref="Forward"/> written out for k = 2 (the same formulas; blocks kept symmetric).</summary>
         private double Forward2(int t, double[] s, double[] next)
         {
             double a00 = a[4 * t], a01 = a[4 * t + 1], a10 = a[4 * t + 2], a11 = a[4 * t + 3];
