@@ -31,7 +31,7 @@ internal static class OptimizeScheduleCommand
         var scheduleOut = OptionFactory.Text("--schedule-out", "PATH.csv",
             "Write the optimal learning rates as a schedule file (header value, one absolute lr per update) that --lr-schedule file:PATH.csv reads back.");
         var momentumOut = OptionFactory.Text("--momentum-out", "PATH.csv", "With --momentum: write the optimal momenta as a schedule file for --momentum-schedule file:PATH.csv.");
-        var plot = OptionFactory.Plot("Draw the schedules (learning rate against t) and their exact risk curves, side by side (.png or .svg).");
+        var plot = OptionFactory.Plot("Draw the schedules (learning rate against t, linear scale) and their exact risk curves, side by side (.png or .svg).");
         var command = new ExampleCommand("optimize-schedule",
             "The learning-rate schedule (optionally with the momentum) that minimises the exact final risk E L_T at a budget of T steps: log lr on " +
             "knots, optimised by L-BFGS with the exact adjoint gradient, started from the best of the baselines (each with its base lr tuned as in " +
@@ -104,7 +104,10 @@ internal static class OptimizeScheduleCommand
         riskSeries.Add(new PlotSeries("optimal", xr, ScheduledRecursion.Trajectory(problem, ScheduleOptimizer.AsScheduled(make, r.Lr, r.Momentum), steps)));
         Plots.SavePanels(path,
         [
-            new PlotSpec($"Learning-rate schedules — {family}", "update t", "learning rate (log scale)", LogX: false, LogY: true) { Series = lrSeries, IntegerX = true },
+            new PlotSpec($"Learning-rate schedules — {family}", "update t", "learning rate", LogX: false, LogY: false)
+            {
+                Series = lrSeries, IntegerX = true, LegendAt = ScottPlot.Alignment.LowerLeft,
+            },
             new PlotSpec($"Exact risk — {Plots.Describe(problem)}", "step t", "expected risk E L_t (log scale)", LogX: false, LogY: true) { Series = riskSeries, IntegerX = true },
         ]);
     }

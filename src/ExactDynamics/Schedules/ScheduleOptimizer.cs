@@ -203,8 +203,10 @@ public static class ScheduleOptimizer
         {
             var minimizer = new LimitedMemoryBfgsMinimizer(1e-9, 1e-12, 1e-12, 10, options.MaxIterations);
             var r = minimizer.FindMinimum(ObjectiveFunction.Gradient(Objective), x0);
-            iterations = r.Iterations;
-            stop = r.ReasonForExit.ToString();
+            // MathNet 5 reports AbsoluteGradient whatever ended the loop, and MaximumIterations + 1 iterations when the
+            // budget ran out without throwing: read the reason from the count
+            iterations = Math.Min(r.Iterations, options.MaxIterations);
+            stop = r.Iterations >= options.MaxIterations ? "MaximumIterations" : "Converged";
         }
         catch (MaximumIterationsException)
         {
