@@ -25,8 +25,8 @@ internal static class OptimizeScheduleCommand
             " for the baselines");
         var knots = OptionFactory.Integer("--knots", "Knots of the schedule: log lr (and logit β) is interpolated linearly between them, denser towards the end (at most T).", 200);
         var momentum = new Option<bool>("--momentum") { Description = "Optimise the momentum schedule too (hb, nesterov, torch), starting from --beta." };
-        var bins = OptionFactory.Integer("--search-bins", "Spectra with more eigenvalues are searched on this many bins of log λ (every reported risk is exact, on the full spectrum).", 256);
-        var iterations = OptionFactory.Integer("--max-iterations", "L-BFGS iterations.", 300);
+        var bins = OptionFactory.Integer("--search-bins", "Spectra with more eigenvalues are searched on this many bins of log λ (every reported risk is exact, on the full spectrum).", 64);
+        var iterations = OptionFactory.Integer("--max-iterations", "L-BFGS iterations.", 100);
         var tail = OptionFactory.Real("--tail", "The fraction of the run at its end over which the exponent p of lr_t ∝ (1 − t/T)^p is fitted.", 0.2);
         var scheduleOut = OptionFactory.Text("--schedule-out", "PATH.csv",
             "Write the optimal learning rates as a schedule file (header value, one absolute lr per update) that --lr-schedule file:PATH.csv reads back.");

@@ -13,7 +13,7 @@ namespace ExactDynamics.Schedules;
 /// <param name="LrMin">Smallest base learning rate of the baselines' tuning (absolute).</param>
 /// <param name="LrMax">Largest base learning rate of the baselines' tuning (absolute).</param>
 /// <param name="TailFraction">The tail exponent p is fitted over the last TailFraction·T updates.</param>
-public sealed record ScheduleOptimizationOptions(int Knots = 200, bool Momentum = false, int SearchBins = 256, int MaxIterations = 300,
+public sealed record ScheduleOptimizationOptions(int Knots = 200, bool Momentum = false, int SearchBins = 64, int MaxIterations = 100,
     double LrMin = 1e-3, double LrMax = 4, double TailFraction = 0.2);
 
 /// <summary>The optimised schedule and the tuned baselines it is compared with (all risks exact, on the full problem).</summary>
