@@ -247,7 +247,7 @@ public static class ScheduleOptimizer
     {
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(lr);
-        return new ScheduledMethod(family(lr[0]), Schedule.FromValues(lr, absolute: true), momentum is null ? null : Schedule.FromValues(momentum, absolute: true));
+        return new ScheduledMethod(family(lr[0] > 0 ? lr[0] : 1), Schedule.FromValues(lr, absolute: true), momentum is null ? null : Schedule.FromValues(momentum, absolute: true));
     }
 
     private static ScheduleGradientResult GradientOnSearch(WeightedDirections search, Problem problem, MethodTemplate template, double[] lr, double[]? mom, int steps)
