@@ -116,6 +116,7 @@ internal static class CliApp
         root.Subcommands.Add(ValidateCommand.Create(ctx));
         root.Subcommands.Add(RampCommand.Create(ctx));
         root.Subcommands.Add(SchedulesCommand.Create(ctx));
+        root.Subcommands.Add(OptimizeScheduleCommand.Create(ctx));
         root.Subcommands.Add(TuneCommand.Create(ctx));
         root.Subcommands.Add(SweepCommand.Create(ctx));
         root.Subcommands.Add(CriticalBatchCommand.Create(ctx));

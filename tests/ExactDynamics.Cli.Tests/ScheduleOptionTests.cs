@@ -5,6 +5,7 @@ using ExactDynamics.Schedules;
 using ExactDynamics.Spectra;
 using ExactDynamics.Spectral;
 using ExactDynamics.Targets;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Tests;
 

@@ -19,79 +19,36 @@ internal static class SchedulesCommand
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("schedules", integerBatch: true);
-        var family = OptionFactory.Text("--family", "sgd|hb|nesterov|torch", "Method family whose base learning rate is tuned.", "sgd");
-        var beta = OptionFactory.Real("--beta", "Momentum (beta for hb/nesterov, momentum for torch), fixed while the learning rate is tuned.", 0.9);
-        var steps = OptionFactory.Integer("--steps", "The step budget T: every schedule is scored by E L_T.", 1000);
-        steps.HelpName = "T";
-        var schedule = new Option<string[]>("--schedule")
-        {
-            Description = "A learning-rate schedule to compare (repeat the option); default: constant, step:every=T/4,factor=0.5, cosine:steps=T, " +
-                          "wsd:warmup=0,stable=0.8T,decay=0.2T. Forms: " + ScheduleOptions.Forms + ".",
-            HelpName = "SCHEDULE",
-            AllowMultipleArgumentsPerToken = false,
-        };
-        var lo = OptionFactory.Real("--lr-min", "Smallest base learning rate tried, in units of 1/λ_max.", 1e-3);
-        var hi = OptionFactory.Real("--lr-max", "Largest base learning rate tried, in units of 1/λ_max.", 4);
+        var budget = new ScheduleBudgetOptions("Method family whose base learning rate is tuned.",
+            "Momentum (beta for hb/nesterov, momentum for torch), fixed while the learning rate is tuned.",
+            "The step budget T: every schedule is scored by E L_T.", "A learning-rate schedule to compare", "");
         var command = new ExampleCommand("schedules",
             "Learning-rate schedules at a fixed step budget T: for each schedule the base learning rate is tuned (log grid over " +
             "[lr-min, lr-max]/λ_max, then golden section in log lr) to minimise the exact final risk E L_T; momentum and batch stay fixed. " +
             "csv columns: family,base_lr,final_risk,ratio_to_constant,schedule (ratio_to_constant is empty without a constant row).",
             Example);
         shared.AddTo(command, withMethod: false);
-        command.Options.Add(family);
-        command.Options.Add(beta);
-        command.Options.Add(steps);
-        command.Options.Add(schedule);
-        command.Options.Add(lo);
-        command.Options.Add(hi);
+        budget.AddTo(command);
         shared.AddOutputTo(command);
         command.SetAction(parse =>
         {
             var outPath = shared.GetOut(parse);
             var (problem, init) = shared.BuildProblem(parse);
-            long t = parse.GetValue(steps);
-            if (t < 1) throw new InvalidInputException($"--steps {t} is not allowed; the budget must be at least 1 step.");
-            double b = parse.GetValue(beta);
-            var name = (parse.GetValue(family) ?? "sgd").Trim().ToLowerInvariant();
-            Func<double, MethodTemplate> make = name switch
-            {
-                "sgd" => lr => MethodTemplate.Sgd(lr),
-                "hb" => lr => MethodTemplate.HeavyBall(lr, b),
-                "nesterov" => lr => MethodTemplate.Nesterov(lr, b),
-                "torch" => lr => MethodTemplate.Torch(lr, b),
-                _ => throw new InvalidInputException($"--family '{name}' is not supported; use sgd, hb, nesterov or torch."),
-            };
-            make(1); // validates beta
-            var specs = parse.GetValue(schedule) is { Length: > 0 } given ? given : DefaultSchedules(t);
-            var schedules = specs.Select(s => s.Trim().Equals("constant", StringComparison.OrdinalIgnoreCase) ? null : ScheduleSpec.Parse(s, "--schedule")).ToArray();
-            double scale = 1 / problem.Spectrum.Max;
-            double lrMin = parse.GetValue(lo), lrMax = parse.GetValue(hi);
-            if (!(lrMin > 0) || !(lrMax > lrMin) || !double.IsFinite(lrMax))
-                throw new InvalidInputException($"--lr-min {ResultWriter.Text(lrMin)} and --lr-max {ResultWriter.Text(lrMax)} are not allowed; they need 0 < lr-min < lr-max < ∞.");
+            var (make, familyName, _, t, schedules, lrMin, lrMax) = budget.Read(parse, problem);
             var rows = new TunedSchedule[schedules.Length];
             using (var progress = Progress.Start(ctx.Error, "schedules", schedules.Length))
             {
                 for (int i = 0; i < schedules.Length; i++)
                 {
-                    rows[i] = ScheduleTuning.TuneBaseLr(problem, make, schedules[i], t, lrMin * scale, lrMax * scale);
+                    rows[i] = ScheduleTuning.TuneBaseLr(problem, make, schedules[i], t, lrMin, lrMax);
                     progress.Advance();
                 }
             }
-            var familyName = name == "sgd" ? "sgd" : $"{name}(β={ResultWriter.Readable(b)})";
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), familyName, t, rows, problem, init));
             return 0;
         });
         return command;
     }
-
-    /// <summary>constant, step decay (halve every T/4), cosine to 0 over T, WSD with the last 20% decaying.</summary>
-    public static string[] DefaultSchedules(long t) =>
-    [
-        "constant",
-        $"step:every={Math.Max(1, t / 4)},factor=0.5",
-        $"cosine:steps={t}",
-        $"wsd:warmup=0,stable={t - Math.Max(1, t / 5)},decay={Math.Max(1, t / 5)}",
-    ];
 
     private static void Write(TextWriter w, OutputFormat format, string family, long steps, TunedSchedule[] rows, Problem problem, string init)
     {
@@ -126,10 +83,8 @@ internal static class SchedulesCommand
                 break;
             default:
             {
-                var s = problem.Spectrum;
                 w.WriteLine($"Learning-rate schedules at a budget of {ResultWriter.Int(steps)} steps, base lr tuned for each — {family}");
-                w.WriteLine($"spectrum {s.Description} (d = {s.Dimension}, λ_max = {ResultWriter.Readable(s.Max)}), batch {ResultWriter.Readable(problem.Batch)}, " +
-                            $"kurtosis {ResultWriter.Readable(problem.Kurtosis)}, noise {ResultWriter.Readable(problem.Noise)}, init {init}");
+                w.WriteLine(ScheduleBudgetOptions.ProblemLine(problem, init));
                 w.WriteLine();
                 var table = new TextTable(("schedule", false), ("tuned base lr", true), ("E L_T", true), ("vs constant", true));
                 foreach (var r in rows)

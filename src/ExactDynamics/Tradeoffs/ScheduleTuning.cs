@@ -36,6 +36,14 @@ public static class ScheduleTuning
         double lo, double hi, int grid = 32, int refine = 30)
     {
         ArgumentNullException.ThrowIfNull(problem);
+        return TuneBaseLr(m => RiskRecursion.FinalRisk(problem, m, steps), family, lrSchedule, steps, lo, hi, grid, refine);
+    }
+
+    /// <summary>As the public overload, scoring each run with <paramref name="finalRisk"/> (e.g. on a compressed spectrum).</summary>
+    internal static TunedSchedule TuneBaseLr(Func<ScheduledMethod, double> finalRisk, Func<double, MethodTemplate> family, Schedule? lrSchedule,
+        long steps, double lo, double hi, int grid = 32, int refine = 30)
+    {
+        ArgumentNullException.ThrowIfNull(finalRisk);
         ArgumentNullException.ThrowIfNull(family);
         if (!(lo > 0) || !(hi > lo) || !double.IsFinite(hi))
             throw new InvalidInputException($"The learning-rate search range [{lo}, {hi}] is not allowed; it needs 0 < lo < hi < ∞.");
@@ -48,7 +56,7 @@ public static class ScheduleTuning
             double r;
             try
             {
-                r = RiskRecursion.FinalRisk(problem, new ScheduledMethod(family(lr), lrSchedule), steps);
+                r = finalRisk(new ScheduledMethod(family(lr), lrSchedule));
             }
             catch (InvalidInputException)
             {
