@@ -15,7 +15,11 @@ public sealed class DataProblem
     /// <param name="initialVariance">Var e₀ per eigendirection (diagonal covariance); null = 0.</param>
     /// <param name="noise">Independent label-noise variance σ² ≥ 0 (only without a target; with a target the residuals are the noise).</param>
     public DataProblem(DataSet data, double batch, double[]? initialMean, double[]? initialVariance, double noise = 0)
+        : this(data, batch, initialMean, initialVariance, noise, true) { }
+
+    private DataProblem(DataSet data, double batch, double[]? initialMean, double[]? initialVariance, double noise, bool withResiduals)
     {
+        WithResiduals = withResiduals;
         ArgumentNullException.ThrowIfNull(data);
         int r = data.Dimension;
         if (!double.IsFinite(batch) || batch < 1 || batch != Math.Floor(batch))
@@ -65,6 +69,18 @@ public sealed class DataProblem
         return s;
     }
 
+    /// <summary>Whether the target's residuals drive the noise (false for <see cref="Homogeneous"/>).</summary>
+    public bool WithResiduals { get; }
+
     /// <summary>The same problem with another batch size.</summary>
-    public DataProblem WithBatch(double batch) => new(Data, batch, InitialMean, InitialVariance, Noise);
+    public DataProblem WithBatch(double batch) => new(Data, batch, InitialMean, InitialVariance, Noise, WithResiduals);
+
+    /// <summary>The noiseless problem with a random isotropic start (zero mean, unit variance per direction): its second
+    /// moments follow the homogeneous linear map whose Perron root is the asymptotic rate (<see cref="StabilityEdge"/>).</summary>
+    public DataProblem Homogeneous()
+    {
+        var ones = new double[Data.Dimension];
+        Array.Fill(ones, 1.0);
+        return new DataProblem(Data, Batch, null, ones, 0, false);
+    }
 }

@@ -63,7 +63,7 @@ public static class DataRisk
         ArgumentNullException.ThrowIfNull(problem);
         var data = problem.Data;
         var spectrum = Spectrum.FromValues(data.Eigenvalues, $"data ({data.Samples}×{data.Features})");
-        double noise = data.HasTarget ? data.ResidualVariance : problem.Noise;
+        double noise = data.HasTarget && problem.WithResiduals ? data.ResidualVariance : problem.Noise;
         return new Problem(spectrum, problem.SecondMoments(), problem.Batch, kurtosis, noise);
     }
 }

@@ -54,7 +54,7 @@ public sealed class EmpiricalMoments
         var coords = data.Coordinates;
         for (int i = 0; i < _n; i++) Array.Copy(coords, i * _d, _x, i * _dp, _d);
         _y = new double[_rows * _dp];
-        _resid = data.Residuals;
+        _resid = problem.WithResiduals ? data.Residuals : null;
         _lambda = (double[])data.Eigenvalues.Clone();
         double[] u;
         if (_k == 2)
@@ -239,7 +239,18 @@ public sealed class EmpiricalMoments
                     for (int b = 0; b < d; b++)
                         dst[o + b] += bb * _f[o + b] - bq * gp[o + b] * _lambda[b] - bp * la * gq[b * dp + a];
                 }
-                if (p == q) continue;
+                if (p == q)
+                {
+                    // a diagonal block is symmetric; rounding must not leave an antisymmetric part, which the formula
+                    // above (written for S^{pp} = S^{pp}ᵀ) would not contract
+                    for (int a = 1; a < d; a++)
+                        for (int b = 0; b < a; b++)
+                        {
+                            double v = 0.5 * (dst[a * dp + b] + dst[b * dp + a]);
+                            dst[a * dp + b] = v; dst[b * dp + a] = v;
+                        }
+                    continue;
+                }
                 var low = _s[q * k + p];
                 for (int a = 0; a < d; a++)
                     for (int b = 0; b < d; b++) low[b * dp + a] = dst[a * dp + b];

@@ -36,7 +36,7 @@ public sealed class MatrixMoments
         if (_kmat.Length != _d * _d)
             throw new InvalidInputException($"The fourth-moment matrix has {_kmat.Length} entries but the data has {_d} directions ({_d * _d} entries needed).");
         _rho = new double[_d];
-        var profile = data.NoiseProfile();
+        var profile = problem.WithResiduals ? data.NoiseProfile() : null;
         for (int i = 0; i < _d; i++)
             _rho[i] = profile is not null ? _lambda[i] * data.ResidualVariance * profile[i] : problem.Noise * _lambda[i];
         _a = method.MatrixA;
