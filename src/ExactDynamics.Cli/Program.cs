@@ -120,6 +120,7 @@ internal static class CliApp
         root.Subcommands.Add(TuneCommand.Create(ctx));
         root.Subcommands.Add(SweepCommand.Create(ctx));
         root.Subcommands.Add(CriticalBatchCommand.Create(ctx));
+        root.Subcommands.Add(InspectCommand.Create(ctx));
 
         // Commands of the user-experience work (kept apart from the list above so that new commands merge cleanly).
         root.Subcommands.Add(RunCommand.Create(ctx, root));

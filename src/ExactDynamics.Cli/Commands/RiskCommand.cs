@@ -8,7 +8,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Cli.Commands;
 
 /// <summary><c>exactdyn risk</c>: the exact expected risk E L_t (docs/math.md#second-moment-recursion) at t = 0, N, 2N, … and the last step T.</summary>
-internal static class RiskCommand
+internal static partial class RiskCommand
 {
     public const string Example =
         "exactdyn risk --spectrum powerlaw:a=1,d=200 --method sgd:lr=0.5 --batch 8 --steps 1000 --every 100 --format csv";
@@ -61,6 +61,9 @@ internal static class RiskCommand
         schedules.AddTo(command);
         command.Options.Add(plot);
         command.Options.Add(overlay);
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
+        shared.Spectrum.Required = false; // --spectrum or --data
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -68,6 +71,17 @@ internal static class RiskCommand
             var outPath = shared.GetOut(parse);
             var plotPath = parse.GetValue(plot);
             Plots.Validate(plotPath);
+            if (dataOptions.Given(parse))
+            {
+                if (parse.GetValue(shared.Spectrum) is not null)
+                    throw new InvalidInputException("Give either --spectrum or --data, not both: the data's own spectrum is used with --data.");
+                if (parse.GetValue(at) is not null || (parse.GetValue(overlay) ?? []).Length > 0 || !schedules.Build(parse, Sgd.Create(1)).IsConstant)
+                    throw new InvalidInputException("--data runs constant settings over --steps/--every; --at, --overlay and schedules are not available with it yet.");
+                return RunOnData(ctx, parse, shared, dataOptions, (parse.GetValue(methods) ?? []).Select(SpecParser.ParseMethod).ToArray(),
+                    parse.GetValue(steps), parse.GetValue(every), outPath, plotPath);
+            }
+            if (parse.GetValue(shared.Spectrum) is null)
+                throw new InvalidInputException("The problem needs a spectrum: give --spectrum SPEC, or --data X.npy for your own data matrix.");
             var overlays = parse.GetValue(overlay) ?? [];
             if (overlays.Length > 0 && plotPath is null)
                 throw new InvalidInputException("--overlay draws measured curves on the figure; give --plot FILE.png (or .svg) too.");

@@ -24,7 +24,10 @@ public static class NpyReader
     /// <param name="path">The file.</param>
     /// <param name="what">What the file holds, for messages (e.g. "Spectrum file").</param>
     /// <exception cref="InvalidInputException">The file is missing, unreadable, or not a supported .npy vector.</exception>
-    public static double[] Read(string path, string what = "NumPy file")
+    public static double[] Read(string path, string what = "NumPy file") => Parse(ReadBytes(path, what), $"{what} '{path}'");
+
+    /// <summary>The bytes of the file at <paramref name="path"/>; a missing or unreadable file is an <see cref="InvalidInputException"/>.</summary>
+    internal static byte[] ReadBytes(string path, string what)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (string.IsNullOrWhiteSpace(path))
@@ -46,11 +49,22 @@ public static class NpyReader
         {
             throw new InvalidInputException($"{what} '{path}' could not be read because access was denied.", e);
         }
-        return Parse(bytes, $"{what} '{path}'");
+        return bytes;
     }
 
     /// <summary>Parses the bytes of a .npy file; <paramref name="source"/> names it in messages (e.g. "Spectrum file 'x.npy'").</summary>
     public static double[] Parse(ReadOnlySpan<byte> bytes, string source)
+    {
+        var (values, _, _) = ParseArray(bytes, source, ElementCount);
+        return values;
+    }
+
+    /// <summary>
+    /// The values of a .npy file in file order with its shape and order; <paramref name="count"/> checks the shape and
+    /// returns the number of values (a vector for <see cref="Parse"/>, a matrix for the data reader).
+    /// </summary>
+    internal static (double[] Values, long[] Shape, bool Fortran) ParseArray(ReadOnlySpan<byte> bytes, string source,
+        Func<long[], bool, string, long> count)
     {
         if (bytes.Length == 0)
             throw new InvalidInputException($"{source} is empty (0 bytes); {HowToSave}.");
@@ -91,24 +105,24 @@ public static class NpyReader
             "<f4" => 4,
             _ => throw UnsupportedType(descr, source),
         };
-        long count = ElementCount(shape, fortran, source);
+        long n = count(shape, fortran, source);
         var data = bytes[(headerStart + headerLength)..];
-        long expected = count * itemSize;
+        long expected = n * itemSize;
         if (data.Length < expected)
             throw new InvalidInputException(
-                $"{source} is truncated: its header announces {count} values ({expected} bytes) but only {data.Length} bytes of data follow.");
+                $"{source} is truncated: its header announces {n} values ({expected} bytes) but only {data.Length} bytes of data follow.");
         if (data.Length > expected)
             throw new InvalidInputException(
-                $"{source} has {data.Length - expected} bytes after the {count} values its header announces; it is not a single array written by np.save.");
+                $"{source} has {data.Length - expected} bytes after the {n} values its header announces; it is not a single array written by np.save.");
 
-        var values = new double[count];
+        var values = new double[n];
         for (int i = 0; i < values.Length; i++)
         {
             values[i] = itemSize == 8
                 ? BinaryPrimitives.ReadDoubleLittleEndian(data.Slice(i * 8, 8))
                 : BinaryPrimitives.ReadSingleLittleEndian(data.Slice(i * 4, 4));
         }
-        return values;
+        return (values, shape, fortran);
     }
 
     /// <summary>The first bytes of a file, printable characters as they are and others escaped.</summary>

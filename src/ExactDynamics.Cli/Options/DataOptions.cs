@@ -1,0 +1,133 @@
+using System.CommandLine;
+using ExactDynamics.Cli.Output;
+using ExactDynamics.Cli.Parsing;
+using ExactDynamics.Data;
+using ExactDynamics.IO;
+
+namespace ExactDynamics.Cli.Options;
+
+/// <summary>
+/// The options that put a user's data matrix in place of --spectrum (docs/math.md#data-matrices): --data, the target
+/// (--target-data or --target-column), --no-centre, --start and --moments; and the step from their text to a
+/// <see cref="DataSet"/> and a <see cref="DataProblem"/>.
+/// </summary>
+internal sealed class DataOptions
+{
+    public DataOptions(bool withModel = true)
+    {
+        Data = OptionFactory.Text("--data", "X.npy|X.csv",
+            "Use this data matrix (n rows × d features; a 2-D .npy from np.save, float64/float32, or a CSV with one sample per line) instead of --spectrum: " +
+            "the columns are centred (unless --no-centre), H = XᵀX/n is diagonalised, and rows are drawn uniformly with replacement, as a training loop would.");
+        TargetData = OptionFactory.Text("--target-data", "y.npy|y.csv",
+            "The target y of --data (one value per row, a .npy vector or one number per line). The optimum w* is then the least-squares fit, the start is w0 = 0 " +
+            "(or --start), and the real residuals r_i = y_i − x_iᵀw* are the label noise. Without a target the labels are a planted teacher plus --noise, and the start is random with second moments --init.");
+        TargetColumn = OptionFactory.Integer("--target-column", "Take the target y from this column of --data (1-based; the column is removed from X) instead of --target-data.", 0);
+        TargetColumn.HelpName = "J";
+        NoCentre = new Option<bool>("--no-centre") { Description = "Do not subtract the column means of --data (use it when your training loop sees the raw, uncentred rows)." };
+        Start = OptionFactory.Text("--start", "w0.npy|w0.csv", "With a target: the starting point w0 (one value per feature; default 0).");
+        if (withModel)
+            Moments = OptionFactory.Text("--moments", "gaussian|matrix|empirical",
+                "Fourth-moment model with --data: 'empirical' (exact for the dataset sampled with replacement: full d×d second moment, the data's own fourth moments, " +
+                "the full initial error, the real residuals; O(n d²) per step), 'matrix' (the data's E[z_i² z_j²], distinct-index cross moments and off-diagonal " +
+                "second moments neglected; O(d²) per step) or 'gaussian' (one scalar kurtosis --kurtosis; O(d) per step). Default: empirical when its estimated time is under a minute, else matrix.");
+    }
+
+    public Option<string> Data { get; }
+    public Option<string> TargetData { get; }
+    public Option<long> TargetColumn { get; }
+    public Option<bool> NoCentre { get; }
+    public Option<string> Start { get; }
+    public Option<string>? Moments { get; }
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Data);
+        command.Options.Add(TargetData);
+        command.Options.Add(TargetColumn);
+        command.Options.Add(NoCentre);
+        command.Options.Add(Start);
+        if (Moments is not null) command.Options.Add(Moments);
+    }
+
+    /// <summary>Whether --data was given.</summary>
+    public bool Given(ParseResult parse) => parse.GetValue(Data) is not null;
+
+    /// <summary>Reads and analyses the data (and target).</summary>
+    public (DataSet Data, string Description) BuildData(ParseResult parse)
+    {
+        var path = parse.GetValue(Data) ?? throw new InvalidInputException("No data matrix was given.");
+        var x = DataMatrix.Read(path, "Data file");
+        double[]? y = null;
+        long column = parse.GetValue(TargetColumn);
+        var targetPath = parse.GetValue(TargetData);
+        if (column != 0 && targetPath is not null)
+            throw new InvalidInputException("The target can come from --target-data or from --target-column, not both.");
+        if (column != 0)
+        {
+            if (column < 1 || column > x.Columns)
+                throw new InvalidInputException($"--target-column {column} is not a column of the data; it must be between 1 and {x.Columns}.");
+            if (x.Columns < 2) throw new InvalidInputException("The data has one column; taking it as the target leaves no features.");
+            int j = (int)column - 1;
+            y = x.Column(j);
+            var rest = new double[x.Rows * (x.Columns - 1)];
+            for (int i = 0; i < x.Rows; i++)
+                for (int a = 0, b = 0; a < x.Columns; a++)
+                    if (a != j) rest[i * (x.Columns - 1) + b++] = x[i, a];
+            x = new DataMatrix(x.Rows, x.Columns - 1, rest);
+        }
+        else if (targetPath is not null)
+        {
+            var t = DataMatrix.Read(targetPath, "Target file");
+            if (t.Columns != 1 && t.Rows != 1)
+                throw new InvalidInputException($"Target file '{targetPath}' is {t.Rows}×{t.Columns}; it must hold one value per row of the data.");
+            y = t.Columns == 1 ? t.Column(0) : Enumerable.Range(0, t.Columns).Select(j => t[0, j]).ToArray();
+        }
+        bool centre = !parse.GetValue(NoCentre);
+        var data = DataSet.Analyse(x, y, centre);
+        var description = $"data {Path.GetFileName(path)}: n={data.Samples}, d={data.Features}" +
+                          (data.NullDirections > 0 ? $" (rank {data.Dimension}: {data.NullDirections} empty directions dropped)" : "") +
+                          (centre ? ", centred" : ", not centred") +
+                          (data.HasTarget ? $", target: least-squares w*, residual σ²={ResultWriter.Readable(data.ResidualVariance)}" : ", planted teacher") +
+                          $"; linear algebra: {data.Provider}";
+        return (data, description);
+    }
+
+    /// <summary>The training problem on <paramref name="data"/> at batch B, with the start and noise of the shared options.</summary>
+    public DataProblem BuildProblem(ParseResult parse, DataSet data, SharedOptions shared, double batch)
+    {
+        double noise = parse.GetValue(shared.Noise);
+        if (data.HasTarget)
+        {
+            if (parse.GetResult(shared.Init) is { Implicit: false })
+                throw new InvalidInputException("--init sets a random start for a planted teacher; with a target the start is the fixed point --start (default 0).");
+            if (noise != 0)
+                throw new InvalidInputException("--noise adds independent label noise to a planted teacher; with a target the residuals are the noise.");
+            var startPath = parse.GetValue(Start);
+            var w0 = startPath is null ? null : VectorFile.Read(startPath);
+            if (w0 is not null && w0.Length != data.Features)
+                throw new InvalidInputException($"Start file '{startPath}' has {w0.Length} values but the data has {data.Features} features; they must match.");
+            return new DataProblem(data, batch, data.InitialError(w0), null);
+        }
+        if (parse.GetValue(Start) is not null)
+            throw new InvalidInputException("--start needs a target (--target-data or --target-column): without one there is no optimum to start from.");
+        var variance = SpecParser.ParseInit(parse.GetValue(shared.Init) ?? "isotropic")(data.Dimension);
+        return new DataProblem(data, batch, null, variance ?? InitialCondition.Isotropic(data.Dimension), noise);
+    }
+
+    /// <summary>Seconds the empirical model is expected to take for <paramref name="steps"/> steps of a k-state method
+    /// (about 1.5 n d² fused multiply-adds per step at the measured rate of the kernels).</summary>
+    public static double EstimatedSeconds(DataSet data, long steps) =>
+        1.5 * data.Samples * (double)data.Dimension * data.Dimension * steps / EmpiricalRate;
+
+    /// <summary>Multiply-adds per second of the empirical model's kernels on the development machine (conservative).</summary>
+    public const double EmpiricalRate = 5e9;
+
+    /// <summary>The --moments choice, or the default: empirical when it is estimated under a minute, else matrix.</summary>
+    public MomentModel ChooseModel(ParseResult parse, DataSet data, long steps)
+    {
+        var text = Moments is null ? null : parse.GetValue(Moments);
+        if (text is not null) return MomentModels.Parse(text);
+        return EstimatedSeconds(data, steps) <= 60 ? MomentModel.Empirical : MomentModel.Matrix;
+    }
+}

@@ -1,0 +1,308 @@
+using ExactDynamics.Dynamics;
+using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
+
+namespace ExactDynamics.Data;
+
+/// <summary>
+/// The empirical fourth-moment model (docs/math.md#the-empirical-model): the exact first and second moments of a
+/// k-state method trained on a finite dataset with rows drawn uniformly with replacement. In the eigenbasis of H
+/// (H = Λ diagonal), with state blocks S^{pq} = E[X^p X^qᵀ] (d×d), means m^p = E X^p, Q = Σ c_r c_s S^{rs}, ȳ = Σ c_r m^r:
+/// <code>
+/// N      = (1/(nB)) Σ_i [x_iᵀQx_i + r_i² − 2 r_i x_iᵀȳ] x_i x_iᵀ + (1 − 1/B) Λ Q Λ + (σ²/B) Λ
+/// S'^{pq} = (A S Aᵀ)^{pq} − b_q G^p Λ − b_p Λ G^qᵀ + b_p b_q N,   G^p = Σ_r A_pr Σ_s S^{rs} c_s
+/// m'^p   = Σ_r A_pr m^r − b_p Λ ȳ,       E L_t = ½ tr(Λ Σ o_p o_q S^{pq})
+/// </code>
+/// (r_i: the residuals of a real target; σ²: independent label noise of a planted teacher). O(n d²) per step in two
+/// register-blocked SIMD products (<see cref="DataKernels"/>), parallel over rows with results independent of the
+/// thread count; O(k³ d²) for the rest. Two-state methods run in the consistent basis of docs/gap-solver.md (a change
+/// of the k state coordinates, under which the formulas are the same), as the spectral recursion does.
+/// </summary>
+public sealed class EmpiricalMoments
+{
+    private readonly int _n, _rows, _d, _dp, _k, _bits, _threads;
+    private readonly double[] _x;       // rows × dp, rotated data, zero padded
+    private readonly double[] _y;       // w ∘ x
+    private readonly double[]? _resid;  // n
+    private readonly double[] _lambda;  // d
+    private readonly double[][] _s;     // k² blocks dp × dp, S[p*k+q]
+    private readonly double[][] _u;     // k² scratch blocks U^{ps}
+    private readonly double[][] _g;     // k scratch blocks G^p
+    private readonly double[][] _m;     // k means, d
+    private readonly double[] _q, _f, _w, _ybar, _xy;
+    private readonly double[,] _a;
+    private readonly double[] _b, _c, _o;
+    private readonly double _invB, _sigma2, _scale;
+
+    /// <summary>Rows per parallel work item (fixed, so that results do not depend on the thread count).</summary>
+    private const int RowChunk = 64;
+
+    /// <summary>Starts the recursion at t = 0 for <paramref name="problem"/> and <paramref name="method"/>.</summary>
+    public EmpiricalMoments(DataProblem problem, LinearMethod method, ExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(method);
+        options ??= ExecutionOptions.Default;
+        var data = problem.Data;
+        _bits = SimdWidth.Resolve(options.VectorBits);
+        int lanes = _bits / 64;
+        _n = data.Samples;
+        _d = data.Dimension;
+        _dp = (_d + 4 * lanes - 1) / (4 * lanes) * (4 * lanes);
+        _rows = (_n + 3) / 4 * 4;
+        _k = method.K;
+        _x = new double[_rows * _dp];
+        var coords = data.Coordinates;
+        for (int i = 0; i < _n; i++) Array.Copy(coords, i * _d, _x, i * _dp, _d);
+        _y = new double[_rows * _dp];
+        _resid = problem.WithResiduals ? data.Residuals : null;
+        _lambda = (double[])data.Eigenvalues.Clone();
+        double[] u;
+        if (_k == 2)
+        {
+            // the consistent basis of docs/gap-solver.md (X̃ = P⁻¹X, ũ = e₁): the slow mode's update has no cancellation
+            var basis = new Spectral.ConsistentBasis(method);
+            _a = basis.Atilde;
+            _b = basis.Btilde; _c = basis.Ctilde; _o = basis.Otilde;
+            u = [1, 0];
+        }
+        else
+        {
+            _a = method.MatrixA;
+            _b = method.B.ToArray(); _c = method.C.ToArray(); _o = method.O.ToArray();
+            u = method.U.ToArray();
+        }
+        _invB = 1.0 / problem.Batch;
+        _sigma2 = problem.Noise;
+        _scale = 1.0 / (_n * problem.Batch);
+        int size = _dp * _dp;
+        _s = new double[_k * _k][];
+        _u = new double[_k * _k][];
+        _g = new double[_k][];
+        _m = new double[_k][];
+        var m0 = problem.InitialMean; var v0 = problem.InitialVariance;
+        for (int p = 0; p < _k; p++)
+        {
+            _g[p] = new double[size];
+            _m[p] = new double[_d];
+            for (int j = 0; j < _d; j++) _m[p][j] = u[p] * m0[j];
+            for (int q = 0; q < _k; q++)
+            {
+                var s = new double[size];
+                double uu = u[p] * u[q];
+                if (uu != 0)
+                    for (int a = 0; a < _d; a++)
+                    {
+                        for (int b = 0; b < _d; b++) s[a * _dp + b] = uu * m0[a] * m0[b];
+                        s[a * _dp + a] += uu * v0[a];
+                    }
+                _s[p * _k + q] = s;
+                _u[p * _k + q] = new double[size];
+            }
+        }
+        _q = new double[size];
+        _f = new double[size];
+        _w = new double[_rows];
+        _ybar = new double[_d];
+        _xy = new double[_rows];
+        double work = (double)_n * _d * _d;
+        _threads = work >= 2e5 ? options.Threads : 1;
+        Risk = ReadRisk();
+    }
+
+    /// <summary>Number of steps taken.</summary>
+    public long Time { get; private set; }
+
+    /// <summary>E L_t = ½ E[e_tᵀ H e_t] (the excess risk; the loss adds ½σ² of the residuals).</summary>
+    public double Risk { get; private set; }
+
+    /// <summary>Dimension d of the dynamics (the rank of H).</summary>
+    public int Dimension => _d;
+
+    private double ReadRisk()
+    {
+        double risk = 0;
+        for (int p = 0; p < _k; p++)
+            for (int q = 0; q < _k; q++)
+            {
+                double oo = _o[p] * _o[q];
+                if (oo == 0) continue;
+                var s = _s[p * _k + q];
+                double t = 0;
+                for (int a = 0; a < _d; a++) t += _lambda[a] * s[a * _dp + a];
+                risk += oo * t;
+            }
+        return 0.5 * risk;
+    }
+
+    /// <summary>Advances one step.</summary>
+    public void Step()
+    {
+        int k = _k, d = _d, dp = _dp;
+        // Q = Σ c_r c_s S^{rs}, ȳ = Σ c_r m^r
+        Array.Clear(_q);
+        for (int r = 0; r < k; r++)
+            for (int s = 0; s < k; s++)
+            {
+                double cc = _c[r] * _c[s];
+                if (cc == 0) continue;
+                var src = _s[r * k + s];
+                for (int a = 0; a < d; a++)
+                {
+                    int o = a * dp;
+                    for (int b = 0; b < d; b++) _q[o + b] += cc * src[o + b];
+                }
+            }
+        Array.Clear(_ybar);
+        for (int r = 0; r < k; r++)
+            if (_c[r] != 0) for (int a = 0; a < d; a++) _ybar[a] += _c[r] * _m[r][a];
+
+        // the data pass: w_i = x_iᵀQx_i (+ r_i² − 2 r_i x_iᵀȳ), then F = (1/(nB)) Σ w_i x_i x_iᵀ
+        ForChunks(_rows / 4, (c0, c1) => QuadraticForms(4 * c0, 4 * c1));
+        if (_resid is not null)
+            for (int i = 0; i < _n; i++)
+            {
+                double xy = 0;
+                int o = i * dp;
+                for (int a = 0; a < d; a++) xy += _x[o + a] * _ybar[a];
+                _w[i] += _resid[i] * (_resid[i] - 2 * xy);
+            }
+        for (int i = 0; i < _n; i++)
+        {
+            double wi = _w[i];
+            int o = i * dp;
+            for (int a = 0; a < d; a++) _y[o + a] = wi * _x[o + a];
+        }
+        int blocks = (d + 3) / 4;
+        ForChunks(blocks, (b0, b1) => WeightedGram(4 * b0, 4 * b1), 1);
+        DataKernels.MirrorUpper(_f, d, dp);
+        // N = F + (1 − 1/B) Λ Q Λ + (σ²/B) Λ, in _f
+        double keep = 1 - _invB;
+        for (int a = 0; a < d; a++)
+        {
+            int o = a * dp;
+            double la = _lambda[a] * keep;
+            for (int b = 0; b < d; b++) _f[o + b] += la * _lambda[b] * _q[o + b];
+            _f[o + a] += _sigma2 * _invB * _lambda[a];
+        }
+
+        // U^{ps} = Σ_r A_pr S^{rs};  G^p = Σ_s U^{ps} c_s
+        for (int p = 0; p < k; p++)
+        {
+            var g = _g[p];
+            Array.Clear(g);
+            for (int s = 0; s < k; s++)
+            {
+                var u = _u[p * k + s];
+                Array.Clear(u);
+                for (int r = 0; r < k; r++)
+                {
+                    double apr = _a[p, r];
+                    if (apr == 0) continue;
+                    var src = _s[r * k + s];
+                    for (int a = 0; a < d; a++)
+                    {
+                        int o = a * dp;
+                        for (int b = 0; b < d; b++) u[o + b] += apr * src[o + b];
+                    }
+                }
+                if (_c[s] == 0) continue;
+                for (int a = 0; a < d; a++)
+                {
+                    int o = a * dp;
+                    for (int b = 0; b < d; b++) g[o + b] += _c[s] * u[o + b];
+                }
+            }
+        }
+        // S'^{pq} = Σ_s A_qs U^{ps} − b_q G^p Λ − b_p Λ G^qᵀ + b_p b_q N  (p ≤ q; S^{qp} = S^{pq}ᵀ)
+        for (int p = 0; p < k; p++)
+            for (int q = p; q < k; q++)
+            {
+                var dst = _s[p * k + q];
+                Array.Clear(dst);
+                for (int s = 0; s < k; s++)
+                {
+                    double aqs = _a[q, s];
+                    if (aqs == 0) continue;
+                    var u = _u[p * k + s];
+                    for (int a = 0; a < d; a++)
+                    {
+                        int o = a * dp;
+                        for (int b = 0; b < d; b++) dst[o + b] += aqs * u[o + b];
+                    }
+                }
+                double bp = _b[p], bq = _b[q], bb = bp * bq;
+                var gp = _g[p]; var gq = _g[q];
+                for (int a = 0; a < d; a++)
+                {
+                    int o = a * dp;
+                    double la = _lambda[a];
+                    for (int b = 0; b < d; b++)
+                        dst[o + b] += bb * _f[o + b] - bq * gp[o + b] * _lambda[b] - bp * la * gq[b * dp + a];
+                }
+                if (p == q)
+                {
+                    // a diagonal block is symmetric; rounding must not leave an antisymmetric part, which the formula
+                    // above (written for S^{pp} = S^{pp}ᵀ) would not contract
+                    for (int a = 1; a < d; a++)
+                        for (int b = 0; b < a; b++)
+                        {
+                            double v = 0.5 * (dst[a * dp + b] + dst[b * dp + a]);
+                            dst[a * dp + b] = v; dst[b * dp + a] = v;
+                        }
+                    continue;
+                }
+                var low = _s[q * k + p];
+                for (int a = 0; a < d; a++)
+                    for (int b = 0; b < d; b++) low[b * dp + a] = dst[a * dp + b];
+            }
+        // m'^p = Σ_r A_pr m^r − b_p Λ ȳ
+        Span<double> next = stackalloc double[k];
+        for (int a = 0; a < d; a++)
+        {
+            double ly = _lambda[a] * _ybar[a];
+            for (int p = 0; p < k; p++)
+            {
+                double v = -_b[p] * ly;
+                for (int r = 0; r < k; r++) v += _a[p, r] * _m[r][a];
+                next[p] = v;
+            }
+            for (int p = 0; p < k; p++) _m[p][a] = next[p];
+        }
+        Time++;
+        Risk = ReadRisk();
+    }
+
+    private void QuadraticForms(int i0, int i1)
+    {
+        switch (_bits)
+        {
+            case 512: DataKernels.QuadraticForms<V512>(_x, _q, _dp, _d, i0, i1, _w); break;
+            case 256: DataKernels.QuadraticForms<V256>(_x, _q, _dp, _d, i0, i1, _w); break;
+            default: DataKernels.QuadraticForms<V128>(_x, _q, _dp, _d, i0, i1, _w); break;
+        }
+    }
+
+    private void WeightedGram(int a0, int a1)
+    {
+        switch (_bits)
+        {
+            case 512: DataKernels.WeightedGram<V512>(_y, _x, _rows, _dp, a0, a1, _scale, _f); break;
+            case 256: DataKernels.WeightedGram<V256>(_y, _x, _rows, _dp, a0, a1, _scale, _f); break;
+            default: DataKernels.WeightedGram<V128>(_y, _x, _rows, _dp, a0, a1, _scale, _f); break;
+        }
+    }
+
+    /// <summary>Runs body(c0, c1) over [0, count) in fixed chunks of <paramref name="per"/> units (in parallel when large).</summary>
+    private void ForChunks(int count, Action<int, int> body, int per = RowChunk / 4)
+    {
+        int chunks = (count + per - 1) / per;
+        if (_threads <= 1 || chunks <= 1)
+        {
+            body(0, count);
+            return;
+        }
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
+            c => body(c * per, Math.Min(count, (c + 1) * per)));
+    }
+}
