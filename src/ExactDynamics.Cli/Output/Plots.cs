@@ -41,7 +41,7 @@ internal sealed record PlotSpec(string Title, string XLabel, string YLabel, bool
     /// <summary>Where the legend goes; null: upper right, or upper left when the lines mostly rise.</summary>
     public Alignment? LegendAt { get; init; }
 
-    /// <summary>Put the legend outside the data area, on the right (for crowded plots); <see cref="LegendAt"/> is then ignored.</summary>
+    /// <summary>Put the legend outside the data area, on the right (always so with more than five series); <see cref="LegendAt"/> is then ignored.</summary>
     public bool LegendOutside { get; init; }
 
     /// <summary>No legend (e.g. a panel whose neighbour already explains the colours).</summary>
@@ -90,7 +90,7 @@ internal static class Plots
     internal static Color ColourOf(int index) => Palette[index % Palette.Length];
 
     /// <summary>The marker of the series at <paramref name="index"/>.</summary>
-    internal static MarkerShape ShapeOf(int index) => Shapes[index % Shapes.Length];
+    internal static MarkerShape ShapeOf(int index) => Shapes[(index + index / Palette.Length) % Shapes.Length]; // colour and marker never both repeat before 64 series
 
     // A palette that stays distinguishable in print and for the common colour-vision deficiencies (Okabe–Ito).
     private static readonly Color[] Palette =
@@ -313,7 +313,7 @@ internal static class Plots
         if (!spec.LogY) plot.Grid.YAxisStyle.MinorLineStyle.Width = 0;
         if (spec.Series.Count + spec.Markers.Count + spec.Guides.Count > 0 && !spec.NoLegend)
         {
-            if (spec.LegendOutside) plot.ShowLegend(Edge.Right);
+            if (spec.LegendOutside || spec.Series.Count > 5) plot.ShowLegend(Edge.Right); // many lines: a legend inside would cover some
             else plot.ShowLegend(spec.LegendAt ?? (MostlyRising(spec) ? Alignment.UpperLeft : Alignment.UpperRight));
             plot.Legend.FontSize = 12;
         }
