@@ -102,6 +102,7 @@ internal static class SweepCommand
                 {
                     j.WriteStartObject();
                     ResultWriter.WriteNumberOrNull(j, "target", target);
+                    ResultWriter.WriteModel(j, problem);
                     j.WriteStartArray("rows");
                     foreach (var r in rows)
                     {

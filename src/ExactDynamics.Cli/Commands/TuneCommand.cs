@@ -72,6 +72,7 @@ internal static class TuneCommand
                 {
                     j.WriteStartObject();
                     j.WriteString("family", r.Family.Name());
+                    ResultWriter.WriteModel(j, problem);
                     ResultWriter.WriteNumberOrNull(j, "batch", r.Batch);
                     ResultWriter.WriteNumberOrNull(j, "gap", r.Gap);
                     j.WriteStartObject("params");

@@ -35,6 +35,7 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
+                    WriteModel(j, info.Problem);
                     j.WriteStartArray("t");
                     foreach (var t in r.Steps) j.WriteNumberValue(t);
                     j.WriteEndArray();
@@ -72,6 +73,7 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
+                    WriteModel(j, problem);
                     j.WriteStartArray("methods");
                     foreach (var (method, r) in curves)
                     {
@@ -126,6 +128,7 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
+                    WriteModel(j, info.Problem);
                     WriteNumberOrNull(j, "rho", g.Rho);
                     WriteNumberOrNull(j, "gap", g.Gap);
                     j.WriteBoolean("diverges", g.Diverges);
@@ -174,6 +177,7 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
+                    WriteModel(j, info.Problem);
                     WriteNumberOrNull(j, "target", r.Target);
                     WriteIntOrNull(j, "exact", r.Exact);
                     WriteNumberOrNull(j, "closed_form", r.ClosedForm);
@@ -258,6 +262,13 @@ internal static class ResultWriter
             csv.NextRecord();
         }
         csv.Flush();
+    }
+
+    /// <summary>The data model the numbers assume, as json fields: "kurtosis" (E z⁴) and "noise" (σ²).</summary>
+    public static void WriteModel(Utf8JsonWriter j, Problem p)
+    {
+        WriteNumberOrNull(j, "kurtosis", p.Kurtosis);
+        WriteNumberOrNull(j, "noise", p.Noise);
     }
 
     public static void WriteJson(TextWriter w, Action<Utf8JsonWriter> body, bool indented = true)

@@ -73,6 +73,7 @@ internal static class ValidationWriter
                     j.WriteStartObject();
                     j.WriteBoolean("consistent", v.Consistent);
                     j.WriteString("verdict", v.Verdict);
+                    ResultWriter.WriteModel(j, info.Problem);
                     ResultWriter.WriteNumberOrNull(j, "worst_z", c.WorstZ);
                     j.WriteNumber("worst_t", c.WorstStep);
                     j.WriteNumber("threshold", c.Threshold);
