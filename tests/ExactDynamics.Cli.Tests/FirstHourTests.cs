@@ -89,6 +89,21 @@ public class FirstHourTests : IDisposable
         r.Out.Split('\n')[1].ShouldEndWith(",1,0.1");
     }
 
+    [Theory]
+    [InlineData("gap --spectrum powerlaw:a=1,d=20 --method sgd:lr=0.5 --batch 4")]
+    [InlineData("risk --spectrum powerlaw:a=1,d=20 --method sgd:lr=0.5 --batch 4 --steps 5")]
+    [InlineData("risk --spectrum powerlaw:a=1,d=20 --method sgd:lr=0.5 --method sgd:lr=0.25 --batch 4 --steps 5")]
+    [InlineData("iterations --spectrum powerlaw:a=1,d=20 --method sgd:lr=0.5 --batch 4 --target 0.1")]
+    [InlineData("tune --spectrum powerlaw:a=1,d=20 --family sgd --batch 4")]
+    [InlineData("sweep --spectrum powerlaw:a=1,d=20 --family sgd --batches 1,2")]
+    public void Json_states_the_kurtosis_and_noise_it_assumed(string command)
+    {
+        var r = Cli.Run(Cli.Args(command + " --kurtosis 1.5 --noise 0.02 --format json"));
+        r.ShouldSucceed();
+        r.Json().GetProperty("kurtosis").GetDouble().ShouldBe(1.5);
+        r.Json().GetProperty("noise").GetDouble().ShouldBe(0.02);
+    }
+
     [Fact]
     public void Family_spellings_are_one_idea()
     {

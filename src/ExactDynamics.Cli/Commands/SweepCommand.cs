@@ -102,7 +102,6 @@ internal static class SweepCommand
                 {
                     j.WriteStartObject();
                     ResultWriter.WriteNumberOrNull(j, "target", target);
-                    ResultWriter.WriteModel(j, problem);
                     j.WriteStartArray("rows");
                     foreach (var r in rows)
                     {
@@ -116,6 +115,7 @@ internal static class SweepCommand
                         j.WriteEndObject();
                     }
                     j.WriteEndArray();
+                    ResultWriter.WriteModel(j, problem);
                     j.WriteEndObject();
                 });
                 break;

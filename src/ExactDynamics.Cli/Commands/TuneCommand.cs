@@ -72,7 +72,6 @@ internal static class TuneCommand
                 {
                     j.WriteStartObject();
                     j.WriteString("family", r.Family.Name());
-                    ResultWriter.WriteModel(j, problem);
                     ResultWriter.WriteNumberOrNull(j, "batch", r.Batch);
                     ResultWriter.WriteNumberOrNull(j, "gap", r.Gap);
                     j.WriteStartObject("params");
@@ -86,6 +85,7 @@ internal static class TuneCommand
                         ResultWriter.WriteNumberOrNull(j, "target", it.Target);
                         ResultWriter.WriteIntOrNull(j, "iterations", it.Exact);
                     }
+                    ResultWriter.WriteModel(j, problem);
                     j.WriteEndObject();
                 });
                 break;

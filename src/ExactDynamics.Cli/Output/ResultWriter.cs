@@ -35,13 +35,13 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
-                    WriteModel(j, info.Problem);
                     j.WriteStartArray("t");
                     foreach (var t in r.Steps) j.WriteNumberValue(t);
                     j.WriteEndArray();
                     j.WriteStartArray("risk");
                     foreach (var x in r.Risk) WriteNumberOrNull(j, x);
                     j.WriteEndArray();
+                    WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 }, indented: false);
                 break;
@@ -73,7 +73,6 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
-                    WriteModel(j, problem);
                     j.WriteStartArray("methods");
                     foreach (var (method, r) in curves)
                     {
@@ -88,6 +87,7 @@ internal static class ResultWriter
                         j.WriteEndObject();
                     }
                     j.WriteEndArray();
+                    WriteModel(j, problem);
                     j.WriteEndObject();
                 }, indented: false);
                 break;
@@ -128,12 +128,12 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
-                    WriteModel(j, info.Problem);
                     WriteNumberOrNull(j, "rho", g.Rho);
                     WriteNumberOrNull(j, "gap", g.Gap);
                     j.WriteBoolean("diverges", g.Diverges);
                     WriteNumberOrNull(j, "rho_local", g.RhoLocal);
                     j.WriteBoolean("secular_root", g.SecularRoot);
+                    WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 });
                 break;
@@ -177,7 +177,6 @@ internal static class ResultWriter
                 WriteJson(w, j =>
                 {
                     j.WriteStartObject();
-                    WriteModel(j, info.Problem);
                     WriteNumberOrNull(j, "target", r.Target);
                     WriteIntOrNull(j, "exact", r.Exact);
                     WriteNumberOrNull(j, "closed_form", r.ClosedForm);
@@ -187,6 +186,7 @@ internal static class ResultWriter
                     WriteNumberOrNull(j, "crude", r.Crude);
                     WriteNumberOrNull(j, "initial_risk", r.InitialRisk);
                     j.WriteNumber("max_steps", r.MaxSteps);
+                    WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 });
                 break;

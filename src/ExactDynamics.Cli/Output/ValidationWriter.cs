@@ -73,7 +73,6 @@ internal static class ValidationWriter
                     j.WriteStartObject();
                     j.WriteBoolean("consistent", v.Consistent);
                     j.WriteString("verdict", v.Verdict);
-                    ResultWriter.WriteModel(j, info.Problem);
                     ResultWriter.WriteNumberOrNull(j, "worst_z", c.WorstZ);
                     j.WriteNumber("worst_t", c.WorstStep);
                     j.WriteNumber("threshold", c.Threshold);
@@ -82,6 +81,7 @@ internal static class ValidationWriter
                     ResultWriter.WriteIntOrNull(j, "first_t_outside", c.FirstExceedanceStep);
                     j.WriteString("stderr_source", source);
                     ResultWriter.WriteIntOrNull(j, "runs", v.Runs);
+                    ResultWriter.WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 });
                 break;
