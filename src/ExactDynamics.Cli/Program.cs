@@ -47,6 +47,7 @@ internal static class CliApp
             Dispatch = inner => Run(inner, stdout, stderr, terminal),
         };
         var root = BuildRoot(ctx);
+        Parsing.SpecParser.Notes.Value = ctx.Note;
         var config = new InvocationConfiguration { Output = ctx.Out, Error = stderr, EnableDefaultExceptionHandler = false };
         try
         {
@@ -127,8 +128,10 @@ internal static class CliApp
 
         foreach (var help in root.Options.OfType<HelpOption>())
         {
+            help.Description = "Show this help: what the command does, every option, and an example.";
             if (help.Action is HelpAction original) help.Action = new HelpWithExample(original);
         }
+        foreach (var version in root.Options.OfType<VersionOption>()) version.Description = "Print the version of exactdyn.";
         return root;
     }
 
@@ -161,8 +164,14 @@ internal sealed class HelpWithExample(HelpAction inner) : SynchronousCommandLine
         var command = parseResult.CommandResult.Command;
         // The list of commands shows one line each; the details are in each command's own --help. (The tree is
         // built afresh for every run, so shortening the descriptions here affects this help only.)
-        foreach (var sub in command.Subcommands) sub.Description = FirstSentence(sub.Description);
-        inner.Invoke(parseResult);
+        foreach (var sub in command.Subcommands) sub.Description = CommandSummaries.Of(sub.Name) ?? FirstSentence(sub.Description);
+        // run passes the tokens after its file on: the parser's help calls them "additional arguments"; say what they are
+        var config = parseResult.InvocationConfiguration;
+        var text = new StringWriter(System.Globalization.CultureInfo.InvariantCulture);
+        config.Output = text;
+        try { inner.Invoke(parseResult); }
+        finally { config.Output = output; }
+        output.Write(CommandSummaries.CleanHelp(text.ToString()));
         var example = command is ExampleCommand c ? c.Example : CliApp.RootExample;
         output.WriteLine("Example:");
         output.WriteLine($"  {example}");

@@ -8,7 +8,7 @@ public class BadInputTests : IDisposable
     public BadInputTests()
     {
         _dir.File("malformed.csv", "eigenvalue\n1\n0.5\nabc\n0.25\n");
-        _dir.File("nonpositive.csv", "1\n0\n");
+        _dir.File("nonpositive.csv", "1\n-0.5\n");
         _dir.File("nan.csv", "1\nNaN\n");
         _dir.File("empty.csv", "eigenvalue\n\n");
         _dir.File("two-columns.csv", "1,2\n3,4\n");

@@ -24,7 +24,7 @@ public class GapCommandTests
         json.GetProperty("diverges").GetBoolean().ShouldBe(e.Diverges);
         json.GetProperty("rho_local").GetDouble().ShouldBe(e.RhoLocal);
         json.GetProperty("secular_root").GetBoolean().ShouldBe(e.SecularRoot);
-        json.EnumerateObject().Select(p => p.Name).ShouldBe(["rho", "gap", "diverges", "rho_local", "secular_root"]);
+        json.EnumerateObject().Select(p => p.Name).ShouldBe(["rho", "gap", "diverges", "rho_local", "secular_root", "kurtosis", "noise"]);
     }
 
     [Fact]

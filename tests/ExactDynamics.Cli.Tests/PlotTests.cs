@@ -123,10 +123,11 @@ public class PlotTests : IDisposable
     public void Log_ticks_are_decades_with_superscripts()
     {
         Output.Plots.Decade(-6).ShouldBe("10⁻⁶");
-        Output.Plots.Decade(0).ShouldBe("1");
+        Output.Plots.Decade(0).ShouldBe("10⁰");
+        Output.Plots.Decade(1).ShouldBe("10¹");
         Output.Plots.Decade(12).ShouldBe("10¹²");
         var ticks = Output.Plots.LogTickPositions(-7.2, 0.6).Where(t => t.Label is not null).Select(t => t.Label).ToArray();
-        ticks.ShouldBe(["10⁻⁷", "10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "1"]);
+        ticks.ShouldBe(["10⁻⁷", "10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰"]);
         // Hundreds of decades (a diverging method): a round step, at most ten labels.
         var wide = Output.Plots.LogTickPositions(-3, 245).Where(t => t.Label is not null).Select(t => t.Position).ToArray();
         wide.Length.ShouldBeLessThanOrEqualTo(10);

@@ -40,7 +40,7 @@ public class RiskCommandTests
         var expected = Expected();
         t.ShouldBe(expected.Steps);
         risk.ShouldBe(expected.Risk);
-        json.EnumerateObject().Select(p => p.Name).ShouldBe(["t", "risk"]);
+        json.EnumerateObject().Select(p => p.Name).ShouldBe(["t", "risk", "kurtosis", "noise"]);
     }
 
     [Fact]

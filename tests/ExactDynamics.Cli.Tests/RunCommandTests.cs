@@ -1,3 +1,6 @@
+using ExactDynamics.Cli.Commands;
+using ExactDynamics.Cli.Options;
+
 namespace ExactDynamics.Cli.Tests;
 
 public class RunCommandTests : IDisposable
@@ -78,22 +81,41 @@ public class RunCommandTests : IDisposable
     }
 
     [Fact]
-    public void The_shipped_example_experiments_run()
+    public void The_shipped_example_experiments_run_and_never_write_into_tracked_files()
     {
         var examples = Path.Combine(Repo.Root, "docs", "examples");
-        var files = Directory.GetFiles(examples, "*.json");
+        // experiment files have a "command"; docs/examples also holds a custom: method file
+        var files = Directory.GetFiles(examples, "*.json").Where(f => File.ReadAllText(f).Contains("\"command\"", StringComparison.Ordinal)).ToArray();
         files.ShouldNotBeEmpty();
-        // Run copies from a scratch folder laid out like docs/, so the figures land there and not in the repository.
+        var ignored = File.ReadAllLines(Path.Combine(Repo.Root, ".gitignore"));
         var scratch = Directory.CreateDirectory(Path.Combine(_dir.Path, "examples")).FullName;
-        Directory.CreateDirectory(Path.Combine(_dir.Path, "images"));
         foreach (var f in files)
         {
+            // where the experiment writes, resolved as run resolves it: next to the file, in a git-ignored name
+            var args = RunCommand.ToArguments(f, CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null)), []);
+            for (int i = 0; i + 1 < args.Length; i++)
+            {
+                if (args[i] is not ("--plot" or "--out")) continue;
+                var target = Path.GetFullPath(args[i + 1]);
+                Path.GetDirectoryName(target).ShouldBe(Path.GetFullPath(examples), $"{f} writes {target}");
+                ignored.ShouldContain($"/docs/examples/*{Path.GetExtension(target)}", $"{f} writes {target}, which git would track");
+            }
             var copy = Path.Combine(scratch, Path.GetFileName(f));
             File.Copy(f, copy);
             var r = Cli.Run("run", copy, "--format", "csv");
             r.Code.ShouldBe(0, $"{f}: {r.Err}");
         }
-        Directory.GetFiles(Path.Combine(_dir.Path, "images")).Length.ShouldBe(files.Length);
+        Directory.GetFiles(scratch, "*.png").Length.ShouldBe(files.Length);
+    }
+
+    [Fact]
+    public void The_custom_method_example_is_heavy_ball_written_out()
+    {
+        var custom = Path.Combine(Repo.Root, "docs", "examples", "custom-heavy-ball.json");
+        var a = Cli.Run(Cli.Args($"risk --spectrum powerlaw:a=1,d=50 --method custom:{custom} --batch 4 --steps 30 --every 10 --format csv"));
+        var b = Cli.Run(Cli.Args("risk --spectrum powerlaw:a=1,d=50 --method hb:lr=0.25,beta=0.85 --batch 4 --steps 30 --every 10 --format csv"));
+        a.ShouldSucceed();
+        a.Out.ShouldBe(b.Out);
     }
 }
 

@@ -71,7 +71,7 @@ public sealed class ScheduleOptionTests : IDisposable
         table.ShouldSucceed();
         table.Out.ShouldContain("learning-rate schedule: step:every=5,factor=0.5");
         var json = Cli.Run(Cli.Args($"risk {Problem} --steps 20 --every 10 --lr-schedule step:every=5,factor=0.5 --format json")).Json();
-        json.EnumerateObject().Select(p => p.Name).ShouldBe(["t", "risk"]);
+        json.EnumerateObject().Select(p => p.Name).ShouldBe(["t", "risk", "kurtosis", "noise"]);
     }
 
     [Fact]

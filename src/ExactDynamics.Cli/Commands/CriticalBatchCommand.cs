@@ -8,6 +8,11 @@ namespace ExactDynamics.Cli.Commands;
 /// <summary><c>exactdyn critical-batch</c>: where the tuned compute efficiency stops growing linearly (docs/math.md#critical-batch).</summary>
 internal static class CriticalBatchCommand
 {
+    private static class CriticalBatchDefaults
+    {
+        public static readonly double MaxBatch = new CriticalBatchOptions().MaxBatch;
+    }
+
     public const string Example = "exactdyn critical-batch --spectrum powerlaw:a=1,d=200 --family hb --format json";
 
     private static readonly string[] Fields = ["family", "fraction", "critical_batch", "small_batch_ce", "deterministic_scale"];
@@ -15,14 +20,14 @@ internal static class CriticalBatchCommand
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("critical-batch", integerBatch: false);
-        var family = TuneCommand.FamilyOption("--family",
+        var family = TuneCommand.FamilyOption(
             "Family (sgd, hb, nesterov, asgd), or a comma-separated list (one result each, computed in parallel, with each family's critical batch relative to SGD's when sgd is in the list).",
-            required: true);
+            list: true, required: true);
         var fraction = OptionFactory.Real("--fraction", "The fraction f ∈ (0, 1): CE(B) = f·CE(1) defines the critical batch, gap*(B) = f·gap*(∞) the deterministic scale.", 0.5);
         fraction.HelpName = "F";
-        var maxBatch = OptionFactory.Real("--max-batch", "Largest batch size searched; beyond it the answer is null.", 1L << 40);
+        var maxBatch = OptionFactory.Real("--max-batch", "Largest batch size searched (default 2^40 ≈ 1.1e12, in effect no limit); beyond it the answer is null.", CriticalBatchDefaults.MaxBatch, showDefault: false);
         var threads = TuneCommand.Threads("Parallelism (default: the number of processors): 1 runs every tuning on one thread; above 1 the doubling grid is tuned two batch sizes at a time alongside the B → ∞ tuning, the two refinements run together, and several families at once (up to this many).");
-        var plot = OptionFactory.Plot("Also draw CE(B)/CE(1) with f and the critical batch, and the tuned gap with the deterministic scale (one family), or the curves of all families.");
+        var plot = new PlotOptions("Also draw CE(B)/CE(1) with the line f and each family's critical batch (a labelled vertical line in its colour), and the tuned gap (with the deterministic scale for one family); all families on the same range of B.", "1040x400");
         var command = new ExampleCommand("critical-batch",
             "The critical batch size: the smallest real B > 1 at which the compute efficiency CE(B) ∝ gap*(B)/B of the tuned family has fallen to a fraction f of CE(1), " +
             "found by root-finding in log B on the tuned gap (not read off a grid); and the deterministic scale, the B at which gap*(B) reaches f times its B → ∞ limit " +
@@ -38,19 +43,19 @@ internal static class CriticalBatchCommand
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
-        command.Options.Add(plot);
+        plot.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
         {
             var outPath = shared.GetOut(parse);
-            var plotPath = parse.GetValue(plot);
-            Plots.Validate(plotPath);
+            var (plotPath, figure) = plot.Read(parse);
+            TuneCommand.NoteFamilySpelling(parse, family, ctx);
             var fams = MethodFamilies.ParseList(parse.GetValue(family)!);
             double f = parse.GetValue(fraction);
             if (!double.IsFinite(f) || !(f > 0) || !(f < 1))
                 throw new InvalidInputException($"--fraction {ResultWriter.Text(f)} is not allowed; the fraction must lie strictly between 0 and 1, e.g. 0.5.");
-            double mb = parse.GetValue(maxBatch);
+            double mb = parse.GetResult(maxBatch) is null ? CriticalBatchDefaults.MaxBatch : parse.GetValue(maxBatch);
             if (!double.IsFinite(mb) || !(mb > 1))
                 throw new InvalidInputException($"--max-batch {ResultWriter.Text(mb)} is not allowed; it must be a finite number above 1.");
             int? nThreads = TuneCommand.GetThreads(parse, threads);
@@ -64,7 +69,7 @@ internal static class CriticalBatchCommand
                 });
             double? sgdCritical = results.FirstOrDefault(r => r.Family == MethodFamily.Sgd)?.CriticalBatch;
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), results, sgdCritical, problem, init));
-            if (plotPath is not null) Plot(plotPath, problem, results);
+            if (plotPath is not null) Plot(plotPath, problem, results, figure, nThreads);
             return 0;
         });
         return command;
@@ -82,6 +87,12 @@ internal static class CriticalBatchCommand
             {
                 var header = Fields.Append("deterministic_gap").ToList();
                 if (ratio) header.Add("critical_batch_vs_sgd");
+                // appended after the established columns: the tuned method at the critical batch, and the data model
+                var names = results.SelectMany(r => r.Family.ParameterNames()).Distinct().ToArray();
+                header.Add("method");
+                header.AddRange(names);
+                header.Add("kurtosis");
+                header.Add("noise");
                 ResultWriter.WriteCsv(w, header, results.Select(r =>
                 {
                     var row = new List<string>
@@ -90,6 +101,10 @@ internal static class CriticalBatchCommand
                         ResultWriter.Num(r.DeterministicScale), ResultWriter.Num(r.DeterministicGap),
                     };
                     if (ratio) row.Add(ResultWriter.Num(VsSgd(r, sgd)));
+                    row.Add(r.CriticalTuning?.Spec ?? "");
+                    row.AddRange(names.Select(n => r.CriticalTuning is { } t && t.Parameters.TryGetValue(n, out var v) ? ResultWriter.Num(v) : ""));
+                    row.Add(ResultWriter.Num(problem.Kurtosis));
+                    row.Add(ResultWriter.Num(problem.Noise));
                     return (IReadOnlyList<string>)row;
                 }));
                 break;
@@ -108,6 +123,20 @@ internal static class CriticalBatchCommand
                         ResultWriter.WriteNumberOrNull(j, "deterministic_scale", r.DeterministicScale);
                         ResultWriter.WriteNumberOrNull(j, "deterministic_gap", r.DeterministicGap);
                         if (ratio) ResultWriter.WriteNumberOrNull(j, "critical_batch_vs_sgd", VsSgd(r, sgd));
+                        if (r.CriticalTuning is { } t)
+                        {
+                            j.WriteString("method", t.Spec);
+                            j.WriteStartObject("params");
+                            foreach (var n in r.Family.ParameterNames()) ResultWriter.WriteNumberOrNull(j, n, t.Parameters[n]);
+                            j.WriteEndObject();
+                        }
+                        else
+                        {
+                            j.WriteNull("method");
+                            j.WriteNull("params");
+                        }
+                        ResultWriter.WriteNumberOrNull(j, "kurtosis", problem.Kurtosis);
+                        ResultWriter.WriteNumberOrNull(j, "noise", problem.Noise);
                         j.WriteEndObject();
                     }
                     if (results.Count > 1) j.WriteEndArray();
@@ -126,26 +155,34 @@ internal static class CriticalBatchCommand
                         ResultWriter.Readable(r.DeterministicGap, 5), VsSgd(r, sgd) is double v ? ResultWriter.Readable(v, 4) : "");
                 table.Write(w);
                 w.WriteLine();
+                w.WriteLine("tuned at the critical batch (paste into --method):");
+                foreach (var r in results)
+                    w.WriteLine($"  {r.Family.Name(),-9} {(r.CriticalTuning is { } t ? $"{t.Spec}  (B = {ResultWriter.Readable(t.Batch, 5)}, gap {ResultWriter.Readable(t.Gap, 5)})" : "beyond max")}");
+                w.WriteLine();
                 w.WriteLine($"critical batch: smallest B > 1 with gap*(B)/B = f·gap*(1); deterministic scale: gap*(B) = f·gap*(∞); √κ = {ResultWriter.Readable(Math.Sqrt(s.Max / s.Min), 5)}");
                 break;
             }
         }
     }
 
-    private static void Plot(string path, Problem problem, IReadOnlyList<CriticalBatchResult> results)
+    private static void Plot(string path, Problem problem, IReadOnlyList<CriticalBatchResult> results, FigureSize size, int? threads)
     {
-        SweepPoint[] Points(CriticalBatchResult r) =>
-            r.Curve.Select(p => new SweepPoint(r.Family.Name(), p.Batch, p.Gap, null, p.Gap / p.Batch)).ToArray();
+        var title = Plots.DescribeNoBatch(problem);
+        SweepPoint[] Points(CriticalBatchResult r, IReadOnlyList<(double Batch, double Gap)> curve) =>
+            curve.Select(p => new SweepPoint(r.Family.Name(), p.Batch, p.Gap, null, p.Gap / p.Batch)).ToArray();
         if (results.Count == 1 && results[0].CriticalBatch is double c)
         {
             var r = results[0];
-            TradeoffPlots.CriticalBatch(path, problem.Spectrum.Description, r.Family.Name(), Points(r), r.Fraction, c, r.DeterministicScale);
+            TradeoffPlots.CriticalBatch(path, title, r.Family.Name(), Points(r, r.Curve), r.Fraction, c, r.DeterministicScale, size);
             return;
         }
-        var marks = results.Where(r => r.CriticalBatch is not null)
-            .Select(r => new FamilyMark(r.Family.Name(), r.CriticalBatch!.Value, r.Fraction * r.SmallBatchCe,
-                $"{r.Family.Name()} critical batch B = {ResultWriter.Readable(r.CriticalBatch.Value, 4)}"))
-            .ToArray();
-        TradeoffPlots.Sweep(path, problem.Spectrum.Description, results.SelectMany(Points).ToArray(), marks);
+        // every family over the same range of B: the largest any family's search reached
+        double upTo = results.Max(r => r.Curve.Count > 0 ? r.Curve[^1].Batch : 1);
+        var curves = new IReadOnlyList<(double Batch, double Gap)>[results.Count];
+        Parallel.For(0, results.Count, new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount },
+            i => curves[i] = TunedCurve.Extend(problem, results[i].Family, results[i].Curve, upTo));
+        TradeoffPlots.CriticalBatches(path, title,
+            results.Select((r, i) => new TradeoffPlots.FamilyCurve(r.Family.Name(), Points(r, curves[i]), r.CriticalBatch)).ToArray(),
+            results[0].Fraction, size);
     }
 }

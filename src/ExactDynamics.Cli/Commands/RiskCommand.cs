@@ -39,13 +39,20 @@ internal static partial class RiskCommand
                           "horizons use the exact eigendecomposition of the diagonal-plus-rank-one operator (O(d) per t, any t); other methods compute the exact trajectory up to the largest t (renewal form with an FFT convolution, or the fused pass; a horizon that would take more than about five minutes is refused). A risk below the double range (≈ 2.2e-308) prints as 0.",
             HelpName = "t1,t2,…",
         };
-        var plot = OptionFactory.Plot("Also draw E L_t against t (log scale), one line per method, into this file.");
+        var plot = new PlotOptions("Also draw E L_t against t (log scale), one line per method, into this file.", $"{Plots.Width}x{Plots.Height}");
         var overlay = new Option<string[]>("--overlay")
         {
             Description = "With --plot: also draw measured curves from CSV files (columns t,risk — e.g. your own training or simulation log; " +
                           "extra columns are ignored), as points next to the exact lines. Repeat for several files.",
             HelpName = "FILE.csv",
             AllowMultipleArgumentsPerToken = false,
+        };
+        var overlayOffset = new Option<string?>("--overlay-offset")
+        {
+            Description = "With --overlay: subtract this from every measured value before drawing it. 'floor' subtracts σ²/2 (half of --noise): " +
+                          "a training loss ½(y − xᵀw)² averages to E L_t + σ²/2, while this tool computes the excess risk E L_t. " +
+                          "A number subtracts that value (e.g. your loss's own floor; for a mean squared error without the ½, halve the file's values first).",
+            HelpName = "VALUE|floor",
         };
         var command = new ExampleCommand("risk",
             "The exact expected risk E L_t at each step (closed-form recursion, no sampling). " +
@@ -59,8 +66,9 @@ internal static partial class RiskCommand
         command.Options.Add(at);
         var schedules = new ScheduleOptions();
         schedules.AddTo(command);
-        command.Options.Add(plot);
+        plot.AddTo(command);
         command.Options.Add(overlay);
+        command.Options.Add(overlayOffset);
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
         shared.Spectrum.Required = false; // --spectrum or --data
@@ -69,8 +77,7 @@ internal static partial class RiskCommand
         command.SetAction(parse =>
         {
             var outPath = shared.GetOut(parse);
-            var plotPath = parse.GetValue(plot);
-            Plots.Validate(plotPath);
+            var (plotPath, figure) = plot.Read(parse);
             if (dataOptions.Given(parse))
             {
                 if (parse.GetValue(shared.Spectrum) is not null)
@@ -85,8 +92,8 @@ internal static partial class RiskCommand
             var overlays = parse.GetValue(overlay) ?? [];
             if (overlays.Length > 0 && plotPath is null)
                 throw new InvalidInputException("--overlay draws measured curves on the figure; give --plot FILE.png (or .svg) too.");
-            var measured = overlays.Select(MeasuredCurve.Read).ToArray();
             var (problem, init) = shared.BuildProblem(parse);
+            var measured = Overlays.Read(overlays, parse.GetValue(overlayOffset), problem, parse.GetValue(steps), ctx);
             var specs = parse.GetValue(methods) ?? [];
             var parsed = specs.Select(SpecParser.ParseMethod).ToArray();
             var atText = parse.GetValue(at);
@@ -158,7 +165,7 @@ internal static partial class RiskCommand
                     ? $"Exact expected risk — {curves[0].Method.Spec}\n{Plots.Describe(problem)}"
                     : $"Exact expected risk — {Plots.Describe(problem)}";
                 if (anySchedule is not null) title += "\n" + ScheduleResultWriter.ScheduleSummary(anySchedule);
-                Plots.RiskCurves(plotPath, title, [.. plotted, .. measured]);
+                Plots.RiskCurves(plotPath, title, [.. plotted, .. measured], figure);
             }
             foreach (var (method, trajectory) in curves.Where(c => c.Risk.Overflowed))
             {

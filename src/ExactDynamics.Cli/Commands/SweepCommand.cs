@@ -8,14 +8,14 @@ namespace ExactDynamics.Cli.Commands;
 /// <summary><c>exactdyn sweep</c>: tuned gap, iterations and compute efficiency of several families over a batch grid (docs/math.md#batch-size-tradeoffs).</summary>
 internal static class SweepCommand
 {
-    public const string Example = "exactdyn sweep --spectrum powerlaw:a=1,d=200 --families sgd,hb,asgd --batches 1..4096 --format csv";
+    public const string Example = "exactdyn sweep --spectrum powerlaw:a=1,d=200 --family sgd,hb,asgd --batches 1..4096 --format csv";
 
     private static readonly string[] Fields = ["family", "batch", "gap", "iterations", "ce", "method"];
 
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("sweep", integerBatch: true);
-        var families = TuneCommand.FamilyOption("--families", "Comma-separated families to tune: sgd, hb, nesterov, asgd.", defaultValue: "sgd,hb,asgd");
+        var families = TuneCommand.FamilyOption("Comma-separated families to tune: sgd, hb, nesterov, asgd.", list: true, defaultValue: "sgd,hb,asgd");
         var batches = OptionFactory.Text("--batches", "LIST",
             "Batch sizes: a list such as 1,2,4,100, a power-of-two range lo..hi such as 1..4096 (1, 2, 4, …, 4096), or both (1..64,100).", "1..4096");
         var target = TuneCommand.Target(
@@ -24,7 +24,7 @@ internal static class SweepCommand
         var objective = TuneCommand.Objective();
         var maxSteps = TuneCommand.MaxSteps();
         var threads = TuneCommand.Threads("Tunings run at once (default: the number of processors).");
-        var plot = OptionFactory.Plot("Also draw the tuned gap and CE against B (and, with --target, iterations against total gradients B·T).");
+        var plot = new PlotOptions("Also draw the tuned gap and CE against B, each family's critical batch on the grid (CE = ½·CE at the smallest B, interpolated) marked, and, with --target, iterations against total gradients B·T.", "1560x400");
         var command = new ExampleCommand("sweep",
             "Tune each family at each batch size and tabulate the tradeoff: tuned gap, iterations to a target (serial runtime T(B)), compute efficiency CE(B) and the tuned method. " +
             "Runs in parallel over families and runs of batch sizes, each tuning warm-started from the smaller neighbour's optimum. " +
@@ -40,14 +40,14 @@ internal static class SweepCommand
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
-        command.Options.Add(plot);
+        plot.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
         {
             var outPath = shared.GetOut(parse);
-            var plotPath = parse.GetValue(plot);
-            Plots.Validate(plotPath);
+            var (plotPath, figure) = plot.Read(parse);
+            TuneCommand.NoteFamilySpelling(parse, families, ctx);
             var fams = MethodFamilies.ParseList(parse.GetValue(families)!);
             var bs = BatchSweep.ParseBatches(parse.GetValue(batches)!);
             var obj = TuneCommand.ParseObjective(parse.GetValue(objective));
@@ -71,7 +71,7 @@ internal static class SweepCommand
             }
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
             if (plotPath is not null)
-                TradeoffPlots.Sweep(plotPath, problem.Spectrum.Description, rows.Select(Point).ToArray());
+                TradeoffPlots.Sweep(plotPath, Plots.DescribeNoBatch(problem), rows.Select(Point).ToArray(), eps, size: figure);
             return 0;
         });
         return command;
@@ -116,6 +116,7 @@ internal static class SweepCommand
                         j.WriteEndObject();
                     }
                     j.WriteEndArray();
+                    ResultWriter.WriteModel(j, problem);
                     j.WriteEndObject();
                 });
                 break;

@@ -14,7 +14,7 @@ internal static class TuneCommand
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("tune", integerBatch: false);
-        var family = FamilyOption("--family", "Method family to tune: sgd (lr), hb (lr, beta), nesterov (lr, beta) or asgd (lr, kappa, xi; small = 0.7).", required: true);
+        var family = FamilyOption("Method family to tune: sgd (lr), hb (lr, beta), nesterov (lr, beta) or asgd (lr, kappa, xi; small = 0.7).", list: false, required: true);
         var objective = Objective();
         var target = Target("Target risk ε > 0. Needed by --objective iterations; with the gap objective the tuned method's iterations to ε are reported too.");
         var maxSteps = MaxSteps();
@@ -35,6 +35,7 @@ internal static class TuneCommand
         command.SetAction(parse =>
         {
             var outPath = shared.GetOut(parse);
+            NoteFamilySpelling(parse, family, ctx);
             var fam = MethodFamilies.Parse(parse.GetValue(family)!);
             var obj = ParseObjective(parse.GetValue(objective));
             double? eps = GetTarget(parse, target, obj);
@@ -87,6 +88,7 @@ internal static class TuneCommand
                         ResultWriter.WriteNumberOrNull(j, "target", it.Target);
                         ResultWriter.WriteIntOrNull(j, "iterations", it.Exact);
                     }
+                    ResultWriter.WriteModel(j, problem);
                     j.WriteEndObject();
                 });
                 break;
@@ -113,8 +115,23 @@ internal static class TuneCommand
 
     // ---------------------------------------------------------------- options shared by the tradeoff commands
 
-    internal static Option<string> FamilyOption(string name, string description, bool required = false, string? defaultValue = null) =>
-        OptionFactory.Text(name, name == "--families" ? "LIST" : "FAMILY", description, defaultValue, required);
+    /// <summary>
+    /// --family (one spelling for every tradeoff command), with --families accepted as its alias: sweep used to spell it
+    /// so (<see cref="NoteFamilySpelling"/> says so when it is used).
+    /// </summary>
+    internal static Option<string> FamilyOption(string description, bool list, bool required = false, string? defaultValue = null)
+    {
+        var option = OptionFactory.Text("--family", list ? "LIST" : "FAMILY", description, defaultValue, required);
+        option.Aliases.Add("--families");
+        return option;
+    }
+
+    /// <summary>A note on stderr when the old spelling --families was used.</summary>
+    internal static void NoteFamilySpelling(ParseResult parse, Option<string> family, CliContext ctx)
+    {
+        if (parse.GetResult(family) is { IdentifierToken.Value: "--families" })
+            ctx.Note("exactdyn: note: --families is now spelled --family in every command (both are accepted).");
+    }
 
     internal static Option<string> Objective() =>
         OptionFactory.Text("--objective", "gap|iterations",
@@ -156,7 +173,7 @@ internal static class TuneCommand
 
     /// <summary>The --threads option of the commands that run tunings in parallel (0: the processor count).</summary>
     internal static Option<long> Threads(string description) =>
-        OptionFactory.Integer("--threads", description + " The results do not depend on it.", 0);
+        OptionFactory.Integer("--threads", description + " The results do not depend on it.", 0, showDefault: false);
 
     /// <summary>--threads as a degree of parallelism (null: the processor count); a negative value is refused.</summary>
     internal static int? GetThreads(ParseResult parse, Option<long> threads)

@@ -43,11 +43,15 @@ internal static class ValidateCommand
         command.Options.Add(alpha);
         var schedules = new ScheduleOptions("The exact curve follows the schedules step by step.");
         schedules.AddTo(command);
+        var plot = new PlotOptions("Also draw the simulated curve with its ±2·stderr band next to the exact one, and the z-scores with the ± threshold, one panel above the other.",
+            $"{ValidationPlot.Width}x{ValidationPlot.Height}");
+        plot.AddTo(command);
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
         {
             var outPath = shared.GetOut(parse);
+            var (plotPath, figure) = plot.Read(parse);
             var (problem, init) = shared.BuildProblem(parse);
             var method = shared.BuildMethod(parse);
             int? r = null;
@@ -70,6 +74,7 @@ internal static class ValidateCommand
                 : ScheduledCurveValidator.Validate(problem, scheduled, curve, r, a, path);
             if (validation.PowerWarning is { } warning) ctx.Note($"exactdyn: warning: {warning}.");
             OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteValidation(w, shared.GetFormat(parse), validation, path, new RunInfo(problem, method, init)));
+            if (plotPath is not null) ValidationPlot.Save(plotPath, validation, curve, path, method.Spec, Plots.Describe(problem), figure);
             return validation.Consistent ? 0 : Inconsistent;
         });
         return command;

@@ -11,7 +11,8 @@ namespace ExactDynamics.Cli.Options;
 /// </summary>
 internal static class OptionFactory
 {
-    public static Option<double> Real(string name, string description, double? defaultValue = null, bool required = false)
+    /// <summary>A real-valued option; <paramref name="showDefault"/> false keeps "[default: …]" out of the help (say what the default means in the description).</summary>
+    public static Option<double> Real(string name, string description, double? defaultValue = null, bool required = false, bool showDefault = true)
     {
         var option = new Option<double>(name)
         {
@@ -27,11 +28,12 @@ internal static class OptionFactory
                 return 0;
             },
         };
-        if (defaultValue is double d) option.DefaultValueFactory = _ => d;
+        if (defaultValue is double d && showDefault) option.DefaultValueFactory = _ => d;
         return option;
     }
 
-    public static Option<long> Integer(string name, string description, long? defaultValue = null, bool required = false)
+    /// <summary>A whole-number option; <paramref name="showDefault"/> as for <see cref="Real"/>.</summary>
+    public static Option<long> Integer(string name, string description, long? defaultValue = null, bool required = false, bool showDefault = true)
     {
         var option = new Option<long>(name)
         {
@@ -50,7 +52,7 @@ internal static class OptionFactory
                 return 0;
             },
         };
-        if (defaultValue is long d) option.DefaultValueFactory = _ => d;
+        if (defaultValue is long d && showDefault) option.DefaultValueFactory = _ => d;
         return option;
     }
 

@@ -75,7 +75,7 @@ internal sealed class SharedOptions
         double batch = parse.GetValue(Batch);
         if (_integerBatch && double.IsFinite(batch) && batch >= 1 && batch != Math.Floor(batch))
             throw new InvalidInputException(
-                $"--batch {ResultWriter.Text(batch)} is not allowed for {_commandName}; the exact recursion needs a whole number of samples B ≥ 1 (only gap accepts a real B).");
+                $"--batch {ResultWriter.Text(batch)} is not allowed for {_commandName}; the exact recursion needs a whole number of samples B ≥ 1 (gap, tune and critical-batch accept a real B).");
         var spectrum = SpecParser.ParseSpectrum(parse.GetValue(Spectrum)!);
         var initSpec = parse.GetValue(Init) ?? "isotropic";
         var initial = SpecParser.ParseInit(initSpec)(spectrum.Dimension);

@@ -13,10 +13,24 @@ internal sealed record PlotSeries(string Label, IReadOnlyList<double> X, IReadOn
 
     /// <summary>Measured data (e.g. a user's training curve): markers only, no line, drawn in grey tones after the computed lines.</summary>
     public bool Measured { get; init; }
+
+    /// <summary>Optional half-width of a shaded band around the points (e.g. 2·stderr of a measured mean), one per point.</summary>
+    public IReadOnlyList<double>? Band { get; init; }
+
+    /// <summary>Label of the band in the legend (e.g. "± 2·stderr").</summary>
+    public string? BandLabel { get; init; }
 }
 
-/// <summary>A labelled point drawn on top of the lines (e.g. a critical batch size), with a dashed vertical guide.</summary>
-internal sealed record PlotMarker(double X, double Y, string Label);
+/// <summary>
+/// A labelled point drawn on top of the lines (e.g. a critical batch size), with a dashed vertical guide. With
+/// <see cref="Series"/> set, the point and guide take that series' colour and marker, and the label is written next to
+/// the guide at the top of the plot (so it needs no legend entry).
+/// </summary>
+internal sealed record PlotMarker(double X, double Y, string Label)
+{
+    /// <summary>Index into <see cref="PlotSpec.Series"/> whose colour the mark takes; null: a black open circle with a legend entry.</summary>
+    public int? Series { get; init; }
+}
 
 /// <summary>What to draw: title, axis labels, which axes are logarithmic, the lines and the marked points.</summary>
 internal sealed record PlotSpec(string Title, string XLabel, string YLabel, bool LogX, bool LogY)
@@ -26,6 +40,12 @@ internal sealed record PlotSpec(string Title, string XLabel, string YLabel, bool
 
     /// <summary>Where the legend goes; null: upper right, or upper left when the lines mostly rise.</summary>
     public Alignment? LegendAt { get; init; }
+
+    /// <summary>Put the legend outside the data area, on the right (always so with more than five series); <see cref="LegendAt"/> is then ignored.</summary>
+    public bool LegendOutside { get; init; }
+
+    /// <summary>No legend (e.g. a panel whose neighbour already explains the colours).</summary>
+    public bool NoLegend { get; init; }
 
     public IReadOnlyList<PlotSeries> Series { get; init; } = [];
 
@@ -46,11 +66,31 @@ internal sealed record PlotGuide(double Value, bool Vertical, string Label);
 internal static class Plots
 {
     public const string OptionName = "--plot";
+
+    /// <summary>Default size (points) of a single-plot figure.</summary>
     public const int Width = 900;
+
+    /// <inheritdoc cref="Width"/>
     public const int Height = 560;
+
+    /// <summary>Default size (points) of one panel of a several-panel figure.</summary>
+    public const int PanelWidth = 520, PanelHeight = 400;
 
     /// <summary>The image formats a <c>--plot</c> path may end with.</summary>
     public static readonly string[] Extensions = [".png", ".svg"];
+
+    // Markers that tell the series apart in black-and-white print too (one per series, in order).
+    private static readonly MarkerShape[] Shapes =
+    [
+        MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond,
+        MarkerShape.OpenCircle, MarkerShape.OpenSquare, MarkerShape.OpenTriangleUp, MarkerShape.OpenDiamond,
+    ];
+
+    /// <summary>The colour of the series at <paramref name="index"/> (Okabe–Ito palette, in order).</summary>
+    internal static Color ColourOf(int index) => Palette[index % Palette.Length];
+
+    /// <summary>The marker of the series at <paramref name="index"/>.</summary>
+    internal static MarkerShape ShapeOf(int index) => Shapes[(index + index / Palette.Length) % Shapes.Length]; // colour and marker never both repeat before 64 series
 
     // A palette that stays distinguishable in print and for the common colour-vision deficiencies (Okabe–Ito).
     private static readonly Color[] Palette =
@@ -71,63 +111,69 @@ internal static class Plots
     }
 
     /// <summary>E L_t against t, the risk on a log axis, one line per curve.</summary>
-    public static void RiskCurves(string path, string title, IReadOnlyList<PlotSeries> curves) =>
-        Save(path, new PlotSpec(title, "step t", "expected risk E L_t (log scale)", LogX: false, LogY: true) { Series = curves, IntegerX = true });
+    public static void RiskCurves(string path, string title, IReadOnlyList<PlotSeries> curves, FigureSize? size = null) =>
+        Save(path, new PlotSpec(title, "step t", "expected risk E L_t (log scale)", LogX: false, LogY: true) { Series = curves, IntegerX = true }, size);
 
     /// <summary>A log–log line plot (sweeps over batch size, frontiers), optionally with marked points.</summary>
     public static void LogLog(string path, string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series,
-        IReadOnlyList<PlotMarker>? markers = null) =>
-        Save(path, new PlotSpec(title, xLabel, yLabel, LogX: true, LogY: true) { Series = series, Markers = markers ?? [] });
+        IReadOnlyList<PlotMarker>? markers = null, FigureSize? size = null) =>
+        Save(path, new PlotSpec(title, xLabel, yLabel, LogX: true, LogY: true) { Series = series, Markers = markers ?? [] }, size);
 
     /// <summary>Draws <paramref name="spec"/> and writes it to <paramref name="path"/> (.png or .svg, chosen by the extension).</summary>
-    public static void Save(string path, PlotSpec spec)
+    public static void Save(string path, PlotSpec spec, FigureSize? size = null)
     {
         Validate(path);
+        size ??= FigureSize.Default;
+        var (w, h) = size.Resolve(Width, Height);
         using var plot = Build(spec);
-        bool svg = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase);
-        byte[] bytes = svg
-            ? new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(plot.GetSvgXml(Width, Height))
-            : plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        byte[] bytes = IsSvg(path) ? Svg(plot, w, h) : Png(plot, w, h, size.Scale);
         OutputTarget.WriteAtomically(path, OptionName, s => s.Write(bytes));
     }
 
     /// <summary>
-    /// Several plots in one file, side by side (<paramref name="columns"/> per row), each panel
-    /// <see cref="Width"/>·<paramref name="scale"/> wide — e.g. tuned gap and compute efficiency against batch size.
+    /// Several plots in one file, <paramref name="columns"/> per row, each panel <see cref="PanelWidth"/>×<see cref="PanelHeight"/>
+    /// points unless <paramref name="size"/> gives the whole figure's size — e.g. tuned gap and compute efficiency against
+    /// batch size. Each panel is drawn on its own (so an SVG has each text once) and placed in the grid.
     /// </summary>
-    public static void SavePanels(string path, IReadOnlyList<PlotSpec> panels, int columns = 2, double scale = 0.8)
+    public static void SavePanels(string path, IReadOnlyList<PlotSpec> panels, int columns = 2, FigureSize? size = null)
     {
         Validate(path);
         if (panels.Count == 0) throw new ArgumentException("At least one panel is needed.", nameof(panels));
+        size ??= FigureSize.Default;
         int cols = Math.Clamp(columns, 1, panels.Count), rows = (panels.Count + cols - 1) / cols;
-        int w = (int)(Width * scale), h = (int)(Height * scale);
+        var (totalW, totalH) = size.Resolve(cols * PanelWidth, rows * PanelHeight);
+        int w = totalW / cols, h = totalH / rows;
         var plots = panels.Select(Build).ToArray();
         try
         {
-            void Draw(SkiaSharp.SKCanvas canvas)
+            byte[] bytes;
+            if (IsSvg(path))
             {
-                canvas.Clear(SkiaSharp.SKColors.White);
+                // one SVG per panel, nested at its place in an outer SVG
+                System.Xml.Linq.XNamespace ns = "http://www.w3.org/2000/svg";
+                var root = new System.Xml.Linq.XElement(ns + "svg",
+                    new System.Xml.Linq.XAttribute("width", cols * w), new System.Xml.Linq.XAttribute("height", rows * h),
+                    new System.Xml.Linq.XAttribute("viewBox", $"0 0 {cols * w} {rows * h}"));
                 for (int k = 0; k < plots.Length; k++)
                 {
-                    int r = k / cols, c = k % cols;
-                    // Each panel clears its background: keep it inside its own rectangle.
-                    canvas.Save();
-                    canvas.ClipRect(new SkiaSharp.SKRect(c * w, r * h, (c + 1) * w, (r + 1) * h));
-                    plots[k].Render(canvas, new PixelRect(c * w, (c + 1) * w, (r + 1) * h, r * h));
-                    canvas.Restore();
+                    var panel = System.Xml.Linq.XElement.Parse(Encoding.UTF8.GetString(Svg(plots[k], w, h)));
+                    panel.SetAttributeValue("x", k % cols * w);
+                    panel.SetAttributeValue("y", k / cols * h);
+                    root.Add(panel);
                 }
-            }
-            byte[] bytes;
-            if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase))
-            {
-                using var ms = new MemoryStream();
-                using (var canvas = SkiaSharp.SKSvgCanvas.Create(new SkiaSharp.SKRect(0, 0, cols * w, rows * h), ms)) Draw(canvas);
-                bytes = ms.ToArray();
+                bytes = Encoding.UTF8.GetBytes(root.ToString(System.Xml.Linq.SaveOptions.DisableFormatting));
             }
             else
             {
-                using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(cols * w, rows * h));
-                Draw(surface.Canvas);
+                double s = size.Scale;
+                int pw = (int)Math.Round(w * s), ph = (int)Math.Round(h * s);
+                using var surface = SkiaSharp.SKSurface.Create(new SkiaSharp.SKImageInfo(cols * pw, rows * ph));
+                surface.Canvas.Clear(SkiaSharp.SKColors.White);
+                for (int k = 0; k < plots.Length; k++)
+                {
+                    using var bitmap = SkiaSharp.SKBitmap.Decode(Png(plots[k], w, h, s));
+                    surface.Canvas.DrawBitmap(bitmap, k % cols * pw, k / cols * ph);
+                }
                 using var image = surface.Snapshot();
                 using var data = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
                 bytes = data.ToArray();
@@ -138,6 +184,18 @@ internal static class Plots
         {
             foreach (var p in plots) p.Dispose();
         }
+    }
+
+    private static bool IsSvg(string path) => Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase);
+
+    private static byte[] Svg(Plot plot, int width, int height) =>
+        new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(plot.GetSvgXml(width, height));
+
+    /// <summary>A PNG of <paramref name="width"/>×<paramref name="height"/> points at <paramref name="scale"/> pixels per point.</summary>
+    private static byte[] Png(Plot plot, int width, int height, double scale)
+    {
+        plot.ScaleFactor = scale;
+        return plot.GetImageBytes((int)Math.Round(width * scale), (int)Math.Round(height * scale), ImageFormat.Png);
     }
 
     /// <summary>The ScottPlot figure for <paramref name="spec"/> (exposed for commands that want to add to it before saving).</summary>
@@ -151,38 +209,55 @@ internal static class Plots
 
         var xs = new List<double>();
         var ys = new List<double>();
-        int colour = 0;
-        foreach (var series in spec.Series)
+        int measured = 0;
+        for (int index = 0; index < spec.Series.Count; index++)
         {
+            var series = spec.Series[index];
             var (x, y) = Transform(series.X, series.Y, spec.LogX, spec.LogY);
             if (x.Length == 0) continue;
             xs.AddRange(x);
             ys.AddRange(y);
             if (series.Measured)
             {
-                var points = plot.Add.ScatterPoints(x, y, Palette[colour++ % Palette.Length]);
+                // measured data in grey tones, markers only, after the computed lines
+                var grey = Color.FromHex(measured++ % 2 == 0 ? "#333333" : "#888888");
+                if (series.Band is { } band) AddBand(plot, series, band, grey, spec, ys);
+                var points = plot.Add.ScatterPoints(x, y, grey);
                 points.MarkerSize = x.Length > 300 ? 3 : 5;
-                points.MarkerShape = MarkerShape.OpenCircle;
+                points.MarkerShape = measured == 1 ? MarkerShape.OpenCircle : MarkerShape.OpenSquare;
                 points.LegendText = series.Label;
                 continue;
             }
-            var line = plot.Add.ScatterLine(x, y, Palette[colour++ % Palette.Length]);
+            var colour = ColourOf(index);
+            if (series.Band is { } b) AddBand(plot, series, b, colour, spec, ys);
+            var line = plot.Add.ScatterLine(x, y, colour);
             line.LineWidth = 2;
             line.LegendText = series.Label;
             if (series.ShowMarkers || x.Length == 1)
             {
-                line.MarkerSize = 6;
-                line.MarkerShape = MarkerShape.FilledCircle;
+                line.MarkerSize = 7;
+                line.MarkerShape = ShapeOf(index);
             }
         }
+        var labelled = new List<(double X, string Label, Color Colour)>();
         foreach (var m in spec.Markers)
         {
             var (x, y) = Transform([m.X], [m.Y], spec.LogX, spec.LogY);
             if (x.Length == 0) continue;
             xs.Add(x[0]);
             ys.Add(y[0]);
-            var guide = plot.Add.VerticalLine(x[0], 1, Color.FromHex("#555555"), LinePattern.Dashed);
-            guide.ExcludeFromLegend = true;
+            if (m.Series is int si)
+            {
+                var colour = ColourOf(si);
+                var guide = plot.Add.VerticalLine(x[0], 1.5f, colour, LinePattern.Dashed);
+                guide.ExcludeFromLegend = true;
+                var point = plot.Add.Marker(x[0], y[0], ShapeOf(si), 13, colour);
+                point.LegendText = "";
+                labelled.Add((x[0], m.Label, colour));
+                continue;
+            }
+            var plain = plot.Add.VerticalLine(x[0], 1, Color.FromHex("#555555"), LinePattern.Dashed);
+            plain.ExcludeFromLegend = true;
             var marker = plot.Add.Marker(x[0], y[0], MarkerShape.OpenCircle, 12, Color.FromHex("#222222"));
             marker.LegendText = m.Label;
         }
@@ -204,10 +279,28 @@ internal static class Plots
         {
             var (xLo, xHi) = Padded(xs.Min(), xs.Max(), spec.LogX);
             var (yLo, yHi) = Padded(ys.Min(), ys.Max(), spec.LogY);
+            // labels of coloured guides go in rows above the data (headroom added), never over a line
+            var rows = GuideLabelRows(labelled.Select(l => (l.X, l.Label)).ToArray(), xLo, xHi);
+            double dataTop = yHi, rowHeight = 0.1 * (yHi - yLo);
+            if (rows.Length > 0) yHi += rowHeight * (rows.Max() + 1);
             plot.Axes.SetLimits(xLo, xHi, yLo, yHi);
             if (spec.LogX) plot.Axes.Bottom.TickGenerator = LogTicks(xLo, xHi);
             if (spec.LogY) plot.Axes.Left.TickGenerator = LogTicks(yLo, yHi);
-            if (!spec.LogX && spec.IntegerX) plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
+            if (!spec.LogX && spec.IntegerX)
+                plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true, LabelFormatter = WholeNumber };
+            else if (!spec.LogX) plot.Axes.Bottom.TickGenerator = new NumericAutomatic { LabelFormatter = PlainNumber };
+            if (!spec.LogY) plot.Axes.Left.TickGenerator = new NumericAutomatic { LabelFormatter = PlainNumber };
+            for (int k = 0; k < labelled.Count; k++)
+            {
+                var (x, label, colour) = labelled[k];
+                bool left = rows.Length > 0 && x + LabelWidth(label, xLo, xHi) > xHi; // would run past the right edge: write it leftwards
+                var text = plot.Add.Text(label, x, dataTop + rowHeight * (rows[k] + 0.55));
+                text.LabelFontColor = colour;
+                text.LabelFontSize = 12;
+                text.LabelBold = true;
+                text.LabelAlignment = left ? Alignment.MiddleRight : Alignment.MiddleLeft;
+                text.LabelOffsetX = left ? -3 : 3;
+            }
         }
         else
         {
@@ -218,13 +311,75 @@ internal static class Plots
         plot.Grid.MinorLineWidth = 1;
         if (!spec.LogX) plot.Grid.XAxisStyle.MinorLineStyle.Width = 0; // minor lines only between decades
         if (!spec.LogY) plot.Grid.YAxisStyle.MinorLineStyle.Width = 0;
-        if (spec.Series.Count + spec.Markers.Count > 0)
+        if (spec.Series.Count + spec.Markers.Count + spec.Guides.Count > 0 && !spec.NoLegend)
         {
-            plot.ShowLegend(spec.LegendAt ?? (MostlyRising(spec) ? Alignment.UpperLeft : Alignment.UpperRight));
+            if (spec.LegendOutside || spec.Series.Count > 5) plot.ShowLegend(Edge.Right); // many lines: a legend inside would cover some
+            else plot.ShowLegend(spec.LegendAt ?? (MostlyRising(spec) ? Alignment.UpperLeft : Alignment.UpperRight));
             plot.Legend.FontSize = 12;
         }
+        else plot.HideLegend();
         return plot;
     }
+
+    /// <summary>A shaded band y ± half-width around a series (on a log axis: the band's ends in log10; a non-positive lower end is clipped).</summary>
+    private static void AddBand(Plot plot, PlotSeries series, IReadOnlyList<double> halfWidth, Color colour, PlotSpec spec, List<double> ys)
+    {
+        var bx = new List<double>();
+        var lo = new List<double>();
+        var hi = new List<double>();
+        for (int i = 0; i < series.X.Count && i < halfWidth.Count; i++)
+        {
+            double x = series.X[i], y = series.Y[i], e = halfWidth[i];
+            if (!double.IsFinite(x) || !double.IsFinite(y) || !double.IsFinite(e) || (spec.LogX && !(x > 0))) continue;
+            double top = y + e, bottom = y - e;
+            if (spec.LogY)
+            {
+                if (!(top > 0)) continue;
+                bottom = bottom > 0 ? bottom : y > 0 ? y / 100 : top / 100; // clip a band reaching 0 to two decades below
+                top = Math.Log10(top);
+                bottom = Math.Log10(bottom);
+            }
+            bx.Add(spec.LogX ? Math.Log10(x) : x);
+            lo.Add(bottom);
+            hi.Add(top);
+        }
+        if (bx.Count == 0) return;
+        var fill = plot.Add.FillY(bx.ToArray(), lo.ToArray(), hi.ToArray());
+        fill.FillColor = colour.WithAlpha(0.18);
+        fill.LineWidth = 0;
+        fill.LegendText = series.BandLabel ?? "";
+        ys.AddRange(lo);
+        ys.AddRange(hi);
+    }
+
+    /// <summary>Tick labels of a step axis: whole numbers without thousands separators (1000, not 1,000).</summary>
+    internal static string WholeNumber(double v) => Math.Round(v).ToString("0", CultureInfo.InvariantCulture);
+
+    /// <summary>Tick labels of a linear axis: invariant, no thousands separators.</summary>
+    internal static string PlainNumber(double v) => Math.Abs(v) < 1e-12 ? "0" : v.ToString("0.######", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The row (0 = lowest, just above the data) of each guide label, chosen greedily from left to right so that no two
+    /// labels in a row overlap; a label starts at its guide and runs rightwards (leftwards at the right edge).
+    /// </summary>
+    internal static int[] GuideLabelRows(IReadOnlyList<(double X, string Label)> labels, double xLo, double xHi)
+    {
+        var rows = new int[labels.Count];
+        var rowEnds = new List<double>();
+        foreach (var k in Enumerable.Range(0, labels.Count).OrderBy(k => labels[k].X))
+        {
+            double w = LabelWidth(labels[k].Label, xLo, xHi);
+            double start = labels[k].X + w > xHi ? labels[k].X - w : labels[k].X, end = start + w;
+            int row = rowEnds.FindIndex(e => e < start);
+            if (row < 0) { rowEnds.Add(end); row = rowEnds.Count - 1; }
+            else rowEnds[row] = end;
+            rows[k] = row;
+        }
+        return rows;
+    }
+
+    /// <summary>Approximate width of a 12-point bold label in data units (a panel's data area is about 420 points wide).</summary>
+    private static double LabelWidth(string label, double xLo, double xHi) => (label.Length * 8.0 + 10) / 420 * (xHi - xLo);
 
     /// <summary>Whether most lines end higher than they start (then the legend goes to the upper left, out of their way).</summary>
     private static bool MostlyRising(PlotSpec spec)
@@ -240,14 +395,16 @@ internal static class Plots
         return rising > falling;
     }
 
-    /// <summary>A short description of a problem for titles: spectrum and batch size, and kurtosis and noise when not the defaults.</summary>
-    public static string Describe(Problem problem)
-    {
-        var text = $"{problem.Spectrum.Description}, batch B = {ResultWriter.Readable(problem.Batch)}";
-        if (problem.Kurtosis != 3) text += $", kurtosis {ResultWriter.Readable(problem.Kurtosis)}";
-        if (problem.Noise != 0) text += $", noise σ² = {ResultWriter.Readable(problem.Noise)}";
-        return text;
-    }
+    /// <summary>A short description of a problem for titles: spectrum, batch size, kurtosis and noise (always stated, defaults too).</summary>
+    public static string Describe(Problem problem) =>
+        $"{problem.Spectrum.Description}, batch B = {ResultWriter.Readable(problem.Batch)}, {Assumptions(problem)}";
+
+    /// <summary>The same without the batch size (for figures over many batch sizes).</summary>
+    public static string DescribeNoBatch(Problem problem) => $"{problem.Spectrum.Description}, {Assumptions(problem)}";
+
+    /// <summary>"kurtosis m4 = 3, noise σ² = 0": the data model a figure assumed.</summary>
+    public static string Assumptions(Problem problem) =>
+        $"kurtosis {ResultWriter.Readable(problem.Kurtosis)}, noise σ² = {ResultWriter.Readable(problem.Noise)}";
 
     /// <summary>Drops points that cannot be drawn (not finite, or not positive on a log axis) and takes log10 where asked.</summary>
     internal static (double[] X, double[] Y) Transform(IReadOnlyList<double> x, IReadOnlyList<double> y, bool logX, bool logY)
@@ -338,15 +495,17 @@ internal static class Plots
         return [lo, hi];
     }
 
-    private static string Label(double v) => ResultWriter.Readable(v, 3);
-
-    /// <summary>10ⁿ with superscript digits (1 and 10 for n = 0, 1).</summary>
-    internal static string Decade(int n) => n switch
+    /// <summary>A round value inside a decade as m×10ⁿ (e.g. 2×10⁻³), or 10ⁿ when m = 1 — the same style as the decade labels.</summary>
+    internal static string Label(double v)
     {
-        0 => "1",
-        1 => "10",
-        _ => "10" + Superscript(n.ToString(CultureInfo.InvariantCulture)),
-    };
+        int n = (int)Math.Floor(Math.Log10(v) + 1e-9);
+        double m = Math.Round(v / Math.Pow(10, n), 2);
+        if (m >= 10) { m /= 10; n++; }
+        return Math.Abs(m - 1) < 1e-9 ? Decade(n) : $"{m.ToString("0.##", CultureInfo.InvariantCulture)}×{Decade(n)}";
+    }
+
+    /// <summary>10ⁿ with superscript digits, for every n (10⁰, 10¹, 10⁻²), so that all log axes read alike.</summary>
+    internal static string Decade(int n) => "10" + Superscript(n.ToString(CultureInfo.InvariantCulture));
 
     private static string Superscript(string digits)
     {

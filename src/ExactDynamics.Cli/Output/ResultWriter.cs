@@ -41,6 +41,7 @@ internal static class ResultWriter
                     j.WriteStartArray("risk");
                     foreach (var x in r.Risk) WriteNumberOrNull(j, x);
                     j.WriteEndArray();
+                    WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 }, indented: false);
                 break;
@@ -86,6 +87,7 @@ internal static class ResultWriter
                         j.WriteEndObject();
                     }
                     j.WriteEndArray();
+                    WriteModel(j, problem);
                     j.WriteEndObject();
                 }, indented: false);
                 break;
@@ -131,6 +133,7 @@ internal static class ResultWriter
                     j.WriteBoolean("diverges", g.Diverges);
                     WriteNumberOrNull(j, "rho_local", g.RhoLocal);
                     j.WriteBoolean("secular_root", g.SecularRoot);
+                    WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 });
                 break;
@@ -186,6 +189,7 @@ internal static class ResultWriter
                     WriteNumberOrNull(j, "initial_risk", r.InitialRisk);
                     j.WriteNumber("max_steps", r.MaxSteps);
                     WriteNumberOrNull(j, "floor", r.Floor);
+                    WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 });
                 break;
@@ -271,6 +275,13 @@ internal static class ResultWriter
             csv.NextRecord();
         }
         csv.Flush();
+    }
+
+    /// <summary>The data model the numbers assume, as json fields: "kurtosis" (E z⁴) and "noise" (σ²).</summary>
+    public static void WriteModel(Utf8JsonWriter j, Problem p)
+    {
+        WriteNumberOrNull(j, "kurtosis", p.Kurtosis);
+        WriteNumberOrNull(j, "noise", p.Noise);
     }
 
     public static void WriteJson(TextWriter w, Action<Utf8JsonWriter> body, bool indented = true)

@@ -81,6 +81,7 @@ internal static class ValidationWriter
                     ResultWriter.WriteIntOrNull(j, "first_t_outside", c.FirstExceedanceStep);
                     j.WriteString("stderr_source", source);
                     ResultWriter.WriteIntOrNull(j, "runs", v.Runs);
+                    ResultWriter.WriteModel(j, info.Problem);
                     j.WriteEndObject();
                 });
                 break;

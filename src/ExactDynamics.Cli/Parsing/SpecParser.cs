@@ -59,7 +59,15 @@ internal static class SpecParser
                 return Spectrum.FromValues(values, spec);
             }
             case "file":
-                return SpectrumFile.Read(RequirePath(rest, spec, option, "file:PATH"));
+            {
+                var path = RequirePath(rest, spec, option, "file:PATH");
+                var (spectrum, dropped, tol) = SpectrumFile.ReadDroppingNull(path);
+                if (dropped > 0)
+                    Notes.Value?.Invoke(
+                        $"exactdyn: note: {dropped} of the {spectrum.Dimension + dropped} eigenvalues in '{path}' are zero up to round-off (|λ| ≤ d·ε·λ_max = {tol.ToString("G3", CultureInfo.InvariantCulture)}) and were dropped: " +
+                        $"those directions do not change the risk; d = {spectrum.Dimension} from here on.");
+                return spectrum;
+            }
             default:
                 throw UnknownFamily(family, spec, option, "spectrum", SpectrumFamilies);
         }
@@ -160,5 +168,10 @@ internal static class SpecParser
     private static InvalidInputException UnknownFamily(string family, string spec, string option, string what, string allowed) =>
         new(family.Length == 0
             ? $"{option} '{spec}' names no {what} family; use {allowed}."
-            : $"{option} '{spec}': unknown {what} family '{family}'; use {allowed}.");
+            : File.Exists(spec.Trim()) && allowed.Contains("file:", StringComparison.Ordinal)
+                ? $"{option} '{spec}': there is such a file, but a file is given as file:PATH; write {option} file:{spec.Trim()}."
+                : $"{option} '{spec}': unknown {what} family '{family}'; use {allowed}.");
+
+    /// <summary>Where informational notes of the parse go (e.g. eigenvalues dropped); set per run by the CLI, null: nowhere.</summary>
+    internal static readonly AsyncLocal<Action<string>?> Notes = new();
 }

@@ -40,6 +40,12 @@ public sealed record CriticalBatchResult(MethodFamily Family, double Fraction, d
 {
     /// <summary>Every tuning done on the way, (B, tuned gap) sorted by B: the curve behind the two roots (for plots).</summary>
     public IReadOnlyList<(double Batch, double Gap)> Curve { get; init; } = [];
+
+    /// <summary>
+    /// The tuned method at the critical batch (its hyperparameters, spec and gap at B = <see cref="CriticalBatch"/>);
+    /// null when the critical batch is beyond the maximum.
+    /// </summary>
+    public TuneResult? CriticalTuning { get; init; }
 }
 
 /// <summary>
@@ -155,10 +161,19 @@ public static class CriticalBatch
         else { RunCritical(); RunScale(); }
 
         var curve = grid.Concat(extra[0]).Concat(extra[1]).GroupBy(r => r.Batch).Select(g => g.First()).OrderBy(r => r.Batch).ToArray();
+        // the tuning at the critical batch: Brent returns a point it evaluated; tune it afresh only if not (never expected)
+        TuneResult? atCritical = null;
+        if (critical is double xc)
+        {
+            double bc = Math.Exp(xc);
+            atCritical = extra[0].Concat(grid).FirstOrDefault(r => r.Batch == bc)
+                ?? Tuner.Tune(problem.WithBatch(bc), family, tuneBase with { LocalStarts = [grid[Math.Max(0, critJ - 1)], grid[critJ]] });
+        }
         return new CriticalBatchResult(family, f, critical is double c ? Math.Exp(c) : null, g1,
             lnScale is double s ? Math.Exp(s) : null, gInf, curve.Length)
         {
             Curve = curve.Select(r => (r.Batch, r.Gap)).ToArray(),
+            CriticalTuning = atCritical,
         };
     }
 

@@ -4,7 +4,7 @@ using ExactDynamics.Cli.Output;
 using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Schedules;
 
-namespace ExactDynamics.Cli.Commands;
+namespace ExactDynamics.Cli.Options;
 
 /// <summary>What <see cref="ScheduleBudgetOptions.Read"/> gives: the family, the budget, the baselines and the tuning range (absolute).</summary>
 /// <param name="Make">The method for a base learning rate.</param>
