@@ -50,8 +50,24 @@ internal static class SpecParser
         }
     }
 
-    /// <summary>One of <see cref="MethodFamilies"/>.</summary>
+    /// <summary>The modifiers any method spec may end with (docs/cli.md).</summary>
+    public const string MethodModifierForms = ",wd=λ[,decay=coupled|decoupled] and ,ema=τ[,ema-warmup=true]";
+
+    /// <summary>One of <see cref="MethodFamilies"/>, optionally followed by <see cref="MethodModifierForms"/>
+    /// (<see cref="MethodModifiers"/>: weight decay, then an EMA of the weights).</summary>
     public static LinearMethod ParseMethod(string spec)
+    {
+        if (string.IsNullOrWhiteSpace(spec)) return ParseBaseMethod(spec);
+        var (baseSpec, modifiers) = MethodModifiers.Split(spec.Trim());
+        var method = ParseBaseMethod(baseSpec);
+        if (modifiers.IsNone) return method;
+        var template = Schedules.MethodTemplate.FromMethod(method);
+        if (modifiers.IsTimeVarying && template.Family == Schedules.MethodFamily.Custom)
+            throw new InvalidInputException($"--method '{spec}': the EMA warm-up needs a named family (sgd, hb, nesterov, asgd or torch); for a custom method use a constant ema=τ.");
+        return modifiers.Apply(method, template.Lr);
+    }
+
+    private static LinearMethod ParseBaseMethod(string spec)
     {
         const string option = "--method";
         var (family, rest) = Split(spec, option, MethodFamilies);

@@ -97,13 +97,39 @@ public sealed class MethodTemplate
     {
         ArgumentNullException.ThrowIfNull(method);
         MethodTemplate? t = null;
-        try { t = TryParseSpec(method.Spec); }
+        try
+        {
+            var (baseSpec, modifiers) = MethodModifiers.Split(method.Spec);
+            t = TryParseSpec(baseSpec);
+            if (t is not null && !modifiers.IsNone) t = t.With(modifiers);
+        }
         catch (InvalidInputException) { t = null; }
         return t is not null && SameMatrices(t.Base, method) ? t : Custom(method);
     }
 
+    /// <summary>Weight decay and EMA (docs/math.md#weight-averaging) applied after the family's method at every step;
+    /// <see cref="MethodModifiers.None"/> for a plain method.</summary>
+    public MethodModifiers Modifiers { get; private init; } = MethodModifiers.None;
+
+    /// <summary>This template with <paramref name="modifiers"/> applied on top of the family's method at every step.</summary>
+    public MethodTemplate With(MethodModifiers modifiers)
+    {
+        ArgumentNullException.ThrowIfNull(modifiers);
+        if (!Modifiers.IsNone) throw new InvalidOperationException("The template already has modifiers.");
+        if (modifiers.IsNone) return this;
+        return new MethodTemplate(Family, modifiers.Apply(Base, Lr), Lr, Momentum, Kappa, Xi, Small, TorchNesterov) { Modifiers = modifiers };
+    }
+
+    /// <summary>The method for the update t → t + 1 at learning rate <paramref name="lr"/> and momentum
+    /// <paramref name="momentum"/>: <see cref="At"/> with the step's modifiers (the EMA warm-up decay τ_t).</summary>
+    public LinearMethod AtStep(double lr, double momentum, long t) =>
+        Modifiers.IsTimeVarying ? Modifiers.ApplyAt(Unmodified(lr, momentum), lr, t) : At(lr, momentum);
+
     /// <summary>The method with learning rate <paramref name="lr"/> ≥ 0 and momentum <paramref name="momentum"/> ∈ [0, 1) (ignored when the family has none).</summary>
-    public LinearMethod At(double lr, double momentum)
+    public LinearMethod At(double lr, double momentum) =>
+        Modifiers.IsNone ? Unmodified(lr, momentum) : Modifiers.Apply(Unmodified(lr, momentum), lr);
+
+    private LinearMethod Unmodified(double lr, double momentum)
     {
         if (Family == MethodFamily.Custom) return Base;
         if (!double.IsFinite(lr) || lr < 0)

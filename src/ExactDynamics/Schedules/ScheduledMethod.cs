@@ -49,7 +49,7 @@ public sealed class ScheduledMethod
     public Schedule? BatchSchedule { get; }
 
     /// <summary>True when no setting changes from step to step (no schedule, or only constant ones).</summary>
-    public bool IsConstant => LrSchedule is null && MomentumSchedule is null && BatchSchedule is null;
+    public bool IsConstant => LrSchedule is null && MomentumSchedule is null && BatchSchedule is null && !Template.Modifiers.IsTimeVarying;
 
     /// <summary>The method spec followed by the schedules, e.g. <c>hb:lr=0.5,beta=0.9 lr-schedule=cosine:steps=1000</c>.</summary>
     public string Description
@@ -90,12 +90,14 @@ public sealed class ScheduledMethod
     {
         if (t < 0) throw new ArgumentOutOfRangeException(nameof(t));
         double b = BatchAt(t, baseBatch);
-        if (LrSchedule is null && MomentumSchedule is null) return new StepSettings(Template.Base, b, Template.Lr, Template.Momentum);
+        // the EMA warm-up changes the method at every step until t reaches its end (then the base method holds)
+        bool warming = Template.Modifiers.IsTimeVarying && t < Template.Modifiers.ConstantFrom;
+        if (LrSchedule is null && MomentumSchedule is null && !warming) return new StepSettings(Template.Base, b, Template.Lr, Template.Momentum);
         double lr = LrAt(t), mom = MomentumAt(t);
-        if (previous is not null && previous.Lr.Equals(lr) && previous.Momentum.Equals(mom))
+        if (!Template.Modifiers.IsTimeVarying && previous is not null && previous.Lr.Equals(lr) && previous.Momentum.Equals(mom))
             return previous.Batch.Equals(b) ? previous : previous with { Batch = b };
         LinearMethod method;
-        try { method = Template.At(lr, mom); }
+        try { method = Template.AtStep(lr, mom, t); }
         catch (InvalidInputException e)
         {
             throw new InvalidInputException($"At step {t} the schedules give {Template.FamilyName} lr={F(lr)}" +
@@ -113,7 +115,7 @@ public sealed class ScheduledMethod
     public ScheduleTail Tail(double baseBatch)
     {
         if (IsConstant) return new ScheduleTail(Template.Base, baseBatch, 0, null);
-        long? from = 0;
+        long? from = Template.Modifiers.ConstantFrom;
         foreach (var s in new[] { LrSchedule, MomentumSchedule, BatchSchedule })
         {
             if (s is null) continue;
