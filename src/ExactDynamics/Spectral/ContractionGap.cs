@@ -44,6 +44,8 @@ public static class ContractionGap
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        // weight decay carries w* as a constant coordinate: the gap is then the rate of approach to the limit
+        if (method.K > 1 && AffineGap.ConstantCoordinates(method).Length > 0) return AffineGap.Compute(problem, method);
         var sys = new SecularSystem(problem, method, options);
         return sys.Solve();
     }

@@ -16,8 +16,10 @@ namespace ExactDynamics.Targets;
 /// <param name="Prefactor">C in E L_t ≈ C ρ^t.</param>
 /// <param name="InitialRisk">L_0 = E L_0.</param>
 /// <param name="MaxSteps">The step limit used for the exact search.</param>
+/// <param name="Limit">With weight decay (docs/math.md#weight-decay), the value E L_∞ the risk levels off at (targets
+/// below it are never reached); null otherwise.</param>
 public sealed record IterationsResult(double Target, long? Exact, double? ClosedForm, double Crude, double Rho, double Gap,
-    double Prefactor, double InitialRisk, long MaxSteps);
+    double Prefactor, double InitialRisk, long MaxSteps, double? Limit = null);
 
 /// <summary>MATH.md §5: iterations to reach E L_t ≤ ε, exactly (first hit of the recursion) and in closed form.</summary>
 public static class IterationsToTarget
@@ -33,17 +35,33 @@ public static class IterationsToTarget
         if (maxSteps < 0)
             throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         var gap = ContractionGap.Compute(problem, method);
-        double c = PerronPrefactor.Compute(problem, method, gap);
+        // weight decay (a constant coordinate): the risk tends to a non-zero limit, E L_t ≈ C ρ^t does not describe it
+        bool levels = method.K > 1 && AffineGap.ConstantCoordinates(method).Length > 0;
+        double c = levels ? double.NaN : PerronPrefactor.Compute(problem, method, gap);
 
         var state = new SecondMoments(problem, method);
         double l0 = state.Risk;
         long? exact = null;
-        if (l0 <= target) exact = 0;
+        double? limit = null;
+        if (levels && !gap.Diverges)
+        {
+            // the risk approaches its limit as ρ^t: after 40/gap steps it is there to double precision (e^−40 ≈ 4e-18),
+            // so a target not hit by then is never hit
+            long horizon = (long)Math.Min(maxSteps, Math.Ceiling(40 / gap.Gap) + 1000);
+            if (l0 <= target) exact = 0;
+            for (long t = 1; t <= horizon; t++)
+            {
+                state.Step();
+                if (exact is null && state.Risk <= target) exact = t;
+            }
+            limit = state.Risk;
+        }
+        else if (l0 <= target) exact = 0;
         else exact = FirstHit(problem, method, target, maxSteps, state, gap, c);
 
         double? closed = null;
         double crude;
-        if (gap.Diverges)
+        if (gap.Diverges || levels)
         {
             crude = l0 <= target ? 0 : double.PositiveInfinity;
         }
@@ -53,7 +71,7 @@ public static class IterationsToTarget
             closed = c <= target ? 0 : Math.Ceiling((Math.Log(c) - Math.Log(target)) / lnInvRho);
             crude = l0 <= target ? 0 : (Math.Log(l0) - Math.Log(target)) / gap.Gap;
         }
-        return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps);
+        return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps, limit);
     }
 
     /// <summary>The smallest target accepted: the smallest normal double (below it the recursion's values are
@@ -83,7 +101,7 @@ public static class IterationsToTarget
         GapResult gap, double prefactor)
     {
         long horizon = maxSteps;
-        bool renewal = !gap.Diverges && problem.Noise == 0;
+        bool renewal = !gap.Diverges && problem.Noise == 0 && double.IsFinite(prefactor);
         if (renewal)
         {
             // the asymptotic count (prefactor C) and the crude one (from L₀), whichever is later: the hit can come in
