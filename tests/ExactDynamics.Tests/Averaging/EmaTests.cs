@@ -157,3 +157,28 @@ public class EmaTests
         return c;
     }
 }
+
+/// <summary>The gap of an EMA method against the dense second-moment operator's spectral radius.</summary>
+public class EmaGapDenseTests
+{
+    [Theory]
+    [InlineData("sgd", 0.9)]
+    [InlineData("hb", 0.6)]
+    [InlineData("hb", 0.995)]
+    [InlineData("torch", 0.8)]
+    public void Ema_gap_matches_dense_operator(string family, double tau)
+    {
+        double[] lam = [1.0, 0.4, 0.1, 0.02];
+        var baseMethod = family switch
+        {
+            "sgd" => Sgd.Create(0.9),
+            "hb" => HeavyBall.Create(0.3, 0.7),
+            _ => TorchMomentum.Create(0.2, 0.6),
+        };
+        var method = Ema.Apply(baseMethod, tau);
+        var problem = new Problem(Spectrum.FromValues(lam), null, 2, 3);
+        var tuple = new Oracles.MethodTuple(method.MatrixA, method.B.ToArray(), method.C.ToArray(), method.O.ToArray(), method.U.ToArray());
+        double rho = Oracles.DenseOperator.Rho(lam, tuple, 2, 3);
+        RelErr(Spectral.ContractionGap.Compute(problem, method).Rho, rho).ShouldBeLessThan(1e-9);
+    }
+}
