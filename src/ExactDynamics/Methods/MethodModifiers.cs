@@ -12,26 +12,31 @@ namespace ExactDynamics.Methods;
 /// <param name="EmaDecay">τ ∈ [0, 1) (0: no averaging).</param>
 /// <param name="EmaWarmup">Use timm's warm-up τ_t = min(τ, (1 + t)/(10 + t)); then the method changes from step to
 /// step until τ_t reaches τ.</param>
-public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Decay = WeightDecayKind.Coupled, double EmaDecay = 0, bool EmaWarmup = false)
+/// <param name="UniformFrom">Polyak–Ruppert: report the uniform average of the iterates w_S, …, w_t (S = this value;
+/// before step S the iterate itself). It is the EMA with τ_t = (t + 1 − S)/(t + 2 − S) for t + 1 > S, 0 before, so the
+/// method changes at every step; null for none.</param>
+public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Decay = WeightDecayKind.Coupled, double EmaDecay = 0, bool EmaWarmup = false,
+    long? UniformFrom = null)
 {
     /// <summary>No modifier.</summary>
     public static MethodModifiers None { get; } = new();
 
     /// <summary>The keys a spec may carry as modifiers.</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["wd", "decay", "ema", "ema-warmup"];
+    public static IReadOnlyList<string> Keys { get; } = ["wd", "decay", "ema", "ema-warmup", "average"];
 
     /// <summary>True when the method is used unchanged.</summary>
-    public bool IsNone => WeightDecay == 0 && EmaDecay == 0;
+    public bool IsNone => WeightDecay == 0 && EmaDecay == 0 && UniformFrom is null;
 
     /// <summary>True when the method changes from step to step (the EMA warm-up).</summary>
-    public bool IsTimeVarying => EmaDecay > 0 && EmaWarmup;
+    public bool IsTimeVarying => EmaDecay > 0 && EmaWarmup || UniformFrom is not null;
 
-    /// <summary>The step from which the modified method is constant (0 unless there is an EMA warm-up).</summary>
-    public long ConstantFrom => IsTimeVarying ? Ema.WarmupEnd(EmaDecay) : 0;
+    /// <summary>The step from which the modified method is constant (0 unless there is an EMA warm-up;
+    /// <see cref="long.MaxValue"/>, never, for a uniform average).</summary>
+    public long ConstantFrom => UniformFrom is not null ? long.MaxValue : IsTimeVarying ? Ema.WarmupEnd(EmaDecay) : 0;
 
-    /// <summary>The modified method with the EMA at its final decay τ; <paramref name="lr"/> is the base method's
-    /// learning rate (used only by decoupled decay).</summary>
-    public LinearMethod Apply(LinearMethod method, double lr) => ApplyAt(method, lr, long.MaxValue);
+    /// <summary>The modified method with the EMA at its final decay τ (for a uniform average, its first update);
+    /// <paramref name="lr"/> is the base method's learning rate (used only by decoupled decay).</summary>
+    public LinearMethod Apply(LinearMethod method, double lr) => ApplyAt(method, lr, UniformFrom is not null ? 0 : long.MaxValue);
 
     /// <summary>The modified method for the update t → t + 1 (the EMA decay τ_t of the warm-up, if any).</summary>
     public LinearMethod ApplyAt(LinearMethod method, double lr, long t)
@@ -43,6 +48,12 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
             if (Decay == WeightDecayKind.Decoupled && double.IsNaN(lr))
                 throw new InvalidInputException($"Decoupled weight decay shrinks the weights by lr·λ, but the method {method.Spec} has no named learning rate; use coupled decay or write the decay into the method's matrices.");
             m = Decay == WeightDecayKind.Coupled ? Methods.WeightDecay.Coupled(m, WeightDecay) : Methods.WeightDecay.Decoupled(m, lr, WeightDecay);
+        }
+        if (UniformFrom is long from)
+        {
+            double tau = t + 1 <= from ? 0 : (double)(t + 1 - from) / (t + 2 - from);
+            var inner = m;
+            m = Ema.Augment(inner, tau, () => inner.Spec + UniformSuffix);
         }
         if (EmaDecay > 0)
         {
@@ -61,7 +72,9 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
     /// <summary>The spec suffix, e.g. <c>,wd=0.01,decay=decoupled,ema=0.99</c> (empty for none).</summary>
     public string Suffix =>
         (WeightDecay > 0 ? $",wd={LinearMethod.F(WeightDecay)}" + (Decay == WeightDecayKind.Decoupled ? ",decay=decoupled" : "") : "") +
-        (EmaDecay > 0 ? EmaSuffix : "");
+        (EmaDecay > 0 ? EmaSuffix : "") + (UniformFrom is not null ? UniformSuffix : "");
+
+    private string UniformSuffix => UniformFrom is long f && f > 0 ? $",average=uniform:from={f}" : ",average=uniform";
 
     private string EmaSuffix => $",ema={LinearMethod.F(EmaDecay)}" + (EmaWarmup ? ",ema-warmup=true" : "");
 
@@ -129,7 +142,22 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
         if (!double.IsFinite(wd) || wd < 0)
             throw new InvalidInputException($"The weight decay λ = {LinearMethod.F(wd)} is not allowed; it must be a finite number ≥ 0.");
         Ema.RequireDecay(ema);
+        long? uniform = null;
+        if (found.TryGetValue("average", out var avg))
+        {
+            var a = avg.ToLowerInvariant();
+            if (a == "uniform") uniform = 0;
+            else if (a.StartsWith("uniform:from=", StringComparison.Ordinal)
+                     && long.TryParse(a["uniform:from=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+                uniform = from;
+            else if (a.StartsWith("tail", StringComparison.Ordinal))
+                throw new InvalidInputException($"The tail average '{avg}' in '{spec}' is not available yet; use average=uniform or average=uniform:from=S.");
+            else
+                throw new InvalidInputException($"The average '{avg}' in '{spec}' is not known; write average=uniform or average=uniform:from=S with a whole step S ≥ 0.");
+            if (ema > 0)
+                throw new InvalidInputException($"The method '{spec}' asks for both an EMA and a uniform average; give one of them.");
+        }
         var baseSpec = spec[..(colon + 1)] + string.Join(',', kept);
-        return (baseSpec, new MethodModifiers(wd, kind, ema, warmup));
+        return (baseSpec, new MethodModifiers(wd, kind, ema, warmup, uniform));
     }
 }

@@ -151,6 +151,8 @@ public sealed class ScheduledMethod
         if (IsConstant) return new ScheduleTail(Template.Base, baseBatch, 0, null);
         if (Template.Family == MethodFamily.ScheduleFree)
             return new ScheduleTail(null, double.NaN, null, "schedule-free SGD averages with a weight c_t that decays to 0, so it has no constant tail and no contraction rate");
+        if (Template.Modifiers.UniformFrom is not null)
+            return new ScheduleTail(null, double.NaN, null, "a uniform average weighs the new iterate by 1/n → 0, so it has no constant tail and no contraction rate");
         long? from = Template.Modifiers.ConstantFrom;
         foreach (var s in new[] { LrSchedule, MomentumSchedule, BatchSchedule })
         {

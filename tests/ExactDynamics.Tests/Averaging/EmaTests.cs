@@ -182,3 +182,59 @@ public class EmaGapDenseTests
         RelErr(Spectral.ContractionGap.Compute(problem, method).Rho, rho).ShouldBeLessThan(1e-9);
     }
 }
+
+/// <summary>docs/math.md#weight-averaging: the uniform (Polyak–Ruppert) average of w_S, …, w_T as an EMA with
+/// τ_t = (t + 1 − S)/(t + 2 − S), against the average written out over past iterates.</summary>
+public class UniformAverageTests
+{
+    private static readonly double[] Lam = [1.0, 0.45, 0.12, 0.03];
+    private static readonly double[] S0 = [1.0, 0.7, 1.3, 0.4];
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void Uniform_average_of_torch_iterates_equals_the_explicit_mean(long from)
+    {
+        const double eta = 0.4, mu = 0.5; const int T = 14;
+        var problem = new Problem(Spectrum.FromValues(Lam), S0, 2, 3, 0.3);
+        var (baseSpec, mods) = MethodModifiers.Split(from == 0 ? "torch:lr=0.4,momentum=0.5,average=uniform" : $"torch:lr=0.4,momentum=0.5,average=uniform:from={from}");
+        baseSpec.ShouldBe("torch:lr=0.4,momentum=0.5");
+        mods.UniformFrom.ShouldBe(from);
+        var scheduled = new ScheduledMethod(MethodTemplate.Torch(eta, mu).With(mods));
+        scheduled.Tail(2).Method.ShouldBeNull();
+        var mine = ScheduledRecursion.Trajectory(problem, scheduled, T);
+        var rule = new Rule(l => new double[,] { { 1 - eta * l, -eta * mu }, { l, mu } }, [-eta, 1], [1, 0]);
+        var S = PlainJointMoments.Run(Lam, S0, [1, 0], 2, 3, 0.3, T, _ => rule);
+        for (int horizon = 0; horizon <= T; horizon++)
+        {
+            int first = horizon < from ? horizon : (int)from;
+            int n = horizon - first + 1;
+            double risk = 0;
+            for (int i = 0; i < Lam.Length; i++)
+            {
+                var M = rule.Mean(Lam[i]);
+                double e2 = 0;
+                for (int s = first; s <= horizon; s++)
+                {
+                    var cross = (double[,])S[s][i].Clone();
+                    for (int r = s; r <= horizon; r++)
+                    {
+                        e2 += (r == s ? 1 : 2) * cross[0, 0];
+                        var next = new double[2, 2];
+                        for (int p = 0; p < 2; p++) for (int q = 0; q < 2; q++) next[p, q] = M[p, 0] * cross[0, q] + M[p, 1] * cross[1, q];
+                        cross = next;
+                    }
+                }
+                risk += 0.5 * Lam[i] * e2 / ((double)n * n);
+            }
+            RelErr(mine[horizon], risk).ShouldBeLessThan(1e-12, $"T = {horizon}");
+        }
+    }
+
+    [Fact]
+    public void Tail_average_and_ema_with_uniform_are_refused_with_a_sentence()
+    {
+        Should.Throw<InvalidInputException>(() => MethodModifiers.Split("sgd:lr=0.1,average=tail:0.5")).Message.ShouldContain("not available yet");
+        Should.Throw<InvalidInputException>(() => MethodModifiers.Split("sgd:lr=0.1,average=uniform,ema=0.9")).Message.ShouldContain("both");
+    }
+}

@@ -136,3 +136,46 @@ public sealed class ScheduleFreeSgdLiteral(double lr, double beta, bool offByOne
         }
     }
 }
+
+/// <summary>
+/// <c>torch.optim.swa_utils.AveragedModel</c> with its default running mean, <c>update_parameters(model)</c> called
+/// after every optimizer step from step S on: the first call copies the weights (n_averaged = 0), later ones do
+/// <c>p_avg += (p − p_avg)/(n_averaged + 1)</c>, so the average is the mean of w_S, …, w_t. Before step S the reported
+/// iterate is the model itself (the library's <c>average=uniform:from=S</c>); S = 0 also averages w_0 (an
+/// update_parameters call before training).
+/// </summary>
+public sealed class SwaLiteral(ISimulatedOptimizer inner, long from) : ISimulatedOptimizer
+{
+    public string Name => $"swa-literal({inner.Name}):from={from}";
+    public IOptimizerRun CreateRun(int dimension) => new Run(inner.CreateRun(dimension), from, dimension);
+
+    private sealed class Run(IOptimizerRun model, long from, int d) : IOptimizerRun
+    {
+        private readonly double[] _avg = new double[d];
+        private long _t, _n;
+        public ReadOnlySpan<double> Iterate => _n == 0 ? model.Iterate : _avg;
+
+        public void Reset(ReadOnlySpan<double> w0)
+        {
+            model.Reset(w0);
+            _t = 0;
+            _n = 0;
+            if (from == 0) Update();
+        }
+
+        public void Step(GradientOracle oracle)
+        {
+            model.Step(oracle);
+            _t++;
+            if (_t >= from) Update();
+        }
+
+        private void Update()
+        {
+            var w = model.Iterate;
+            if (_n == 0) w.CopyTo(_avg);
+            else for (int i = 0; i < _avg.Length; i++) _avg[i] += (w[i] - _avg[i]) / (_n + 1);
+            _n++;
+        }
+    }
+}
