@@ -238,3 +238,21 @@ public class UniformAverageTests
         Should.Throw<InvalidInputException>(() => MethodModifiers.Split("sgd:lr=0.1,average=uniform,ema=0.9")).Message.ShouldContain("both");
     }
 }
+
+/// <summary>The classical variance rate of averaged least-squares SGD: the mean of n iterates of constant-step SGD
+/// has E L ≈ σ² d/(2 B n) (√n (x̄ − w*) → N(0, H⁻¹ΣH⁻¹), Σ = σ²H/B, and L = ½ eᵀHe), up to O(η tr H) and
+/// O(1/(η λ_min n)) corrections.</summary>
+public class PolyakRuppertRateTests
+{
+    [Fact]
+    public void Tail_averaged_sgd_reaches_the_least_squares_variance_rate()
+    {
+        double[] lam = [1, 0.5, 0.25, 0.125];
+        const long T = 60_000, from = 30_000;
+        var problem = new Problem(Spectrum.FromValues(lam), null, 1, 3, 1.0);
+        var (_, mods) = MethodModifiers.Split($"sgd:lr=0.01,average=uniform:from={from}");
+        double risk = ScheduledRecursion.FinalRisk(problem, new ScheduledMethod(MethodTemplate.Sgd(0.01).With(mods)), T);
+        double classical = 1.0 * lam.Length / (2.0 * (T - from + 1));
+        RelErr(risk, classical).ShouldBeLessThan(0.01, $"risk {risk}, classical {classical}");
+    }
+}
