@@ -30,7 +30,7 @@ internal static class GapCommand
             var outPath = shared.GetOut(parse);
             var (problem, init) = shared.BuildProblem(parse);
             var method = shared.BuildMethod(parse);
-            if (schedules.Any(parse))
+            // schedules, the EMA warm-up and schedule-free SGD change the method from step to step: gap describes the tail
             {
                 var scheduled = schedules.Build(parse, method);
                 if (!scheduled.IsConstant)

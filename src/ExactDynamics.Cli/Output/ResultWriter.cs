@@ -190,6 +190,7 @@ internal static class ResultWriter
                     j.WriteNumber("max_steps", r.MaxSteps);
                     WriteNumberOrNull(j, "floor", r.Floor);
                     WriteModel(j, info.Problem);
+                    if (r.Limit is double limit) WriteNumberOrNull(j, "limit", limit);
                     j.WriteEndObject();
                 });
                 break;
@@ -204,11 +205,14 @@ internal static class ResultWriter
                 }
                 else
                 {
-                table.Add("exact", r.Exact is long e ? $"{Int(e)} steps  (first t with E L_t ≤ target, exact recursion)" : $"not reached within {Int(r.MaxSteps)} steps");
-                table.Add("closed form", r.ClosedForm is double c
-                    ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 && c != e2 ? $", {Readable(Math.Abs(100.0 * (c - e2) / e2), 3)}% {(c < e2 ? "below" : "above")} the exact count" : "")
-                    : "none (the method diverges)");
-                table.Add("crude", double.IsFinite(r.Crude) ? $"{Readable(r.Crude, 6)} steps  (ln(L_0/ε)/gap, as the papers quote)" : "none (the method diverges)");
+                    table.Add("exact", r.Exact is long e ? $"{Int(e)} steps  (first t with E L_t ≤ target, exact recursion)"
+                        : r.Limit is double lim && lim > r.Target ? $"never (the risk levels off at {Readable(lim, 10)}, above the target)" : $"not reached within {Int(r.MaxSteps)} steps");
+                    if (r.Limit is double limit) table.Add("limit", $"{Readable(limit, 10)}  (E L_∞: ridge bias plus noise floor)");
+                    table.Add("closed form", r.ClosedForm is double c
+                        ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 && c != e2 ? $", {Readable(Math.Abs(100.0 * (c - e2) / e2), 3)}% {(c < e2 ? "below" : "above")} the exact count" : "")
+                        : r.Rho >= 1 ? "none (the method diverges)" : "none (the risk tends to a non-zero limit, as with weight decay)");
+                    table.Add("crude", double.IsFinite(r.Crude) ? $"{Readable(r.Crude, 6)} steps  (ln(L_0/ε)/gap, as the papers quote)"
+                        : r.Rho >= 1 ? "none (the method diverges)" : "none (the risk tends to a non-zero limit, as with weight decay)");
                 }
                 table.Add("initial risk", Readable(r.InitialRisk, 10));
                 if (r.Floor > 0 && double.IsFinite(r.Floor)) table.Add("noise floor", $"{Readable(r.Floor, 10)}  (L_∞ = lim E L_t; the counts use E L_t − L_∞ ≈ C ρ^t)");

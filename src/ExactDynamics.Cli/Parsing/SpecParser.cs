@@ -14,7 +14,7 @@ internal static class SpecParser
 {
     public const string SpectrumFamilies = "powerlaw:a=A,d=D[,scale=S], values:L1,L2,... or file:PATH";
     public const string MethodFamilies =
-        "sgd:lr=η, hb:lr=η,beta=β, nesterov:lr=η,beta=β, asgd:lr=δ,kappa=κ,xi=ξ[,small=c], torch:lr=η,momentum=μ[,nesterov=true] or custom:PATH.json";
+        "sgd:lr=η, hb:lr=η,beta=β, nesterov:lr=η,beta=β, asgd:lr=δ,kappa=κ,xi=ξ[,small=c], torch:lr=η,momentum=μ[,nesterov=true], sfsgd:lr=γ,beta=β or custom:PATH.json";
     public const string InitFamilies = "isotropic, power:p=P or file:PATH";
 
     /// <summary><c>powerlaw:a=A,d=D[,scale=S]</c>, <c>values:1,0.5,0.25</c> or <c>file:PATH</c>.</summary>
@@ -73,8 +73,24 @@ internal static class SpecParser
         }
     }
 
-    /// <summary>One of <see cref="MethodFamilies"/>.</summary>
+    /// <summary>The modifiers any method spec may end with (docs/cli.md).</summary>
+    public const string MethodModifierForms = ",wd=λ[,decay=coupled|decoupled] and ,ema=τ[,ema-warmup=true]";
+
+    /// <summary>One of <see cref="MethodFamilies"/>, optionally followed by <see cref="MethodModifierForms"/>
+    /// (<see cref="MethodModifiers"/>: weight decay, then an EMA of the weights).</summary>
     public static LinearMethod ParseMethod(string spec)
+    {
+        if (string.IsNullOrWhiteSpace(spec)) return ParseBaseMethod(spec);
+        var (baseSpec, modifiers) = MethodModifiers.Split(spec.Trim());
+        var method = ParseBaseMethod(baseSpec);
+        if (modifiers.IsNone) return method;
+        var template = Schedules.MethodTemplate.FromMethod(method);
+        if (modifiers.IsTimeVarying && template.Family == Schedules.MethodFamily.Custom)
+            throw new InvalidInputException($"--method '{spec}': the EMA warm-up and the uniform average change the method at every step, which needs a named family (sgd, hb, nesterov, asgd, torch or sfsgd); for a custom method use a constant ema=τ.");
+        return modifiers.Apply(method, template.Lr);
+    }
+
+    private static LinearMethod ParseBaseMethod(string spec)
     {
         const string option = "--method";
         var (family, rest) = Split(spec, option, MethodFamilies);
@@ -105,6 +121,11 @@ internal static class SpecParser
                 var p = KeyValues.Parse(rest, spec, option, family, "torch:lr=η,momentum=μ[,nesterov=true][,dampening=0]",
                     required: ["lr", "momentum"], optional: ["nesterov", "dampening"]);
                 return TorchMomentum.Create(p.Number("lr"), p.Number("momentum"), p.Boolean("nesterov", false), p.Number("dampening", 0));
+            }
+            case "sfsgd":
+            {
+                var p = KeyValues.Parse(rest, spec, option, family, "sfsgd:lr=γ,beta=β", required: ["lr", "beta"], optional: []);
+                return ScheduleFree.Create(p.Number("lr"), p.Number("beta"));
             }
             case "custom":
                 return MethodFile.Read(RequirePath(rest, spec, option, "custom:PATH.json"));

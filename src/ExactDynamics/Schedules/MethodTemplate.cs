@@ -23,6 +23,10 @@ public enum MethodFamily
 
     /// <summary>A user's (A, b, c, o, u): it has no named learning rate or momentum, so only a batch schedule applies.</summary>
     Custom,
+
+    /// <summary>Schedule-free SGD (docs/math.md#schedule-free-sgd): its averaging weight changes at every step, so it
+    /// is always run through the schedule machinery; β is its "momentum".</summary>
+    ScheduleFree,
 }
 
 /// <summary>
@@ -76,8 +80,8 @@ public sealed class MethodTemplate
     /// <summary>True when the family has a named learning rate (every family but a custom method).</summary>
     public bool HasLearningRate => Family != MethodFamily.Custom;
 
-    /// <summary>True when the family has a momentum (heavy ball, Nesterov, PyTorch's rule).</summary>
-    public bool HasMomentum => Family is MethodFamily.HeavyBall or MethodFamily.Nesterov or MethodFamily.Torch;
+    /// <summary>True when the family has a momentum (heavy ball, Nesterov, PyTorch's rule, schedule-free).</summary>
+    public bool HasMomentum => Family is MethodFamily.HeavyBall or MethodFamily.Nesterov or MethodFamily.Torch or MethodFamily.ScheduleFree;
 
     /// <summary>The family's name for its momentum parameter (beta or momentum).</summary>
     public string MomentumName => Family == MethodFamily.Torch ? "momentum" : "beta";
@@ -90,6 +94,7 @@ public sealed class MethodTemplate
         MethodFamily.Nesterov => "nesterov",
         MethodFamily.Asgd => "asgd",
         MethodFamily.Torch => "torch",
+        MethodFamily.ScheduleFree => "sfsgd",
         _ => "custom",
     };
 
@@ -132,6 +137,11 @@ public sealed class MethodTemplate
     public static MethodTemplate Torch(double lr, double momentum, bool nesterov = false) =>
         new(MethodFamily.Torch, TorchMomentum.Create(lr, momentum, nesterov), lr, momentum, torchNesterov: nesterov);
 
+    /// <summary>Schedule-free SGD with step size γ and interpolation β (<see cref="Methods.ScheduleFree"/>); the base
+    /// method is its first update.</summary>
+    public static MethodTemplate ScheduleFree(double lr, double beta) =>
+        new(MethodFamily.ScheduleFree, Methods.ScheduleFree.Create(lr, beta), lr, beta);
+
     /// <summary>A method without named hyperparameters; only a batch schedule applies to it.</summary>
     public static MethodTemplate Custom(LinearMethod method) =>
         new(MethodFamily.Custom, method ?? throw new ArgumentNullException(nameof(method)), double.NaN, double.NaN);
@@ -144,19 +154,54 @@ public sealed class MethodTemplate
     {
         ArgumentNullException.ThrowIfNull(method);
         MethodTemplate? t = null;
-        try { t = TryParseSpec(method.Spec); }
+        try
+        {
+            var (baseSpec, modifiers) = MethodModifiers.Split(method.Spec);
+            t = TryParseSpec(baseSpec);
+            if (t is not null && !modifiers.IsNone) t = t.With(modifiers);
+        }
         catch (InvalidInputException) { t = null; }
         return t is not null && SameMatrices(t.Base, method) ? t : Custom(method);
     }
 
+    /// <summary>Weight decay and EMA (docs/math.md#weight-averaging) applied after the family's method at every step;
+    /// <see cref="MethodModifiers.None"/> for a plain method.</summary>
+    public MethodModifiers Modifiers { get; private init; } = MethodModifiers.None;
+
+    /// <summary>This template with <paramref name="modifiers"/> applied on top of the family's method at every step.</summary>
+    public MethodTemplate With(MethodModifiers modifiers)
+    {
+        ArgumentNullException.ThrowIfNull(modifiers);
+        if (!Modifiers.IsNone) throw new InvalidOperationException("The template already has modifiers.");
+        if (modifiers.IsNone) return this;
+        return new MethodTemplate(Family, modifiers.Apply(Base, Lr), Lr, Momentum, Kappa, Xi, Small, TorchNesterov) { Modifiers = modifiers };
+    }
+
+    /// <summary>The method for the update t → t + 1 at learning rate <paramref name="lr"/> and momentum
+    /// <paramref name="momentum"/>: <see cref="At"/> with the step's modifiers (the EMA warm-up decay τ_t).</summary>
+    public LinearMethod AtStep(double lr, double momentum, long t) =>
+        Modifiers.IsTimeVarying ? Modifiers.ApplyAt(Unmodified(lr, momentum), lr, t) : At(lr, momentum);
+
+    /// <summary>Schedule-free SGD's update with averaging weight <paramref name="c"/>, with the modifiers of step t.</summary>
+    public LinearMethod ScheduleFreeAt(double lr, double beta, double c, long t)
+    {
+        if (Family != MethodFamily.ScheduleFree) throw new InvalidOperationException("Not a schedule-free template.");
+        var m = Methods.ScheduleFree.Step(lr, beta, c);
+        return Modifiers.IsNone ? m : Modifiers.ApplyAt(m, lr, t);
+    }
+
     /// <summary>The method with learning rate <paramref name="lr"/> ≥ 0 and momentum <paramref name="momentum"/> ∈ [0, 1) (ignored when the family has none).</summary>
-    public LinearMethod At(double lr, double momentum)
+    public LinearMethod At(double lr, double momentum) =>
+        Modifiers.IsNone ? Unmodified(lr, momentum) : Modifiers.Apply(Unmodified(lr, momentum), lr);
+
+    private LinearMethod Unmodified(double lr, double momentum)
     {
         if (Family == MethodFamily.Custom) return Base;
         if (!double.IsFinite(lr) || lr < 0)
             throw new InvalidInputException($"{FamilyName}: a learning rate of {F(lr)} is not allowed; it must be a finite number ≥ 0.");
-        if (HasMomentum && (!double.IsFinite(momentum) || momentum < 0 || momentum >= 1))
+        if (HasMomentum && Family != MethodFamily.ScheduleFree && (!double.IsFinite(momentum) || momentum < 0 || momentum >= 1))
             throw new InvalidInputException($"{FamilyName}: {MomentumName}={F(momentum)} is not allowed; it must lie in [0, 1).");
+        if (Family == MethodFamily.ScheduleFree) return Methods.ScheduleFree.Step(lr, momentum, 1);
         if (lr > 0)
         {
             return Family switch
@@ -213,6 +258,7 @@ public sealed class MethodTemplate
             "hb" when kv.Count == 2 => HeavyBall(N("lr"), N("beta")),
             "nesterov" when kv.Count == 2 => Nesterov(N("lr"), N("beta")),
             "asgd" when kv.Count is 3 or 4 => Asgd(N("lr"), N("kappa"), N("xi"), N("small", 0.7)),
+            "sfsgd" when kv.Count == 2 => ScheduleFree(N("lr"), N("beta")),
             "torch" when kv.Count is 2 or 3 => Torch(N("lr"), N("momentum"), kv.TryGetValue("nesterov", out var n) && n == "true"),
             _ => null,
         };

@@ -63,7 +63,8 @@ public sealed class ScheduledMethod
     public Schedule? BatchSchedule { get; }
 
     /// <summary>True when no setting changes from step to step (no schedule, or only constant ones).</summary>
-    public bool IsConstant => LrSchedule is null && MomentumSchedule is null && BatchSchedule is null;
+    public bool IsConstant => LrSchedule is null && MomentumSchedule is null && BatchSchedule is null && !Template.Modifiers.IsTimeVarying
+                              && Template.Family != MethodFamily.ScheduleFree;
 
     /// <summary>The method spec followed by the schedules, e.g. <c>hb:lr=0.5,beta=0.9 lr-schedule=cosine:steps=1000</c>.</summary>
     public string Description
@@ -104,12 +105,15 @@ public sealed class ScheduledMethod
     {
         if (t < 0) throw new ArgumentOutOfRangeException(nameof(t));
         double b = BatchAt(t, baseBatch);
-        if (LrSchedule is null && MomentumSchedule is null) return new StepSettings(Template.Base, b, Template.Lr, Template.Momentum);
+        // the EMA warm-up changes the method at every step until t reaches its end (then the base method holds)
+        bool warming = Template.Modifiers.IsTimeVarying && t < Template.Modifiers.ConstantFrom;
+        if (Template.Family == MethodFamily.ScheduleFree) return ScheduleFreeAt(t, b);
+        if (LrSchedule is null && MomentumSchedule is null && !warming) return new StepSettings(Template.Base, b, Template.Lr, Template.Momentum);
         double lr = LrAt(t), mom = MomentumAt(t);
-        if (previous is not null && previous.Lr.Equals(lr) && previous.Momentum.Equals(mom))
+        if (!Template.Modifiers.IsTimeVarying && previous is not null && previous.Lr.Equals(lr) && previous.Momentum.Equals(mom))
             return previous.Batch.Equals(b) ? previous : previous with { Batch = b };
         LinearMethod method;
-        try { method = Template.At(lr, mom); }
+        try { method = Template.AtStep(lr, mom, t); }
         catch (InvalidInputException e)
         {
             throw new InvalidInputException($"At step {t} the schedules give {Template.FamilyName} lr={F(lr)}" +
@@ -117,6 +121,38 @@ public sealed class ScheduledMethod
                                             $", which is not allowed ({e.Message.TrimEnd('.')}).", e);
         }
         return new StepSettings(method, b, lr, mom);
+    }
+
+    private readonly List<double> _sfWeightSums = [];
+    private double _sfLrMax;
+
+    /// <summary>Schedule-free SGD's update t → t + 1: averaging weight c_{t+1} = w_t / Σ_{s≤t} w_s with
+    /// w_s = (max_{r≤s} γ_r)² (1/(t + 1) for a constant γ; 1 while every weight is still 0).</summary>
+    private StepSettings ScheduleFreeAt(long t, double batch)
+    {
+        double lr = LrAt(t), beta = MomentumAt(t), c;
+        if (LrSchedule is null) c = 1.0 / (t + 1);
+        else
+        {
+            double weight, sum;
+            lock (_sfWeightSums)
+            {
+                while (_sfWeightSums.Count <= t)
+                {
+                    _sfLrMax = Math.Max(_sfLrMax, LrAt(_sfWeightSums.Count));
+                    double prev = _sfWeightSums.Count == 0 ? 0 : _sfWeightSums[^1];
+                    _sfWeightSums.Add(prev + _sfLrMax * _sfLrMax);
+                }
+                sum = _sfWeightSums[(int)t];
+                weight = sum - (t == 0 ? 0 : _sfWeightSums[(int)t - 1]);
+            }
+            c = sum > 0 ? weight / sum : 1;
+        }
+        try { return new StepSettings(Template.ScheduleFreeAt(lr, beta, c, t), batch, lr, beta); }
+        catch (InvalidInputException e)
+        {
+            throw new InvalidInputException($"At step {t} the schedules give sfsgd lr={F(lr)}, beta={F(beta)}, which is not allowed ({e.Message.TrimEnd('.')}).", e);
+        }
     }
 
     /// <summary>
@@ -127,7 +163,11 @@ public sealed class ScheduledMethod
     public ScheduleTail Tail(double baseBatch)
     {
         if (IsConstant) return new ScheduleTail(Template.Base, baseBatch, 0, null);
-        long? from = 0;
+        if (Template.Family == MethodFamily.ScheduleFree)
+            return new ScheduleTail(null, double.NaN, null, "schedule-free SGD averages with a weight c_t that decays to 0, so it has no constant tail and no contraction rate");
+        if (Template.Modifiers.UniformFrom is not null)
+            return new ScheduleTail(null, double.NaN, null, "a uniform average weighs the new iterate by 1/n → 0, so it has no constant tail and no contraction rate");
+        long? from = Template.Modifiers.ConstantFrom;
         foreach (var s in new[] { LrSchedule, MomentumSchedule, BatchSchedule })
         {
             if (s is null) continue;

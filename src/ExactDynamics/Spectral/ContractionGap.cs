@@ -49,6 +49,8 @@ public static class ContractionGap
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         CostEstimate.RequireGap(method.K, problem.Spectrum.Dimension, method.Spec);
+        // weight decay carries w* as a constant coordinate: the gap is then the rate of approach to the limit
+        if (method.K > 1 && AffineGap.ConstantCoordinates(method).Length > 0) return AffineGap.Compute(problem, method);
         (problem, method, _) = ProblemScale.Normalise(problem, method); // O(1) numbers; ρ and γ are scale-invariant
         var sys = new SecularSystem(problem, method, options);
         return sys.Solve();

@@ -19,8 +19,10 @@ namespace ExactDynamics.Targets;
 /// <param name="MaxSteps">The step limit used for the exact search.</param>
 /// <param name="Floor">The limit risk L_∞ (<see cref="NoiseFloor"/>): 0 without label noise, +∞ when diverging. A
 /// target at or below it (with L₀ above it) is never reached: every count is then absent (null, crude +∞).</param>
+/// <param name="Limit">With weight decay (docs/math.md#weight-decay), the value E L_∞ the risk levels off at (targets
+/// below it are never reached); null otherwise.</param>
 public sealed record IterationsResult(double Target, long? Exact, double? ClosedForm, double Crude, double Rho, double Gap,
-    double Prefactor, double InitialRisk, long MaxSteps, double Floor = 0)
+    double Prefactor, double InitialRisk, long MaxSteps, double Floor = 0, double? Limit = null)
 {
     /// <summary>True when the target lies at or below the noise floor L_∞ of a convergent method and L₀ is above it:
     /// the risk levels off above ε and never reaches it.</summary>
@@ -50,23 +52,39 @@ public static class IterationsToTarget
         if (maxSteps < 0)
             throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         var gap = ContractionGap.Compute(problem, method);
-        double floor = NoiseFloor.Compute(problem, method);
+        // weight decay (a constant coordinate): the risk tends to a non-zero limit, E L_t ≈ C ρ^t does not describe it
+        bool levels = method.K > 1 && AffineGap.ConstantCoordinates(method).Length > 0;
+        double floor = levels ? 0 : NoiseFloor.Compute(problem, method);
         var state = new SecondMoments(problem, method);
         double l0 = state.Risk;
         // refused before the prefactor's pass when the search would take minutes (the estimate uses L₀ for C)
-        if (l0 > target && !(floor >= target)) RequireSearch(problem, method, target, maxSteps, gap, l0, l0, floor);
-        double c = PerronPrefactor.Compute(problem, method, gap);
+        if (!levels && l0 > target && !(floor >= target)) RequireSearch(problem, method, target, maxSteps, gap, l0, l0, floor);
+        double c = levels ? double.NaN : PerronPrefactor.Compute(problem, method, gap);
 
         if (l0 > target && double.IsFinite(floor) && floor >= target)
             // below the noise floor: the risk levels off at L_∞ ≥ ε, no count exists
             return new IterationsResult(target, null, null, double.PositiveInfinity, gap.Rho, gap.Gap, c, l0, maxSteps, floor);
         long? exact = null;
-        if (l0 <= target) exact = 0;
+        double? limit = null;
+        if (levels && !gap.Diverges)
+        {
+            // the risk approaches its limit as ρ^t: after 40/gap steps it is there to double precision (e^−40 ≈ 4e-18),
+            // so a target not hit by then is never hit
+            long horizon = (long)Math.Min(maxSteps, Math.Ceiling(40 / gap.Gap) + 1000);
+            if (l0 <= target) exact = 0;
+            for (long t = 1; t <= horizon; t++)
+            {
+                state.Step();
+                if (exact is null && state.Risk <= target) exact = t;
+            }
+            limit = state.Risk;
+        }
+        else if (l0 <= target) exact = 0;
         else exact = FirstHit(problem, method, target, maxSteps, state, gap, c);
 
         double? closed = null;
         double crude;
-        if (gap.Diverges)
+        if (gap.Diverges || levels)
         {
             crude = l0 <= target ? 0 : double.PositiveInfinity;
         }
@@ -79,7 +97,7 @@ public static class IterationsToTarget
             closed = l0 <= target ? 0 : Math.Max(1, Math.Ceiling((Math.Log(c) - Math.Log(excess)) / lnInvRho));
             crude = l0 <= target ? 0 : (Math.Log(l0 - floor) - Math.Log(excess)) / gap.Gap;
         }
-        return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps, floor);
+        return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps, floor, limit);
     }
 
     /// <summary>
@@ -131,7 +149,7 @@ public static class IterationsToTarget
         GapResult gap, double prefactor)
     {
         long horizon = maxSteps;
-        bool renewal = !gap.Diverges && problem.Noise == 0;
+        bool renewal = !gap.Diverges && problem.Noise == 0 && double.IsFinite(prefactor);
         if (renewal)
         {
             // the asymptotic count (prefactor C) and the crude one (from L₀), whichever is later: the hit can come in

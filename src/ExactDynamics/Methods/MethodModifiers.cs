@@ -1,0 +1,163 @@
+using System.Globalization;
+
+namespace ExactDynamics.Methods;
+
+/// <summary>
+/// The modifiers a method spec may end with (docs/math.md#weight-averaging, docs/math.md#weight-decay):
+/// <c>wd=λ[,decay=coupled|decoupled]</c> (weight decay, applied first) and <c>ema=τ[,ema-warmup=true]</c> (an EMA of the
+/// weights, applied last, so it averages the decayed iterate). With no modifier the base method is used unchanged.
+/// </summary>
+/// <param name="WeightDecay">λ ≥ 0 (0: none).</param>
+/// <param name="Decay">Coupled (L2, through the buffer) or decoupled (AdamW-style).</param>
+/// <param name="EmaDecay">τ ∈ [0, 1) (0: no averaging).</param>
+/// <param name="EmaWarmup">Use timm's warm-up τ_t = min(τ, (1 + t)/(10 + t)); then the method changes from step to
+/// step until τ_t reaches τ.</param>
+/// <param name="UniformFrom">Polyak–Ruppert: report the uniform average of the iterates w_S, …, w_t (S = this value;
+/// before step S the iterate itself). It is the EMA with τ_t = (t + 1 − S)/(t + 2 − S) for t + 1 > S, 0 before, so the
+/// method changes at every step; null for none.</param>
+public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Decay = WeightDecayKind.Coupled, double EmaDecay = 0, bool EmaWarmup = false,
+    long? UniformFrom = null)
+{
+    /// <summary>No modifier.</summary>
+    public static MethodModifiers None { get; } = new();
+
+    /// <summary>The keys a spec may carry as modifiers.</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["wd", "decay", "ema", "ema-warmup", "average"];
+
+    /// <summary>True when the method is used unchanged.</summary>
+    public bool IsNone => WeightDecay == 0 && EmaDecay == 0 && UniformFrom is null;
+
+    /// <summary>True when the method changes from step to step (the EMA warm-up).</summary>
+    public bool IsTimeVarying => EmaDecay > 0 && EmaWarmup || UniformFrom is not null;
+
+    /// <summary>The step from which the modified method is constant (0 unless there is an EMA warm-up;
+    /// <see cref="long.MaxValue"/>, never, for a uniform average).</summary>
+    public long ConstantFrom => UniformFrom is not null ? long.MaxValue : IsTimeVarying ? Ema.WarmupEnd(EmaDecay) : 0;
+
+    /// <summary>The modified method with the EMA at its final decay τ (for a uniform average, its first update);
+    /// <paramref name="lr"/> is the base method's learning rate (used only by decoupled decay).</summary>
+    public LinearMethod Apply(LinearMethod method, double lr) => ApplyAt(method, lr, UniformFrom is not null ? 0 : long.MaxValue);
+
+    /// <summary>The modified method for the update t → t + 1 (the EMA decay τ_t of the warm-up, if any).</summary>
+    public LinearMethod ApplyAt(LinearMethod method, double lr, long t)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        var m = method;
+        if (WeightDecay > 0)
+        {
+            if (Decay == WeightDecayKind.Decoupled && double.IsNaN(lr))
+                throw new InvalidInputException($"Decoupled weight decay shrinks the weights by lr·λ, but the method {method.Spec} has no named learning rate; use coupled decay or write the decay into the method's matrices.");
+            m = Decay == WeightDecayKind.Coupled ? Methods.WeightDecay.Coupled(m, WeightDecay) : Methods.WeightDecay.Decoupled(m, lr, WeightDecay);
+        }
+        if (UniformFrom is long from)
+        {
+            double tau = t + 1 <= from ? 0 : (double)(t + 1 - from) / (t + 2 - from);
+            var inner = m;
+            m = Ema.Augment(inner, tau, () => inner.Spec + UniformSuffix);
+        }
+        if (EmaDecay > 0)
+        {
+            if (!EmaWarmup || t >= ConstantFrom) m = Ema.Apply(m, EmaDecay);
+            else
+            {
+                double tau = Ema.WarmupDecay(EmaDecay, t);
+                var inner = m;
+                m = Ema.Augment(inner, tau, () => $"{inner.Spec},ema={LinearMethod.F(tau)}");
+            }
+            if (EmaWarmup) m = Relabel(m, $"{m.Spec[..m.Spec.LastIndexOf(",ema=", StringComparison.Ordinal)]}{EmaSuffix}");
+        }
+        return m;
+    }
+
+    /// <summary>The spec suffix, e.g. <c>,wd=0.01,decay=decoupled,ema=0.99</c> (empty for none).</summary>
+    public string Suffix =>
+        (WeightDecay > 0 ? $",wd={LinearMethod.F(WeightDecay)}" + (Decay == WeightDecayKind.Decoupled ? ",decay=decoupled" : "") : "") +
+        (EmaDecay > 0 ? EmaSuffix : "") + (UniformFrom is not null ? UniformSuffix : "");
+
+    private string UniformSuffix => UniformFrom is long f && f > 0 ? $",average=uniform:from={f}" : ",average=uniform";
+
+    private string EmaSuffix => $",ema={LinearMethod.F(EmaDecay)}" + (EmaWarmup ? ",ema-warmup=true" : "");
+
+    private static LinearMethod Relabel(LinearMethod m, string spec) =>
+        new(m.MatrixA, m.B.ToArray(), m.C.ToArray(), m.O.ToArray(), m.U.ToArray(), spec);
+
+    /// <summary>
+    /// Splits a method spec into the base spec and its modifiers: every <c>key=value</c> item after the family's colon
+    /// whose key is one of <see cref="Keys"/> is taken out (for <c>custom:PATH</c>, the items after the path).
+    /// Mistakes throw <see cref="InvalidInputException"/> naming the quantity.
+    /// </summary>
+    public static (string BaseSpec, MethodModifiers Modifiers) Split(string spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        int colon = spec.IndexOf(':');
+        if (colon < 0) return (spec, None);
+        var items = spec[(colon + 1)..].Split(',');
+        var kept = new List<string>();
+        var found = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var raw in items)
+        {
+            int eq = raw.IndexOf('=');
+            var key = eq > 0 ? raw[..eq].Trim().ToLowerInvariant() : "";
+            if (Keys.Contains(key))
+            {
+                if (!found.TryAdd(key, raw[(eq + 1)..].Trim()))
+                    throw new InvalidInputException($"The method '{spec}' gives '{key}' twice; give each modifier once.");
+            }
+            else kept.Add(raw);
+        }
+        if (found.Count == 0) return (spec, None);
+        double Number(string key, string what)
+        {
+            if (!found.TryGetValue(key, out var text)) return 0;
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
+                throw new InvalidInputException($"The {what} '{text}' in '{spec}' is not a number; write a number such as 0.99 or 1e-3.");
+            return x;
+        }
+        double wd = Number("wd", "weight decay");
+        double ema = Number("ema", "EMA decay");
+        var kind = WeightDecayKind.Coupled;
+        if (found.TryGetValue("decay", out var d))
+        {
+            kind = d.ToLowerInvariant() switch
+            {
+                "coupled" or "l2" => WeightDecayKind.Coupled,
+                "decoupled" or "adamw" => WeightDecayKind.Decoupled,
+                _ => throw new InvalidInputException($"The weight-decay convention '{d}' in '{spec}' is not known; write decay=coupled or decay=decoupled."),
+            };
+            if (!found.ContainsKey("wd"))
+                throw new InvalidInputException($"The method '{spec}' names a weight-decay convention but no weight decay; add wd=λ.");
+        }
+        bool warmup = false;
+        if (found.TryGetValue("ema-warmup", out var w))
+        {
+            warmup = w.ToLowerInvariant() switch
+            {
+                "true" or "1" or "yes" => true,
+                "false" or "0" or "no" => false,
+                _ => throw new InvalidInputException($"The EMA warm-up flag '{w}' in '{spec}' is not true or false; write ema-warmup=true or ema-warmup=false."),
+            };
+            if (!found.ContainsKey("ema"))
+                throw new InvalidInputException($"The method '{spec}' asks for an EMA warm-up but has no EMA decay; add ema=τ.");
+        }
+        if (!double.IsFinite(wd) || wd < 0)
+            throw new InvalidInputException($"The weight decay λ = {LinearMethod.F(wd)} is not allowed; it must be a finite number ≥ 0.");
+        Ema.RequireDecay(ema);
+        long? uniform = null;
+        if (found.TryGetValue("average", out var avg))
+        {
+            var a = avg.ToLowerInvariant();
+            if (a == "uniform") uniform = 0;
+            else if (a.StartsWith("uniform:from=", StringComparison.Ordinal)
+                     && long.TryParse(a["uniform:from=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+                uniform = from;
+            else if (a.StartsWith("tail", StringComparison.Ordinal))
+                throw new InvalidInputException($"The tail average '{avg}' in '{spec}' is not available yet; use average=uniform or average=uniform:from=S.");
+            else
+                throw new InvalidInputException($"The average '{avg}' in '{spec}' is not known; write average=uniform or average=uniform:from=S with a whole step S ≥ 0.");
+            if (ema > 0)
+                throw new InvalidInputException($"The method '{spec}' asks for both an EMA and a uniform average; give one of them.");
+        }
+        var baseSpec = spec[..(colon + 1)] + string.Join(',', kept);
+        return (baseSpec, new MethodModifiers(wd, kind, ema, warmup, uniform));
+    }
+}
