@@ -118,9 +118,10 @@ public class HostileInputTests
     }
 
     [Fact]
-    public void ComputationsThatWouldTakeHoursOrTooMuchMemoryAreRefusedWithinASecond()
+    public void ComputationsThatWouldTakeHoursOrTooMuchMemoryAreRefusedUpFront()
     {
-        var sw = Stopwatch.StartNew();
+        // refused up front: each call would otherwise run for hours or exhaust memory, so reaching the assertions at all
+        // shows the refusal comes before the work (no wall-clock bound: tests do not depend on timing)
         var p = new Problem(Spectrum.PowerLaw(1, 200), batch: 4);
         Should.Throw<InvalidInputException>(() => RiskRecursion.Run(p, Sgd.Create(0.5), 1_000_000_000_000, 1_000_000_000))
             .Message.ShouldContain("would take about");
@@ -133,7 +134,6 @@ public class HostileInputTests
         Should.Throw<InvalidInputException>(() => ContractionGap.Compute(p, big)).Message.ShouldContain("memory");
         // a spectrum beyond the memory of the process
         Should.Throw<InvalidInputException>(() => Spectrum.PowerLaw(1, int.MaxValue)).Message.ShouldContain("memory");
-        sw.Elapsed.TotalSeconds.ShouldBeLessThan(5); // refused up front (generous bound for a loaded machine)
     }
 
     [Fact]

@@ -68,7 +68,8 @@ internal sealed class Progress : IDisposable
 
     private static string Fit(string text, int width) => text.Length < width ? text : text[..Math.Max(0, width - 1)];
 
-    private void Draw()
+    /// <summary>Draws the bar now (what the timer does every 100 ms after the first half second).</summary>
+    internal void Draw()
     {
         lock (_gate)
         {
