@@ -67,7 +67,7 @@ public sealed class Problem
     /// <summary>
     /// The largest kurtosis accepted, 1e12: the kurtosis of n sample points is at most n, so no data set of practical
     /// size exceeds it, while far above it the fourth-moment term M4·η²λ²/B overflows double precision and ρ could only
-    /// be printed as ∞ (docs/math.md#fourth-moment-identity).
+    /// be printed as ∞ (docs/math.md#input-limits).
     /// </summary>
     public const double MaxKurtosis = 1e12;
 

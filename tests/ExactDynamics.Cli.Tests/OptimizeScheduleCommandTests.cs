@@ -11,7 +11,7 @@ public sealed class OptimizeScheduleCommandTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>E L_T of SGD with per-step η_t on λ_i = 1/i, s_i = 1 (docs/math.md §4 for k = 1).</summary>
+    /// <summary>E L_T of SGD with per-step η_t on λ_i = 1/i, s_i = 1 (docs/math.md#second-moment-recursion for k = 1).</summary>
     private static double PlainSgd(double[] lr, int d, double batch, double m4, double noise)
     {
         var lam = Enumerable.Range(1, d).Select(i => 1.0 / i).ToArray();

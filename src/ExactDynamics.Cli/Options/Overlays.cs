@@ -5,7 +5,7 @@ namespace ExactDynamics.Cli.Options;
 
 /// <summary>
 /// The measured curves of <c>risk --overlay</c>: read, shifted by <c>--overlay-offset</c> (a value, or <c>floor</c> =
-/// σ²/2, the part of a training loss ½(y − xᵀw)² that the excess risk E L_t leaves out — docs/math.md#1-the-problem),
+/// σ²/2, the part of a training loss ½(y − xᵀw)² that the excess risk E L_t leaves out — docs/math.md#training-loss),
 /// with notes on stderr when a column is named <c>loss</c> and when a curve runs beyond <c>--steps</c>.
 /// </summary>
 internal static class Overlays

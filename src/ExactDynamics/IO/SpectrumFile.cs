@@ -40,7 +40,7 @@ public static class SpectrumFile
     /// Like <see cref="Read"/>, but eigenvalues that are zero up to round-off — |λ| ≤ τ = d·ε·λ_max, ε = 2⁻⁵² (the
     /// tolerance NumPy's <c>matrix_rank</c> uses) — are dropped instead of refused: the zeros and tiny negatives that
     /// <c>np.linalg.eigvalsh</c> returns for rank-deficient data (fewer samples than dimensions). A direction with λ = 0
-    /// contributes nothing to the risk (docs/math.md#1-the-problem), so dropping it leaves E L_t unchanged. Eigenvalues
+    /// contributes nothing to the risk (docs/math.md#zero-eigenvalues), so dropping it leaves E L_t unchanged. Eigenvalues
     /// below −τ are still refused.
     /// </summary>
     /// <returns>The spectrum of the remaining eigenvalues, how many were dropped, and τ.</returns>

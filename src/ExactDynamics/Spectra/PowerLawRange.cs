@@ -6,7 +6,7 @@ namespace ExactDynamics.Spectra;
 /// The exponents a power law λ_i = S·i^(−a), i = 1..d, can take in double precision: λ_d = S·d^(−a) must stay at or
 /// above the smallest normal double 2.2e-308 (a ≤ ln(S/2.2e-308)/ln d) and λ_1 … λ_d at or below 1.8e308
 /// (a ≥ −ln(1.8e308/S)/ln d). Outside, an eigenvalue underflows to 0 or overflows to ∞, and the message says so with
-/// the limit for the given d and S instead of reporting an eigenvalue of 0 (docs/math.md#problem).
+/// the limit for the given d and S instead of reporting an eigenvalue of 0 (docs/math.md#input-limits).
 /// </summary>
 internal static class PowerLawRange
 {

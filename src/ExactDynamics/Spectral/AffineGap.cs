@@ -7,12 +7,13 @@ namespace ExactDynamics.Spectral;
 /// the risk then tends to a non-zero limit, and the gap is the rate of that approach. With the state split into the
 /// error part (n coordinates) and the constant part, the mean map T_i = A − λ_i b cᵀ is block triangular with the
 /// identity on the constant part, so the second-moment operator has the spectrum {1} ∪ {eig T̃_i} ∪ spec 𝓜̃, where T̃_i
-/// is the error block of T_i (the cross moments E[ẽ w*ᵀ] evolve with T̃_i) and 𝓜̃ is the operator of MATH.md §4 on the
-/// error blocks alone. The risk approaches its limit as ρ^t with
+/// is the error block of T_i (the cross moments E[ẽ w*ᵀ] evolve with T̃_i) and 𝓜̃ is the operator of
+/// docs/math.md#contraction-gap on the error blocks alone. The risk approaches its limit as ρ^t with
 /// <code>ρ = max( max_i ρ(T̃_i),  ρ(𝓜̃) )</code>
 /// (the cross moments enter the risk linearly, hence ρ(T̃_i) and not its square). ρ(𝓜̃) is the largest z above
 /// z_T = max_i ρ(T̃_i)² with some 1 − κ'_i g_i(z) ≤ 0 or F(z) = (1/B) Σ_i λ_i² g_i/(1 − κ'_i g_i) ≥ 1, where
-/// g_i(z) = (c⊗c)ᵀ(zI − T̃_i⊗T̃_i)⁻¹(b⊗b) (the secular equation of §4, solved densely per direction by bisection).
+/// g_i(z) = (c⊗c)ᵀ(zI − T̃_i⊗T̃_i)⁻¹(b⊗b) (the secular equation of docs/math.md#secular-equation, solved densely per
+/// direction by bisection; docs/math.md#weight-decay).
 /// </summary>
 public static class AffineGap
 {

@@ -1,7 +1,7 @@
 namespace ExactDynamics.Tradeoffs;
 
 /// <summary>
-/// A family's tuned gap as a function of batch size, gap*(B) (docs/math.md#7-batch-size-tradeoffs), extended to a
+/// A family's tuned gap as a function of batch size, gap*(B) (docs/math.md#batch-size-tradeoffs), extended to a
 /// common range: figures that compare families (e.g. their critical batches) draw every family over the same B.
 /// </summary>
 public static class TunedCurve

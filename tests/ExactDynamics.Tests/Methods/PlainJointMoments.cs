@@ -4,7 +4,7 @@ namespace ExactDynamics.Tests.Averaging;
 /// A plain, independent second-moment recursion for the tests of averaging and weight decay: per eigendirection i a
 /// full n×n matrix S_i = E[z_i z_iᵀ] of a state z written by hand from an optimizer's update rule, as
 /// z' = M_i z + q ζ, where ζ is the minibatch gradient noise at the gradient point g·z (mean zero, variance
-/// (1/B)[λ_i Σ_j λ_j gᵀS_j g + (m4 − 2) λ_i² gᵀS_i g + σ² λ_i], the fourth-moment identity of docs/math.md §3).
+/// (1/B)[λ_i Σ_j λ_j gᵀS_j g + (m4 − 2) λ_i² gᵀS_i g + σ² λ_i], the fourth-moment identity of docs/math.md#fourth-moment-identity).
 /// Nothing here uses the library's method matrices.
 /// </summary>
 internal static class PlainJointMoments

@@ -27,7 +27,7 @@ public class ScheduleGradientTests
     /// <summary>One update as dual arrays: A (k×k), b, c, and the batch.</summary>
     private sealed record DualStep(Dual[,] A, Dual[] B, Dual[] C, Dual Batch);
 
-    /// <summary>E L_T by the literal recursion in dual numbers (docs/math.md §4 with step t's settings).</summary>
+    /// <summary>E L_T by the literal recursion in dual numbers (docs/math.md#scheduled-recursion with step t's settings).</summary>
     private static Dual ReferenceRisk(double[] lam, double[] init, double m4, double noise, double[] u, double[] o, IReadOnlyList<DualStep> steps)
     {
         int d = lam.Length, k = u.Length;
@@ -82,7 +82,7 @@ public class ScheduleGradientTests
         _ => ((e, _) => Asgd(e), [1, 0], [1, 1]),
     };
 
-    /// <summary>AccSGD with κ̃ = 40, ξ = 2, c = 0.7 from docs/math.md §2.</summary>
+    /// <summary>AccSGD with κ̃ = 40, ξ = 2, c = 0.7 from docs/math.md#asgd.</summary>
     private static (Dual[,] A, Dual[] B, Dual[] C) Asgd(Dual delta)
     {
         double kappa = 40, xi = 2, small = 0.7;

@@ -12,7 +12,7 @@ namespace ExactDynamics.Tests.Schedules;
 /// </summary>
 public class ScheduleOptimizerTests
 {
-    /// <summary>E L_T of heavy ball (β = 0 is SGD) with per-step η_t, β_t: docs/math.md §4 written out for the state (w, w_prev).</summary>
+    /// <summary>E L_T of heavy ball (β = 0 is SGD) with per-step η_t, β_t: docs/math.md#scheduled-recursion written out for the state (w, w_prev).</summary>
     private static double PlainRisk(double[] lam, double[] init, int batch, double m4, double noise, double[] lr, double[]? beta, double fixedBeta)
     {
         int d = lam.Length;
