@@ -4,6 +4,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using ExactDynamics.Methods;
 using ExactDynamics;
 using ExactDynamics.Spectra;
 using ExactDynamics.Tradeoffs;

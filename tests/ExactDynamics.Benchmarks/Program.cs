@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Running;
 using ExactDynamics.Dynamics;
+using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
 using ExactDynamics.Spectral;
 
@@ -90,8 +91,8 @@ public static class Program
             "risk" => $"risk T=100 (auto): L_100 = {RiskRecursion.Run(problem, method, 100, 10).Risk[^1]:R}",
             "fused" => $"risk T=100 (fused): L_100 = {RiskRecursion.Run(problem, method, 100, 10, new ExecutionOptions(Algorithm: RiskAlgorithm.Fused)).Risk[^1]:R}",
             "gap" => $"gap: {ContractionGap.Compute(problem, method).Gap:R}",
-            "tune" => $"tune hb at B = 16: {Tradeoffs.Tuner.Tune(problem, Tradeoffs.MethodFamily.HeavyBall).Spec}",
-            "tune-asgd" => $"tune asgd at B = 16: {Tradeoffs.Tuner.Tune(problem, Tradeoffs.MethodFamily.Asgd).Spec}",
+            "tune" => $"tune hb at B = 16: {Tradeoffs.Tuner.Tune(problem, Methods.MethodFamily.HeavyBall).Spec}",
+            "tune-asgd" => $"tune asgd at B = 16: {Tradeoffs.Tuner.Tune(problem, Methods.MethodFamily.Asgd).Spec}",
             _ => throw new ArgumentException("scale risk|fused|gap|tune|tune-asgd D"),
         };
         double run = sw.Elapsed.TotalSeconds;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ExactDynamics.Methods;
 using ExactDynamics.Spectra;
 using ExactDynamics.Tradeoffs;
 

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using ExactDynamics.Methods;
 using ExactDynamics.Spectra;
 using ExactDynamics.Tradeoffs;
 

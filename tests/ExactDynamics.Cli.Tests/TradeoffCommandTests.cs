@@ -1,3 +1,4 @@
+using ExactDynamics.Methods;
 using ExactDynamics.Spectra;
 using ExactDynamics.Spectral;
 using ExactDynamics.Tradeoffs;

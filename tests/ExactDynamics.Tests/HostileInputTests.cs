@@ -166,10 +166,10 @@ public class TunerReachabilityTests
     {
         // heavy kurtosis, B = 1, label noise: the gap-optimal step's noise floor lies above ε, smaller steps go below it
         var problem = new Problem(Spectrum.PowerLaw(1, 30), batch: 1, kurtosis: 83, noise: 0.01);
-        var gapTuned = ExactDynamics.Tradeoffs.Tuner.Tune(problem, ExactDynamics.Tradeoffs.MethodFamily.Sgd);
+        var gapTuned = ExactDynamics.Tradeoffs.Tuner.Tune(problem, ExactDynamics.Methods.MethodFamily.Sgd);
         double floor = NoiseFloor.Compute(problem, gapTuned.Method);
         double eps = 0.7 * floor;
-        var tuned = ExactDynamics.Tradeoffs.Tuner.Tune(problem, ExactDynamics.Tradeoffs.MethodFamily.Sgd,
+        var tuned = ExactDynamics.Tradeoffs.Tuner.Tune(problem, ExactDynamics.Methods.MethodFamily.Sgd,
             new ExactDynamics.Tradeoffs.TuneOptions { Objective = ExactDynamics.Tradeoffs.TuneObjective.Iterations, Target = eps, MaxSteps = 200_000 });
         tuned.Iterations!.Exact.ShouldNotBeNull();
         long count = tuned.Iterations.Exact!.Value;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Methods;
 using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Commands;

@@ -85,7 +85,7 @@ internal static class SpecParser
         var method = ParseBaseMethod(baseSpec);
         if (modifiers.IsNone) return method;
         var template = Schedules.MethodTemplate.FromMethod(method);
-        if (modifiers.IsTimeVarying && template.Family == Schedules.MethodFamily.Custom)
+        if (modifiers.IsTimeVarying && template.Family == Methods.MethodFamily.Custom)
             throw new InvalidInputException($"--method '{spec}': the EMA warm-up and the uniform average change the method at every step, which needs a named family (sgd, hb, nesterov, asgd, torch or sfsgd); for a custom method use a constant ema=τ.");
         return modifiers.Apply(method, template.Lr);
     }

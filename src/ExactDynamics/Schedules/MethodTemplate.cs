@@ -3,32 +3,6 @@ using ExactDynamics.Methods;
 
 namespace ExactDynamics.Schedules;
 
-/// <summary>The method families a schedule knows how to vary.</summary>
-public enum MethodFamily
-{
-    /// <summary>Minibatch SGD: a learning rate, no momentum.</summary>
-    Sgd,
-
-    /// <summary>Heavy ball: learning rate η and momentum β.</summary>
-    HeavyBall,
-
-    /// <summary>Nesterov: learning rate η and momentum β.</summary>
-    Nesterov,
-
-    /// <summary>ASGD: the short step δ is the learning rate (the long step scales with it); no momentum.</summary>
-    Asgd,
-
-    /// <summary>PyTorch's momentum rule: learning rate η and momentum μ.</summary>
-    Torch,
-
-    /// <summary>A user's (A, b, c, o, u): it has no named learning rate or momentum, so only a batch schedule applies.</summary>
-    Custom,
-
-    /// <summary>Schedule-free SGD (docs/math.md#schedule-free-sgd): its averaging weight changes at every step, so it
-    /// is always run through the schedule machinery; β is its "momentum".</summary>
-    ScheduleFree,
-}
-
 /// <summary>
 /// A method family with its base hyperparameters, which yields the <see cref="LinearMethod"/> for any learning rate and
 /// momentum (docs/math.md#methods). The learning rate is η for SGD, heavy ball, Nesterov and PyTorch's rule and the short step δ
@@ -87,16 +61,7 @@ public sealed class MethodTemplate
     public string MomentumName => Family == MethodFamily.Torch ? "momentum" : "beta";
 
     /// <summary>The family's spec prefix (sgd, hb, nesterov, asgd, torch, custom).</summary>
-    public string FamilyName => Family switch
-    {
-        MethodFamily.Sgd => "sgd",
-        MethodFamily.HeavyBall => "hb",
-        MethodFamily.Nesterov => "nesterov",
-        MethodFamily.Asgd => "asgd",
-        MethodFamily.Torch => "torch",
-        MethodFamily.ScheduleFree => "sfsgd",
-        _ => "custom",
-    };
+    public string FamilyName => Family.Name();
 
     /// <summary>SGD with base learning rate <paramref name="lr"/>.</summary>
     /// <param name="lr">η &gt; 0.</param>

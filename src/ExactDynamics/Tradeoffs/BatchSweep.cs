@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using ExactDynamics.Methods;
 
 namespace ExactDynamics.Tradeoffs;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
 using ExactDynamics.Spectra;
 

@@ -1,3 +1,5 @@
+using ExactDynamics.Methods;
+
 namespace ExactDynamics.Tradeoffs;
 
 /// <summary>

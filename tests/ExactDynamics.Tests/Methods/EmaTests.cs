@@ -141,7 +141,7 @@ public class EmaTests
         var m = mods.Apply(HeavyBall.Create(0.3, 0.8), 0.3);
         m.Spec.ShouldBe("hb:lr=0.3,beta=0.8,ema=0.99");
         var t = MethodTemplate.FromMethod(m);
-        t.Family.ShouldBe(ExactDynamics.Schedules.MethodFamily.HeavyBall);
+        t.Family.ShouldBe(ExactDynamics.Methods.MethodFamily.HeavyBall);
         t.Modifiers.EmaDecay.ShouldBe(0.99);
         // a learning-rate schedule keeps the EMA at every step
         t.At(0.15, 0.8).Spec.ShouldBe("hb:lr=0.15,beta=0.8,ema=0.99");

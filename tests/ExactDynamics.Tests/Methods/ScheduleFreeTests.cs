@@ -34,7 +34,7 @@ public class ScheduleFreeTests
         var problem = new Problem(Spectrum.FromValues(Lam), S0, 2, 2.2, 0.05);
         var scheduled = new ScheduledMethod(MethodTemplate.FromMethod(ScheduleFree.Create(gamma, beta)));
         scheduled.IsConstant.ShouldBeFalse();
-        scheduled.Template.Family.ShouldBe(ExactDynamics.Schedules.MethodFamily.ScheduleFree);
+        scheduled.Template.Family.ShouldBe(ExactDynamics.Methods.MethodFamily.ScheduleFree);
         const int T = 300;
         var mine = RiskRecursion.Trajectory(problem, scheduled, T);
         var plain = PlainJointMoments.Risk(PlainJointMoments.Run(Lam, S0, [1, 1], 2, 2.2, 0.05, T, t => Reference(gamma, beta, 1.0 / (t + 1))), Lam, 1);

@@ -3,34 +3,12 @@ using ExactDynamics.Methods;
 
 namespace ExactDynamics.Tradeoffs;
 
-/// <summary>A tunable method family of docs/math.md#tuning (the hyperparameters the tuner searches).</summary>
-public enum MethodFamily
-{
-    /// <summary>Minibatch SGD; parameter <c>lr</c>.</summary>
-    Sgd,
-    /// <summary>Heavy ball; parameters <c>lr</c>, <c>beta</c>.</summary>
-    HeavyBall,
-    /// <summary>Nesterov; parameters <c>lr</c>, <c>beta</c>.</summary>
-    Nesterov,
-    /// <summary>ASGD (AccSGD parameterisation, <c>small</c> fixed at 0.7); parameters <c>lr</c>, <c>kappa</c>, <c>xi</c>.</summary>
-    Asgd,
-}
-
-/// <summary>Names, parameters and constructors of the <see cref="MethodFamily"/> values.</summary>
+/// <summary>The tunable families of docs/math.md#tuning (sgd, hb, nesterov, asgd): the hyperparameters the tuner
+/// searches and their constructors.</summary>
 public static class MethodFamilies
 {
-    /// <summary>All families, in the order sgd, hb, nesterov, asgd.</summary>
+    /// <summary>The tunable families, in the order sgd, hb, nesterov, asgd.</summary>
     public static IReadOnlyList<MethodFamily> All { get; } = [MethodFamily.Sgd, MethodFamily.HeavyBall, MethodFamily.Nesterov, MethodFamily.Asgd];
-
-    /// <summary>The command-line name: <c>sgd</c>, <c>hb</c>, <c>nesterov</c>, <c>asgd</c> (also the method-spec prefix).</summary>
-    public static string Name(this MethodFamily family) => family switch
-    {
-        MethodFamily.Sgd => "sgd",
-        MethodFamily.HeavyBall => "hb",
-        MethodFamily.Nesterov => "nesterov",
-        MethodFamily.Asgd => "asgd",
-        _ => throw new ArgumentOutOfRangeException(nameof(family)),
-    };
 
     /// <summary>The hyperparameters the tuner searches, in spec order.</summary>
     public static IReadOnlyList<string> ParameterNames(this MethodFamily family) => family switch
