@@ -46,7 +46,7 @@ internal static class IterationsCommand
             var scheduled = schedules.Build(parse, method);
             if (!scheduled.IsConstant)
             {
-                var sr = ScheduledIterations.Compute(problem, scheduled, eps, max);
+                var sr = IterationsToTarget.Compute(problem, scheduled, eps, max);
                 OutputTarget.Emit(outPath, ctx.Out, w => ScheduleResultWriter.WriteIterations(w, shared.GetFormat(parse), sr, new RunInfo(problem, method, init), scheduled));
                 return 0;
             }

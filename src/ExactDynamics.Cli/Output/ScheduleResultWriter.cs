@@ -103,17 +103,17 @@ internal static class ScheduleResultWriter
     private static readonly string[] IterationFields =
         ["target", "exact", "closed_form", "rho", "gap", "prefactor", "crude", "initial_risk", "max_steps", "describes", "tail_method", "tail_batch", "tail_from"];
 
-    public static void WriteIterations(TextWriter w, OutputFormat format, ScheduledIterationsResult r, RunInfo info, ScheduledMethod s)
+    public static void WriteIterations(TextWriter w, OutputFormat format, IterationsResult r, RunInfo info, ScheduledMethod s)
     {
-        var g = r.TailGap;
-        var tail = r.Tail;
+        var tail = r.Tail!;
+        var g = tail.Method is null ? null : new { r.Rho, r.Gap };
         switch (format)
         {
             case OutputFormat.Csv:
                 ResultWriter.WriteCsv(w, IterationFields,
                 [[
                     ResultWriter.Num(r.Target), ResultWriter.Int(r.Exact), ResultWriter.Num(r.ClosedForm), ResultWriter.Num(g?.Rho),
-                    ResultWriter.Num(g?.Gap), ResultWriter.Num(r.Prefactor), ResultWriter.Num(r.Crude), ResultWriter.Num(r.InitialRisk),
+                    ResultWriter.Num(g?.Gap), ResultWriter.Num(double.IsFinite(r.Prefactor) ? r.Prefactor : null), ResultWriter.Num(double.IsFinite(r.Crude) ? r.Crude : null), ResultWriter.Num(r.InitialRisk),
                     ResultWriter.Int(r.MaxSteps), "closed_form, rho, gap, prefactor and crude describe the constant tail",
                     tail.Method?.Spec ?? "", ResultWriter.Num(tail.Batch), ResultWriter.Int(tail.From),
                 ]]);
@@ -127,8 +127,8 @@ internal static class ScheduleResultWriter
                     ResultWriter.WriteNumberOrNull(j, "closed_form", r.ClosedForm);
                     ResultWriter.WriteNumberOrNull(j, "rho", g?.Rho);
                     ResultWriter.WriteNumberOrNull(j, "gap", g?.Gap);
-                    ResultWriter.WriteNumberOrNull(j, "prefactor", r.Prefactor);
-                    ResultWriter.WriteNumberOrNull(j, "crude", r.Crude);
+                    ResultWriter.WriteNumberOrNull(j, "prefactor", double.IsFinite(r.Prefactor) ? r.Prefactor : null);
+                    ResultWriter.WriteNumberOrNull(j, "crude", double.IsFinite(r.Crude) ? r.Crude : null);
                     ResultWriter.WriteNumberOrNull(j, "initial_risk", r.InitialRisk);
                     j.WriteNumber("max_steps", r.MaxSteps);
                     j.WriteString("describes", "exact follows the schedules; closed_form, rho, gap, prefactor and crude describe the constant tail run from the start");
@@ -159,7 +159,7 @@ internal static class ScheduleResultWriter
                         : "none (the tail diverges)");
                     table.Add("tail rho", g.Rho >= 1 ? $"{ResultWriter.Readable(g.Rho, 15)}  (diverges)" : ResultWriter.Readable(g.Rho, 15));
                     table.Add("tail gap", ResultWriter.Readable(g.Gap, 10));
-                    if (r.Prefactor is double p) table.Add("tail prefactor", $"{ResultWriter.Readable(p, 10)}  (C in E L_t ≈ C ρ^t)");
+                    if (double.IsFinite(r.Prefactor)) table.Add("tail prefactor", $"{ResultWriter.Readable(r.Prefactor, 10)}  (C in E L_t ≈ C ρ^t)");
                 }
                 table.Write(w, header: false);
                 break;

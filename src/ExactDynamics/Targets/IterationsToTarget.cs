@@ -1,6 +1,7 @@
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
+using ExactDynamics.Schedules;
 using ExactDynamics.Spectral;
 
 namespace ExactDynamics.Targets;
@@ -21,8 +22,11 @@ namespace ExactDynamics.Targets;
 /// target at or below it (with L₀ above it) is never reached: every count is then absent (null, crude +∞).</param>
 /// <param name="Limit">With weight decay (docs/math.md#weight-decay), the value E L_∞ the risk levels off at (targets
 /// below it are never reached); null otherwise.</param>
+/// <param name="Tail">Under schedules (docs/math.md#constant-tail), the constant settings the schedules reach: the
+/// exact count follows the schedules, while ρ, the gap, the prefactor and the closed-form and crude counts describe this
+/// tail run from the start (NaN and null when there is no valid tail). Null for a constant method.</param>
 public sealed record IterationsResult(double Target, long? Exact, double? ClosedForm, double Crude, double Rho, double Gap,
-    double Prefactor, double InitialRisk, long MaxSteps, double Floor = 0, double? Limit = null)
+    double Prefactor, double InitialRisk, long MaxSteps, double Floor = 0, double? Limit = null, ScheduleTail? Tail = null)
 {
     /// <summary>True when the target lies at or below the noise floor L_∞ of a convergent method and L₀ is above it:
     /// the risk levels off above ε and never reaches it.</summary>
@@ -120,6 +124,44 @@ public static class IterationsToTarget
         CostEstimate.Require(Math.Min(RiskRecursion.TrajectorySeconds(problem, method, (long)horizon), CostEstimate.SteppingSeconds(method.K, d, horizon)),
             $"finding the first step with E L_t ≤ {target:G3} for {method.Spec} at d = {d} (up to {horizon:G3} steps)",
             "raise the target or lower the step limit (the closed-form count and ρ need no search: a run with a small step limit still reports them)");
+    }
+
+    /// <summary>
+    /// Iterations to a target under schedules (docs/math.md#constant-tail); constant settings are the special case and
+    /// give <see cref="Compute(Problem, LinearMethod, double, long)"/>'s result. The exact count follows the schedules
+    /// step by step; the asymptotic quantities hold for constant settings only, so they describe the schedules'
+    /// <see cref="IterationsResult.Tail"/> (the settings reached as t → ∞) as if it ran from the start, and are absent
+    /// when there is no tail (a learning rate decaying to 0, an unbounded batch ramp).
+    /// </summary>
+    /// <returns>The counts; <see cref="IterationsResult.Tail"/> is set.</returns>
+    /// <exception cref="InvalidInputException">The target or the step limit is not allowed.</exception>
+    public static IterationsResult Compute(Problem problem, ScheduledMethod scheduled, double target, long maxSteps = DefaultMaxSteps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.IsConstant)
+            return Compute(problem, scheduled.Template.Base, target, maxSteps) with { Tail = scheduled.Tail(problem.Batch) };
+        ValidateTarget(target);
+        if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
+        var tail = scheduled.Tail(problem.Batch);
+        double rho = double.NaN, gamma = double.NaN, prefactor = double.NaN, crude = double.PositiveInfinity;
+        double? closed = null;
+        double l0 = new SecondMoments(problem, scheduled).Risk;
+        if (tail.Method is not null)
+        {
+            var tailProblem = problem.WithBatch(tail.Batch);
+            var gap = ContractionGap.Compute(tailProblem, tail.Method);
+            (rho, gamma) = (gap.Rho, gap.Gap);
+            if (!gap.Diverges)
+            {
+                prefactor = PerronPrefactor.Compute(tailProblem, tail.Method, gap);
+                double lnInvRho = -LogOnePlus(-gap.Gap);
+                closed = prefactor <= target ? 0 : Math.Ceiling((Math.Log(prefactor) - Math.Log(target)) / lnInvRho);
+                crude = l0 <= target ? 0 : (Math.Log(l0) - Math.Log(target)) / gap.Gap;
+            }
+        }
+        long? exact = RiskRecursion.FirstBelow(problem, scheduled, target, maxSteps);
+        return new IterationsResult(target, exact, closed, crude, rho, gamma, prefactor, l0, maxSteps, Tail: tail);
     }
 
     /// <summary>The smallest target accepted: the smallest normal double (below it the recursion's values are
