@@ -55,7 +55,7 @@ public class AveragingCrossCheckTests(ITestOutputHelper output)
     public void Swa_literal_matches_the_uniform_average_and_the_wrong_start_is_rejected()
     {
         var s = Settings(3000, 30, 504);
-        var (_, mods) = MethodModifiers.Split("sgd:lr=0.4,average=uniform:from=5");
+        var mods = new MethodModifiers(UniformFrom: 5);
         var exact = RiskRecursion.Trajectory(s.ToProblem(), new ScheduledMethod(MethodTemplate.Sgd(0.4).With(mods)), 30);
         Compare(s, new SwaLiteral(new SgdLiteral(0.4), 5), exact).Consistent.ShouldBeTrue();
         Compare(s, new SwaLiteral(new SgdLiteral(0.4), 0), exact).Consistent.ShouldBeFalse();

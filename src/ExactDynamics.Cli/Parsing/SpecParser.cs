@@ -81,7 +81,7 @@ internal static class SpecParser
     public static LinearMethod ParseMethod(string spec)
     {
         if (string.IsNullOrWhiteSpace(spec)) return ParseBaseMethod(spec);
-        var (baseSpec, modifiers) = MethodModifiers.Split(spec.Trim());
+        var (baseSpec, modifiers) = ModifierSpec.Split(spec.Trim());
         var method = ParseBaseMethod(baseSpec);
         if (modifiers.IsNone) return method;
         var template = Schedules.MethodTemplate.FromMethod(method);

@@ -29,6 +29,7 @@ public static class Asgd
         var a = new double[,] { { p + q * oneMinusAlpha, q * alpha }, { oneMinusAlpha, alpha } };
         double[] b = [p * lr + q * oneMinusAlpha * longStep, oneMinusAlpha * longStep];
         return new LinearMethod(a, b, [1, 0], [1, 0], null, () => $"asgd:lr={LinearMethod.F(lr)},kappa={LinearMethod.F(kappa)},xi={LinearMethod.F(xi)}"
-                   + (small == 0.7 ? "" : $",small={LinearMethod.F(small)}"));
+                   + (small == 0.7 ? "" : $",small={LinearMethod.F(small)}"))
+            .Named(new MethodParameters(MethodFamily.Asgd, lr, Kappa: kappa, Xi: xi, Small: small));
     }
 }

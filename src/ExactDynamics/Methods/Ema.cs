@@ -71,7 +71,10 @@ public static class Ema
         return t;
     }
 
-    internal static void RequireDecay(double tau)
+    /// <summary>Refuses an EMA decay outside [0, 1) with one sentence.</summary>
+    /// <param name="tau">τ.</param>
+    /// <exception cref="InvalidInputException">τ is not a finite number in [0, 1).</exception>
+    public static void RequireDecay(double tau)
     {
         if (!double.IsFinite(tau) || tau < 0 || tau >= 1)
             throw new InvalidInputException($"The EMA decay τ = {LinearMethod.F(tau)} is not allowed; it must lie in [0, 1).");

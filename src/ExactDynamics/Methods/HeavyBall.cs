@@ -16,6 +16,6 @@ public static class HeavyBall
         LinearMethod.RequirePositive(lr, "lr", "hb");
         LinearMethod.RequireMomentum(beta, "beta", "hb");
         return new LinearMethod(new double[,] { { 1 + beta, -beta }, { 1, 0 } }, [lr, 0], [1, 0], [1, 0], null,
-            () => $"hb:lr={LinearMethod.F(lr)},beta={LinearMethod.F(beta)}");
+            () => $"hb:lr={LinearMethod.F(lr)},beta={LinearMethod.F(beta)}").Named(new MethodParameters(MethodFamily.HeavyBall, lr, beta));
     }
 }

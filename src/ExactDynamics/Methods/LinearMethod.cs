@@ -80,6 +80,17 @@ public sealed class LinearMethod
     /// <summary>A spec string that reproduces this method on the command line (e.g. <c>hb:lr=0.5,beta=0.9</c>).</summary>
     public string Spec => _spec ??= _specFactory();
 
+    /// <summary>The named hyperparameters the method was built from by a family's <c>Create</c> (and any modifiers);
+    /// null for a method given by its matrices.</summary>
+    public MethodParameters? Parameters { get; private set; }
+
+    /// <summary>Records the hyperparameters this (new, not yet shared) method was built from.</summary>
+    internal LinearMethod Named(MethodParameters parameters)
+    {
+        Parameters = parameters;
+        return this;
+    }
+
     /// <summary>The entry A_ij of the transition matrix (0-based).</summary>
     /// <param name="i">Row, 0 ≤ i &lt; k.</param>
     /// <param name="j">Column, 0 ≤ j &lt; k.</param>

@@ -66,6 +66,7 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
             }
             if (EmaWarmup) m = Relabel(m, $"{m.Spec[..m.Spec.LastIndexOf(",ema=", StringComparison.Ordinal)]}{EmaSuffix}");
         }
+        if (!ReferenceEquals(m, method) && method.Parameters is { Modifiers: null } p) m.Named(p with { Modifiers = this });
         return m;
     }
 
@@ -80,84 +81,4 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
 
     private static LinearMethod Relabel(LinearMethod m, string spec) =>
         new(m.MatrixA, m.B.ToArray(), m.C.ToArray(), m.O.ToArray(), m.U.ToArray(), spec);
-
-    /// <summary>
-    /// Splits a method spec into the base spec and its modifiers: every <c>key=value</c> item after the family's colon
-    /// whose key is one of <see cref="Keys"/> is taken out (for <c>custom:PATH</c>, the items after the path).
-    /// Mistakes throw <see cref="InvalidInputException"/> naming the quantity.
-    /// </summary>
-    public static (string BaseSpec, MethodModifiers Modifiers) Split(string spec)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        int colon = spec.IndexOf(':');
-        if (colon < 0) return (spec, None);
-        var items = spec[(colon + 1)..].Split(',');
-        var kept = new List<string>();
-        var found = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in items)
-        {
-            int eq = raw.IndexOf('=');
-            var key = eq > 0 ? raw[..eq].Trim().ToLowerInvariant() : "";
-            if (Keys.Contains(key))
-            {
-                if (!found.TryAdd(key, raw[(eq + 1)..].Trim()))
-                    throw new InvalidInputException($"The method '{spec}' gives '{key}' twice; give each modifier once.");
-            }
-            else kept.Add(raw);
-        }
-        if (found.Count == 0) return (spec, None);
-        double Number(string key, string what)
-        {
-            if (!found.TryGetValue(key, out var text)) return 0;
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x))
-                throw new InvalidInputException($"The {what} '{text}' in '{spec}' is not a number; write a number such as 0.99 or 1e-3.");
-            return x;
-        }
-        double wd = Number("wd", "weight decay");
-        double ema = Number("ema", "EMA decay");
-        var kind = WeightDecayKind.Coupled;
-        if (found.TryGetValue("decay", out var d))
-        {
-            kind = d.ToLowerInvariant() switch
-            {
-                "coupled" or "l2" => WeightDecayKind.Coupled,
-                "decoupled" or "adamw" => WeightDecayKind.Decoupled,
-                _ => throw new InvalidInputException($"The weight-decay convention '{d}' in '{spec}' is not known; write decay=coupled or decay=decoupled."),
-            };
-            if (!found.ContainsKey("wd"))
-                throw new InvalidInputException($"The method '{spec}' names a weight-decay convention but no weight decay; add wd=λ.");
-        }
-        bool warmup = false;
-        if (found.TryGetValue("ema-warmup", out var w))
-        {
-            warmup = w.ToLowerInvariant() switch
-            {
-                "true" or "1" or "yes" => true,
-                "false" or "0" or "no" => false,
-                _ => throw new InvalidInputException($"The EMA warm-up flag '{w}' in '{spec}' is not true or false; write ema-warmup=true or ema-warmup=false."),
-            };
-            if (!found.ContainsKey("ema"))
-                throw new InvalidInputException($"The method '{spec}' asks for an EMA warm-up but has no EMA decay; add ema=τ.");
-        }
-        if (!double.IsFinite(wd) || wd < 0)
-            throw new InvalidInputException($"The weight decay λ = {LinearMethod.F(wd)} is not allowed; it must be a finite number ≥ 0.");
-        Ema.RequireDecay(ema);
-        long? uniform = null;
-        if (found.TryGetValue("average", out var avg))
-        {
-            var a = avg.ToLowerInvariant();
-            if (a == "uniform") uniform = 0;
-            else if (a.StartsWith("uniform:from=", StringComparison.Ordinal)
-                     && long.TryParse(a["uniform:from=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var from))
-                uniform = from;
-            else if (a.StartsWith("tail", StringComparison.Ordinal))
-                throw new InvalidInputException($"The tail average '{avg}' in '{spec}' is not available yet; use average=uniform or average=uniform:from=S.");
-            else
-                throw new InvalidInputException($"The average '{avg}' in '{spec}' is not known; write average=uniform or average=uniform:from=S with a whole step S ≥ 0.");
-            if (ema > 0)
-                throw new InvalidInputException($"The method '{spec}' asks for both an EMA and a uniform average; give one of them.");
-        }
-        var baseSpec = spec[..(colon + 1)] + string.Join(',', kept);
-        return (baseSpec, new MethodModifiers(wd, kind, ema, warmup, uniform));
-    }
 }

@@ -16,6 +16,6 @@ public static class Nesterov
         LinearMethod.RequirePositive(lr, "lr", "nesterov");
         LinearMethod.RequireMomentum(beta, "beta", "nesterov");
         return new LinearMethod(new double[,] { { 1 + beta, -beta }, { 1, 0 } }, [lr, 0], [1 + beta, -beta], [1, 0], null,
-            () => $"nesterov:lr={LinearMethod.F(lr)},beta={LinearMethod.F(beta)}");
+            () => $"nesterov:lr={LinearMethod.F(lr)},beta={LinearMethod.F(beta)}").Named(new MethodParameters(MethodFamily.Nesterov, lr, beta));
     }
 }

@@ -30,7 +30,7 @@ public static class ScheduleFree
     public static LinearMethod Create(double lr, double beta)
     {
         LinearMethod.RequirePositive(lr, "lr", "sfsgd");
-        return Step(lr, beta, 1);
+        return Step(lr, beta, 1).Named(new MethodParameters(MethodFamily.ScheduleFree, lr, beta));
     }
 
     internal static void RequireBeta(double beta)

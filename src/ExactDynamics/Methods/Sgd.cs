@@ -10,6 +10,7 @@ public static class Sgd
     public static LinearMethod Create(double lr)
     {
         LinearMethod.RequirePositive(lr, "lr", "sgd");
-        return new LinearMethod(new double[,] { { 1 } }, [lr], [1], [1], [1], () => $"sgd:lr={LinearMethod.F(lr)}");
+        return new LinearMethod(new double[,] { { 1 } }, [lr], [1], [1], [1], () => $"sgd:lr={LinearMethod.F(lr)}")
+            .Named(new MethodParameters(MethodFamily.Sgd, lr));
     }
 }

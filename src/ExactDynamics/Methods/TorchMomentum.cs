@@ -22,8 +22,9 @@ public static class TorchMomentum
             throw new InvalidInputException($"torch: dampening={LinearMethod.F(dampening)} is not supported; only dampening=0 gives a time-invariant rule (PyTorch treats the first step specially otherwise).");
         double mu = momentum;
         var spec = $"torch:lr={LinearMethod.F(lr)},momentum={LinearMethod.F(mu)}" + (nesterov ? ",nesterov=true" : "");
-        return nesterov
+        var method = nesterov
             ? new LinearMethod(new double[,] { { 1, -lr * mu * mu }, { 0, mu } }, [lr * (1 + mu), -1], [1, 0], [1, 0], [1, 0], spec)
             : new LinearMethod(new double[,] { { 1, -lr * mu }, { 0, mu } }, [lr, -1], [1, 0], [1, 0], [1, 0], spec);
+        return method.Named(new MethodParameters(MethodFamily.Torch, lr, mu, TorchNesterov: nesterov));
     }
 }

@@ -112,21 +112,30 @@ public sealed class MethodTemplate
         new(MethodFamily.Custom, method ?? throw new ArgumentNullException(nameof(method)), double.NaN, double.NaN);
 
     /// <summary>
-    /// The template of a method built by one of the families' <c>Create</c> (recognised from its canonical
-    /// <see cref="LinearMethod.Spec"/> and checked entry by entry); any other method is <see cref="MethodFamily.Custom"/>.
+    /// The template of a method built by one of the families' <c>Create</c>, from the hyperparameters it carries
+    /// (<see cref="LinearMethod.Parameters"/>) and checked entry by entry; any other method is
+    /// <see cref="MethodFamily.Custom"/>.
     /// </summary>
     public static MethodTemplate FromMethod(LinearMethod method)
     {
         ArgumentNullException.ThrowIfNull(method);
-        MethodTemplate? t = null;
-        try
-        {
-            var (baseSpec, modifiers) = MethodModifiers.Split(method.Spec);
-            t = TryParseSpec(baseSpec);
-            if (t is not null && !modifiers.IsNone) t = t.With(modifiers);
-        }
-        catch (InvalidInputException) { t = null; }
+        MethodTemplate? t = method.Parameters is { } p ? FromParameters(p) : null;
         return t is not null && SameMatrices(t.Base, method) ? t : Custom(method);
+    }
+
+    private static MethodTemplate? FromParameters(MethodParameters p)
+    {
+        var t = p.Family switch
+        {
+            MethodFamily.Sgd => Sgd(p.Lr),
+            MethodFamily.HeavyBall => HeavyBall(p.Lr, p.Momentum),
+            MethodFamily.Nesterov => Nesterov(p.Lr, p.Momentum),
+            MethodFamily.Asgd => Asgd(p.Lr, p.Kappa, p.Xi, p.Small),
+            MethodFamily.ScheduleFree => ScheduleFree(p.Lr, p.Momentum),
+            MethodFamily.Torch => Torch(p.Lr, p.Momentum, p.TorchNesterov),
+            _ => null,
+        };
+        return t is not null && p.Modifiers is { IsNone: false } m ? t.With(m) : t;
     }
 
     /// <summary>Weight decay and EMA (docs/math.md#weight-averaging) applied after the family's method at every step;
@@ -199,35 +208,6 @@ public sealed class MethodTemplate
     }
 
     private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
-
-    private static MethodTemplate? TryParseSpec(string spec)
-    {
-        int colon = spec.IndexOf(':');
-        if (colon < 0) return null;
-        var family = spec[..colon];
-        var kv = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var item in spec[(colon + 1)..].Split(','))
-        {
-            int eq = item.IndexOf('=');
-            if (eq <= 0) return null;
-            kv[item[..eq]] = item[(eq + 1)..];
-        }
-        double N(string key, double? fallback = null)
-        {
-            if (kv.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x)) return x;
-            return fallback ?? double.NaN;
-        }
-        return family switch
-        {
-            "sgd" when kv.Count == 1 => Sgd(N("lr")),
-            "hb" when kv.Count == 2 => HeavyBall(N("lr"), N("beta")),
-            "nesterov" when kv.Count == 2 => Nesterov(N("lr"), N("beta")),
-            "asgd" when kv.Count is 3 or 4 => Asgd(N("lr"), N("kappa"), N("xi"), N("small", 0.7)),
-            "sfsgd" when kv.Count == 2 => ScheduleFree(N("lr"), N("beta")),
-            "torch" when kv.Count is 2 or 3 => Torch(N("lr"), N("momentum"), kv.TryGetValue("nesterov", out var n) && n == "true"),
-            _ => null,
-        };
-    }
 
     private static bool SameMatrices(LinearMethod x, LinearMethod y)
     {

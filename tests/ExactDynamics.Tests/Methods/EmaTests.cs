@@ -1,3 +1,4 @@
+using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
@@ -135,7 +136,7 @@ public class EmaTests
     [Fact]
     public void Spec_modifiers_round_trip_through_the_template()
     {
-        var (baseSpec, mods) = MethodModifiers.Split("hb:lr=0.3,ema=0.99,beta=0.8");
+        var (baseSpec, mods) = ModifierSpec.Split("hb:lr=0.3,ema=0.99,beta=0.8");
         baseSpec.ShouldBe("hb:lr=0.3,beta=0.8");
         mods.EmaDecay.ShouldBe(0.99);
         var m = mods.Apply(HeavyBall.Create(0.3, 0.8), 0.3);
@@ -145,8 +146,8 @@ public class EmaTests
         t.Modifiers.EmaDecay.ShouldBe(0.99);
         // a learning-rate schedule keeps the EMA at every step
         t.At(0.15, 0.8).Spec.ShouldBe("hb:lr=0.15,beta=0.8,ema=0.99");
-        Should.Throw<InvalidInputException>(() => MethodModifiers.Split("sgd:lr=0.1,ema=1")).Message.ShouldContain("EMA decay");
-        Should.Throw<InvalidInputException>(() => MethodModifiers.Split("sgd:lr=0.1,ema=x")).Message.ShouldContain("EMA decay");
+        Should.Throw<InvalidInputException>(() => ModifierSpec.Split("sgd:lr=0.1,ema=1")).Message.ShouldContain("EMA decay");
+        Should.Throw<InvalidInputException>(() => ModifierSpec.Split("sgd:lr=0.1,ema=x")).Message.ShouldContain("EMA decay");
     }
 
     private static double[,] Multiply(double[,] a, double[,] b)
@@ -197,7 +198,7 @@ public class UniformAverageTests
     {
         const double eta = 0.4, mu = 0.5; const int T = 14;
         var problem = new Problem(Spectrum.FromValues(Lam), S0, 2, 3, 0.3);
-        var (baseSpec, mods) = MethodModifiers.Split(from == 0 ? "torch:lr=0.4,momentum=0.5,average=uniform" : $"torch:lr=0.4,momentum=0.5,average=uniform:from={from}");
+        var (baseSpec, mods) = ModifierSpec.Split(from == 0 ? "torch:lr=0.4,momentum=0.5,average=uniform" : $"torch:lr=0.4,momentum=0.5,average=uniform:from={from}");
         baseSpec.ShouldBe("torch:lr=0.4,momentum=0.5");
         mods.UniformFrom.ShouldBe(from);
         var scheduled = new ScheduledMethod(MethodTemplate.Torch(eta, mu).With(mods));
@@ -234,8 +235,8 @@ public class UniformAverageTests
     [Fact]
     public void Tail_average_and_ema_with_uniform_are_refused_with_a_sentence()
     {
-        Should.Throw<InvalidInputException>(() => MethodModifiers.Split("sgd:lr=0.1,average=tail:0.5")).Message.ShouldContain("not available yet");
-        Should.Throw<InvalidInputException>(() => MethodModifiers.Split("sgd:lr=0.1,average=uniform,ema=0.9")).Message.ShouldContain("both");
+        Should.Throw<InvalidInputException>(() => ModifierSpec.Split("sgd:lr=0.1,average=tail:0.5")).Message.ShouldContain("not available yet");
+        Should.Throw<InvalidInputException>(() => ModifierSpec.Split("sgd:lr=0.1,average=uniform,ema=0.9")).Message.ShouldContain("both");
     }
 }
 
@@ -250,7 +251,7 @@ public class PolyakRuppertRateTests
         double[] lam = [1, 0.5, 0.25, 0.125];
         const long T = 60_000, from = 30_000;
         var problem = new Problem(Spectrum.FromValues(lam), null, 1, 3, 1.0);
-        var (_, mods) = MethodModifiers.Split($"sgd:lr=0.01,average=uniform:from={from}");
+        var (_, mods) = ModifierSpec.Split($"sgd:lr=0.01,average=uniform:from={from}");
         double risk = RiskRecursion.FinalRisk(problem, new ScheduledMethod(MethodTemplate.Sgd(0.01).With(mods)), T);
         double classical = 1.0 * lam.Length / (2.0 * (T - from + 1));
         RelErr(risk, classical).ShouldBeLessThan(0.01, $"risk {risk}, classical {classical}");
