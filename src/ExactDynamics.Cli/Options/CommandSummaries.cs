@@ -18,6 +18,8 @@ internal static partial class CommandSummaries
         ["validate"] = "Is a simulated mean-risk curve consistent with the exact one? (z-scores, Bonferroni; exit 0/1).",
         ["ramp"] = "A doubling batch-size ramp against a constant batch at equal gradient cost.",
         ["schedules"] = "Learning-rate schedules at a fixed step budget, each with its base rate tuned.",
+        ["optimize-schedule"] = "The learning-rate schedule that minimises the exact final risk at a step budget (L-BFGS, exact gradient).",
+        ["inspect"] = "What a data matrix implies: spectrum, kurtosis, dependence and the stable learning rate per batch size.",
         ["tune"] = "The hyperparameters of a family that maximise the gap (or minimise iterations) at a batch size.",
         ["sweep"] = "Tune families over a batch grid: tuned gap, iterations, compute efficiency, method.",
         ["critical-batch"] = "The critical batch size of tuned families, with the tuned method there.",
