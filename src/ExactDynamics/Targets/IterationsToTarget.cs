@@ -92,16 +92,22 @@ public static class IterationsToTarget
         {
             crude = l0 <= target ? 0 : double.PositiveInfinity;
         }
-        else
-        {
-            // E L_t − L_∞ ≈ C ρ^t (the noise floor, when there is one, is approached at the same rate); the counts are 0
-            // exactly when L₀ ≤ ε, and at least 1 otherwise
-            double lnInvRho = -LogOnePlus(-gap.Gap); // ln(1/ρ) = −ln(1 − γ), exact for tiny γ
-            double excess = target - floor;
-            closed = l0 <= target ? 0 : Math.Max(1, Math.Ceiling((Math.Log(c) - Math.Log(excess)) / lnInvRho));
-            crude = l0 <= target ? 0 : (Math.Log(l0 - floor) - Math.Log(excess)) / gap.Gap;
-        }
+        else (closed, crude) = Counts(l0, c, floor, target, gap.Gap);
         return new IterationsResult(target, exact, closed, crude, gap.Rho, gap.Gap, c, l0, maxSteps, floor, limit);
+    }
+
+    /// <summary>
+    /// The closed-form and crude counts of a convergent method with gap γ, prefactor C and limit risk L_∞ &lt; ε:
+    /// E L_t − L_∞ ≈ C ρ^t (the noise floor, when there is one, is approached at the same rate), so
+    /// ⌈ln(C/(ε − L_∞))/ln(1/ρ)⌉ and ln((L₀ − L_∞)/(ε − L_∞))/γ; both are 0 exactly when L₀ ≤ ε, and the closed form is
+    /// at least 1 otherwise.
+    /// </summary>
+    private static (double? Closed, double Crude) Counts(double l0, double c, double floor, double target, double gap)
+    {
+        if (l0 <= target) return (0, 0);
+        double lnInvRho = -LogOnePlus(-gap); // ln(1/ρ) = −ln(1 − γ), exact for tiny γ
+        double excess = target - floor;
+        return (Math.Max(1, Math.Ceiling((Math.Log(c) - Math.Log(excess)) / lnInvRho)), (Math.Log(l0 - floor) - Math.Log(excess)) / gap);
     }
 
     /// <summary>
@@ -144,7 +150,7 @@ public static class IterationsToTarget
         ValidateTarget(target);
         if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         var tail = scheduled.Tail(problem.Batch);
-        double rho = double.NaN, gamma = double.NaN, prefactor = double.NaN, crude = double.PositiveInfinity;
+        double rho = double.NaN, gamma = double.NaN, prefactor = double.NaN, crude = double.PositiveInfinity, floor = 0;
         double? closed = null;
         double l0 = new SecondMoments(problem, scheduled).Risk;
         if (tail.Method is not null)
@@ -155,9 +161,9 @@ public static class IterationsToTarget
             if (!gap.Diverges)
             {
                 prefactor = PerronPrefactor.Compute(tailProblem, tail.Method, gap);
-                double lnInvRho = -LogOnePlus(-gap.Gap);
-                closed = prefactor <= target ? 0 : Math.Ceiling((Math.Log(prefactor) - Math.Log(target)) / lnInvRho);
-                crude = l0 <= target ? 0 : (Math.Log(l0) - Math.Log(target)) / gap.Gap;
+                floor = NoiseFloor.Compute(tailProblem, tail.Method);
+                // the tail's counts as for a constant method; none when ε is at or below the tail's noise floor
+                if (l0 <= target || floor < target) (closed, crude) = Counts(l0, prefactor, floor, target, gap.Gap);
             }
         }
         long? exact = RiskRecursion.FirstBelow(problem, scheduled, target, maxSteps);
