@@ -140,8 +140,7 @@ internal static partial class RiskCommand
                 foreach (var method in parsed)
                 {
                     var scheduled = scheduledOf[method];
-                    if (scheduled.IsConstant) RiskRecursion.RequireTrajectory(problem, method, t, ctx.Note);
-                    var trajectory = RiskRecursion.Run(problem, scheduled, t, n);
+                    var trajectory = RiskRecursion.Run(problem, scheduled, t, n, ctx.Note);
                     curves.Add((method, trajectory));
                     progress.Advance();
                     if (plotPath is null) continue;

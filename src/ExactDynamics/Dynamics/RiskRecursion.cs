@@ -40,12 +40,16 @@ public static class RiskRecursion
     /// <summary>As <see cref="Run(Problem, LinearMethod, long, long)"/> with explicit execution settings (thread count,
     /// algorithm); the results do not depend on them beyond the last bits.</summary>
     public static RiskTrajectory Run(Problem problem, LinearMethod method, long steps, long every, ExecutionOptions? options)
+        => Run(problem, method, steps, every, options, null);
+
+    private static RiskTrajectory Run(Problem problem, LinearMethod method, long steps, long every, ExecutionOptions? options,
+        Action<string>? note)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         CheckSteps(steps, every);
         CostEstimate.RequireMemory(16.0 * (steps / every + 2), $"recording the risk at {steps / every + 2} steps");
-        RequireTrajectory(problem, method, steps);
+        RequireTrajectory(problem, method, steps, note);
         options ??= ExecutionOptions.Default;
         if (ChooseVolterra(problem, method, steps, options))
         {
@@ -60,14 +64,19 @@ public static class RiskRecursion
     /// are the special case and give <see cref="Run(Problem, LinearMethod, long, long)"/>'s numbers bit for bit.
     /// When the risk overflows (a divergent run), the curve stops at the last finite step, which is appended.
     /// </summary>
-    /// <exception cref="InvalidInputException">steps &lt; 0 or every &lt; 1.</exception>
-    public static RiskTrajectory Run(Problem problem, ScheduledMethod scheduled, long steps, long every = 1)
+    /// <param name="problem">The problem.</param>
+    /// <param name="scheduled">The method, with or without schedules.</param>
+    /// <param name="steps">The last step T.</param>
+    /// <param name="every">The reporting interval.</param>
+    /// <param name="note">Receives one sentence when the run will take more than ten seconds (see <see cref="CostEstimate"/>).</param>
+    /// <exception cref="InvalidInputException">steps &lt; 0 or every &lt; 1, or a run that would take more than a few minutes.</exception>
+    public static RiskTrajectory Run(Problem problem, ScheduledMethod scheduled, long steps, long every = 1, Action<string>? note = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
-        if (scheduled.IsConstant) return Run(problem, scheduled.Template.Base, steps, every);
+        if (scheduled.IsConstant) return Run(problem, scheduled.Template.Base, steps, every, null, note);
         CheckSteps(steps, every);
-        RequireStepping(problem, scheduled, steps);
+        RequireStepping(problem, scheduled, steps, note);
         return Stepped(new SecondMoments(problem, scheduled), steps, every);
     }
 
