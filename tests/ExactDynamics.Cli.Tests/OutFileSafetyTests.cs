@@ -205,7 +205,19 @@ public class OutFileSafetyTests : IDisposable
         File.SetUnixFileMode(_dir.Path, (UnixFileMode)Convert.ToInt32("777", 8));
         var owned = _dir.File("owned.csv", "keep me");
         File.SetUnixFileMode(owned, (UnixFileMode)Convert.ToInt32("644", 8));
-        var dll = Path.Combine(AppContext.BaseDirectory, "exactdyn.dll");
+        // the build output may sit below a folder that 'nobody' cannot enter (a clone in a 0700 temp folder): run a copy
+        // of it from the test's own world-readable folder (the assemblies and this machine's native assets, ~12 MB)
+        var app = Path.Combine(_dir.Path, "app");
+        string[] native = [$"runtimes/{System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}/", "runtimes/linux/", "runtimes/unix/"];
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(AppContext.BaseDirectory, file).Replace('\\', '/');
+            if (relative.Contains('/') && !native.Any(n => relative.StartsWith(n, StringComparison.Ordinal))) continue;
+            var copy = Path.Combine(app, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        var dll = Path.Combine(app, "exactdyn.dll");
         var start = new System.Diagnostics.ProcessStartInfo("/usr/bin/setpriv")
         {
             RedirectStandardError = true,
