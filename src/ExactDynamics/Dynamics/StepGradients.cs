@@ -12,6 +12,8 @@ namespace ExactDynamics.Dynamics;
 /// q_i = λ_i μ_t + (m4 − 2) λ_i² c_tᵀS_{t,i}c_t + σ² λ_i:
 /// ∂/∂A_t = 2 Σ_i Y_i, ∂/∂b_t = Σ_i (−2λ_i Y_i c_t + 2 q_i P_{t+1,i} b_t / B_t),
 /// ∂/∂c_t = Σ_i (−2λ_i Y_iᵀ b_t + 2 (λ_i G + (m4 − 2) λ_i² g_i) S_{t,i} c_t), ∂/∂B_t = −Σ_i g_i q_i / B_t.
+/// <para>The public entry runs on the problem normalised by <see cref="ProblemScale"/> (O(1) numbers for spectra at any
+/// scale) and returns the risk and the gradient in the user's units.</para>
 /// <para>Time O(T·d·k³) for the small k×k products (O(T·d·k²) per entry of a block); memory: the blocks of every step
 /// when T·d·k² doubles fit in <see cref="StoredDoublesBudget"/>, otherwise checkpoints every ⌈√T⌉ steps and the blocks of
 /// one segment at a time, recomputed from its checkpoint (a second forward pass).</para>
@@ -73,7 +75,31 @@ public sealed class StepGradients
         long storedDoublesBudget = StoredDoublesBudget)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        return Compute(WeightedDirections.Of(problem), problem.Kurtosis, problem.Noise, at, steps, storedDoublesBudget, gradient: true);
+        ArgumentNullException.ThrowIfNull(at);
+        // O(1) numbers whatever the scale (docs/math.md#scale-invariance): run on λ' = 2^(−e)λ, b' = 2^e b and scale back
+        var scale = ProblemScale.Of(problem);
+        var normal = scale.Apply(problem);
+        if (scale.IsIdentity) return Compute(WeightedDirections.Of(problem), problem.Kurtosis, problem.Noise, at, steps, storedDoublesBudget, gradient: true);
+        double lambdaMax = problem.Spectrum.Max;
+        var result = Compute(WeightedDirections.Of(normal), normal.Kurtosis, normal.Noise,
+            t => { var (m, b) = at(t); return (scale.Apply(m, lambdaMax), b); }, steps, storedDoublesBudget, gradient: true);
+        result.ToUser(scale);
+        return result;
+    }
+
+    /// <summary>
+    /// From the normalised problem to the user's units: E L = 2^(e+f) E L', and with A, c, B unchanged and b = 2^(−e) b',
+    /// ∂E L/∂A = 2^(e+f) ∂E L'/∂A, ∂E L/∂b = 2^(2e+f) ∂E L'/∂b', ∂E L/∂c = 2^(e+f) ∂E L'/∂c, ∂E L/∂B = 2^(e+f) ∂E L'/∂B.
+    /// Powers of two: exact unless a value leaves the range of double.
+    /// </summary>
+    private void ToUser(ProblemScale scale)
+    {
+        int r = scale.RiskExponent, rb = r + scale.LambdaExponent;
+        Risk = Diverged ? double.PositiveInfinity : Math.ScaleB(Risk, r);
+        for (int i = 0; i < _dA.Length; i++) _dA[i] = Math.ScaleB(_dA[i], r);
+        for (int i = 0; i < _db.Length; i++) _db[i] = Math.ScaleB(_db[i], rb);
+        for (int i = 0; i < _dc.Length; i++) _dc[i] = Math.ScaleB(_dc[i], r);
+        for (int i = 0; i < _dBatch.Length; i++) _dBatch[i] = Math.ScaleB(_dBatch[i], r);
     }
 
     /// <summary>

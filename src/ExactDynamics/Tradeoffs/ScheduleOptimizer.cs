@@ -2,11 +2,12 @@ using ExactDynamics.Dynamics;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
+using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 
 namespace ExactDynamics.Tradeoffs;
 
-/// <summary>Settings of <see cref="ScheduleOptimizer.Optimize"/>.</summary>
+/// <summary>Settings of <see cref="ScheduleOptimizer"/>.</summary>
 /// <param name="Knots">Knots of the interpolated log learning rate (and logit momentum); at most T.</param>
 /// <param name="Momentum">Optimise the momentum schedule too (families with a momentum only).</param>
 /// <param name="SearchBins">The search runs on at most this many blocks of the spectrum (bins of log λ); larger problems are compressed for the search only.</param>
@@ -31,7 +32,12 @@ public sealed record ScheduleOptimizationOptions(int Knots = 200, bool Momentum 
 /// <param name="SearchBlocks">Blocks of the spectrum the search ran on (= d when it was not compressed).</param>
 /// <param name="Tail">The fit of lr_t ∝ (1 − t/T)^p over the last part of the run.</param>
 public sealed record OptimizedSchedule(double[] Lr, double[]? Momentum, double FinalRisk, IReadOnlyList<TunedSchedule> Baselines,
-    TunedSchedule Start, int Iterations, int Evaluations, string Stop, bool UsedBaseline, int SearchBlocks, TailFit Tail);
+    TunedSchedule Start, int Iterations, int Evaluations, string Stop, bool UsedBaseline, int SearchBlocks, TailFit Tail)
+{
+    /// <summary>B_t for t = 0 … T − 1 when the run had a <see cref="BatchPlan"/> (given or optimised); null when the
+    /// problem's batch was used at every step.</summary>
+    public double[]? Batch { get; init; }
+}
 
 /// <summary>log lr_t = a + p log(1 − t/T) by least squares over the updates t ≥ From.</summary>
 /// <param name="Exponent">p.</param>
@@ -78,12 +84,60 @@ public static class ScheduleOptimizer
     /// <param name="baselines">Learning-rate schedules to tune and compare (null = constant).</param>
     /// <param name="options">Knots, momentum, search size, iterations, tuning range.</param>
     public static OptimizedSchedule Optimize(Problem problem, Func<double, MethodTemplate> family, int steps, IReadOnlyList<Schedule?> baselines,
-        ScheduleOptimizationOptions? options = null)
+        ScheduleOptimizationOptions? options = null) => Optimize(problem, family, steps, baselines, options, null, null);
+
+    /// <summary>
+    /// As <see cref="Optimize(Problem, Func{double, MethodTemplate}, int, IReadOnlyList{Schedule?}, ScheduleOptimizationOptions?)"/>
+    /// with per-update batch sizes: given (the baselines and the search run with them), or a monotone ramp spending the
+    /// budget G exactly over the T steps, optimised jointly with the learning rate (docs/math.md#optimal-batch-schedules).
+    /// </summary>
+    /// <param name="problem">The problem (its batch is not used).</param>
+    /// <param name="family">The method for a base learning rate.</param>
+    /// <param name="steps">T (the length of a given batch list).</param>
+    /// <param name="baselines">Learning-rate schedules to tune and compare, run with the given batches or the constant batch G/T.</param>
+    /// <param name="options">Knots, momentum, search size, iterations, tuning range.</param>
+    /// <param name="batch">The batch plan.</param>
+    public static OptimizedSchedule Optimize(Problem problem, Func<double, MethodTemplate> family, int steps, IReadOnlyList<Schedule?> baselines,
+        ScheduleOptimizationOptions? options, BatchPlan batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Optimize(problem, family, steps, baselines, options, batch, null);
+    }
+
+    /// <summary>
+    /// The search on the problem normalised by <see cref="ProblemScale"/> (docs/math.md#scale-invariance): λ' = 2^(−e)λ and
+    /// lr' = 2^e lr give the same dynamics for every family without modifiers (b ∝ lr, or a diagonal change of the state for
+    /// PyTorch's rule), so spectra at any scale are searched on O(1) numbers; learning rates and risks are scaled back
+    /// exactly (powers of two). <paramref name="startLr"/> (absolute, per update) replaces the best baseline as the start.
+    /// </summary>
+    internal static OptimizedSchedule Optimize(Problem problem, Func<double, MethodTemplate> family, int steps, IReadOnlyList<Schedule?> baselines,
+        ScheduleOptimizationOptions? options, BatchPlan? batch, IReadOnlyList<double>? startLr)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(family);
         ArgumentNullException.ThrowIfNull(baselines);
         options ??= new ScheduleOptimizationOptions();
+        var template = family(1);
+        bool scalable = template.Family is MethodFamily.Sgd or MethodFamily.HeavyBall or MethodFamily.Nesterov or MethodFamily.Torch or MethodFamily.Asgd
+                        && template.Modifiers.IsNone;
+        var scale = scalable ? ProblemScale.Of(problem) : default;
+        if (scale.IsIdentity) return OptimizeNormalised(problem, family, steps, baselines, options, batch, startLr);
+        int e = scale.LambdaExponent, r = scale.RiskExponent;
+        var inner = OptimizeNormalised(scale.Apply(problem), family, steps, baselines,
+            options with { LrMin = Math.ScaleB(options.LrMin, e), LrMax = Math.ScaleB(options.LrMax, e) }, batch,
+            startLr?.Select(v => Math.ScaleB(v, e)).ToArray());
+        TunedSchedule User(TunedSchedule t) => t with { BaseLr = Math.ScaleB(t.BaseLr, -e), FinalRisk = Math.ScaleB(t.FinalRisk, r) };
+        var lr = inner.Lr.Select(v => Math.ScaleB(v, -e)).ToArray();
+        return inner with
+        {
+            Lr = lr, FinalRisk = Math.ScaleB(inner.FinalRisk, r), Baselines = inner.Baselines.Select(User).ToArray(), Start = User(inner.Start),
+            Tail = TailFit.Of(lr, options.TailFraction),
+        };
+    }
+
+    private static OptimizedSchedule OptimizeNormalised(Problem problem, Func<double, MethodTemplate> family, int steps, IReadOnlyList<Schedule?> baselines,
+        ScheduleOptimizationOptions options, BatchPlan? batchPlan, IReadOnlyList<double>? startLr)
+    {
         if (steps < 1) throw new InvalidInputException($"A budget of {steps} steps is not allowed; it must be at least 1 step.");
         if (baselines.Count == 0) throw new InvalidInputException("The schedule optimisation needs at least one baseline schedule to start from.");
         if (options.Knots < 2) throw new InvalidInputException($"{options.Knots} knots is not allowed; the schedule needs at least 2 knots.");
@@ -96,9 +150,17 @@ public static class ScheduleOptimizer
         if (withMomentum && !template.HasMomentum)
             throw new InvalidInputException($"{template.FamilyName} has no momentum parameter, so its momentum schedule cannot be optimised.");
 
+        if (batchPlan?.Given is { } given && given.Count != steps)
+            throw new InvalidInputException($"{given.Count} batch sizes were given for {steps} steps; give one batch size per step.");
+        var shape = batchPlan is { IsOptimised: true } ? new MonotoneBatchShape(steps, batchPlan.Budget, batchPlan.MinBatch, batchPlan.Knots) : null;
+        double[]? startBatch = batchPlan is null ? null : batchPlan.Given?.ToArray() ?? Enumerable.Repeat(batchPlan.Budget / steps, steps).ToArray();
+        var batchSchedule = startBatch is null ? null : Schedule.FromValues(startBatch, absolute: true);
+        ScheduledMethod WithBatch(ScheduledMethod m) => batchSchedule is null ? m : new ScheduledMethod(m.Template, m.LrSchedule, m.MomentumSchedule, batchSchedule);
+
         var search = WeightedDirections.Compress(problem, options.SearchBins);
         bool compressed = search.Count < problem.Spectrum.Dimension;
-        double SearchRisk(ScheduledMethod m) => compressed
+        double SearchRisk(ScheduledMethod m0) => SearchRiskOf(WithBatch(m0));
+        double SearchRiskOf(ScheduledMethod m) => compressed
             ? StepGradients.Compute(search, problem.Kurtosis, problem.Noise, t => { var s = m.At(t, problem.Batch); return (s.Method, s.Batch); },
                 steps, StepGradients.StoredDoublesBudget, gradient: false).Risk
             : RiskRecursion.FinalRisk(problem, m, steps);
@@ -110,7 +172,7 @@ public static class ScheduleOptimizer
         {
             var onSearch = ScheduleTuning.TuneBaseLr(SearchRisk, family, baselines[i], steps, options.LrMin, options.LrMax);
             searchScore[i] = onSearch.FinalRisk;
-            double exact = RiskRecursion.FinalRisk(problem, new ScheduledMethod(family(onSearch.BaseLr), baselines[i]), steps);
+            double exact = RiskRecursion.FinalRisk(problem, WithBatch(new ScheduledMethod(family(onSearch.BaseLr), baselines[i])), steps);
             tuned[i] = onSearch with { FinalRisk = double.IsFinite(exact) ? exact : double.PositiveInfinity };
         }
         int startIdx = Array.IndexOf(searchScore, searchScore.Min());
@@ -154,13 +216,16 @@ public static class ScheduleOptimizer
             return (lr, mom);
         }
 
-        var x0 = Vector<double>.Build.Dense(withMomentum ? 2 * knots : knots);
+        int batchOffset = withMomentum ? 2 * knots : knots;
+        var x0 = Vector<double>.Build.Dense(batchOffset + (shape?.Parameters ?? 0));
         for (int j = 0; j < knots; j++)
         {
             long t = (long)Math.Round(tau[j]);
-            x0[j] = Math.Log(startMethod.LrAt(t));
+            x0[j] = Math.Log(startLr is null ? startMethod.LrAt(t) : startLr[(int)t]);
             if (withMomentum) x0[knots + j] = Math.Log(baseMomentum / (1 - baseMomentum));
         }
+        for (int j = batchOffset; j < x0.Count; j++) x0[j] = MonotoneBatchShape.StartIncrement;
+        double[]? BatchOf(Vector<double> x) => shape is null ? startBatch : shape.Expand(x.ToArray().AsSpan(batchOffset));
 
         double bestF = double.PositiveInfinity;
         Vector<double> bestX = x0;
@@ -170,13 +235,14 @@ public static class ScheduleOptimizer
         {
             evaluations++;
             var (lr, mom) = Expand(x);
+            var batch = BatchOf(x);
             var grad = new double[x.Count];
             ScheduleGradientResult g;
             try
             {
                 g = compressed
-                    ? GradientOnSearch(search, problem, methodTemplate, lr, mom, steps)
-                    : ScheduleGradient.Compute(problem, methodTemplate, lr, mom, null);
+                    ? GradientOnSearch(search, problem, methodTemplate, lr, mom, batch)
+                    : ScheduleGradient.Compute(problem, methodTemplate, lr, mom, batch);
             }
             catch (InvalidInputException)
             {
@@ -193,6 +259,12 @@ public static class ScheduleOptimizer
                     double dv = v is > -30 and < 30 ? mom[t] * (1 - mom[t]) : 0;
                     Spread(grad, knots, t, g.Momentum![t] * dv / g.Risk);
                 }
+            }
+            if (shape is not null)
+            {
+                var dB = new double[steps];
+                for (int t = 0; t < steps; t++) dB[t] = g.Batch[t] / g.Risk;
+                shape.Chain(x.ToArray().AsSpan(batchOffset), dB, grad.AsSpan(batchOffset));
             }
             if (f < bestF) { bestF = f; bestX = x.Clone(); }
             return (f, Vector<double>.Build.Dense(grad));
@@ -220,7 +292,8 @@ public static class ScheduleOptimizer
         }
 
         var (bestLr, bestMom) = Expand(bestX);
-        double finalRisk = ExactRisk(problem, family, bestLr, bestMom, steps);
+        var bestBatch = BatchOf(bestX);
+        double finalRisk = ExactRisk(problem, family, bestLr, bestMom, bestBatch, steps);
         var bestBaseline = tuned.MinBy(b => b.FinalRisk)!;
         bool usedBaseline = !(finalRisk <= bestBaseline.FinalRisk);
         if (usedBaseline)
@@ -228,10 +301,11 @@ public static class ScheduleOptimizer
             var m = new ScheduledMethod(family(bestBaseline.BaseLr), bestBaseline.Schedule);
             bestLr = Enumerable.Range(0, steps).Select(t => m.LrAt(t)).ToArray();
             bestMom = withMomentum ? Enumerable.Repeat(baseMomentum, steps).ToArray() : null;
-            finalRisk = ExactRisk(problem, family, bestLr, bestMom, steps);
+            bestBatch = startBatch;
+            finalRisk = ExactRisk(problem, family, bestLr, bestMom, bestBatch, steps);
         }
         return new OptimizedSchedule(bestLr, bestMom, finalRisk, tuned, start, iterations, evaluations, stop, usedBaseline, search.Count,
-            TailFit.Of(bestLr, options.TailFraction));
+            TailFit.Of(bestLr, options.TailFraction)) { Batch = bestBatch };
     }
 
     /// <summary>E L_T of absolute per-step learning rates (and momenta) by the library's scheduled recursion, as <c>risk --lr-schedule file:</c> computes it.</summary>
@@ -243,6 +317,22 @@ public static class ScheduleOptimizer
         return RiskRecursion.FinalRisk(problem, AsScheduled(family, lr, momentum), steps);
     }
 
+    /// <summary>As <see cref="ExactRisk(Problem, Func{double, MethodTemplate}, double[], double[], int)"/> with per-step batch sizes (null: the problem's batch).</summary>
+    public static double ExactRisk(Problem problem, Func<double, MethodTemplate> family, double[] lr, double[]? momentum, double[]? batch, int steps)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(family);
+        ArgumentNullException.ThrowIfNull(lr);
+        return RiskRecursion.FinalRisk(problem, AsScheduled(family, lr, momentum, batch), steps);
+    }
+
+    /// <summary>The method with the absolute per-step learning rates, momenta and batch sizes (each null: not scheduled) as <c>value</c> schedules.</summary>
+    public static ScheduledMethod AsScheduled(Func<double, MethodTemplate> family, double[] lr, double[]? momentum, double[]? batch)
+    {
+        var m = AsScheduled(family, lr, momentum);
+        return batch is null ? m : new ScheduledMethod(m.Template, m.LrSchedule, m.MomentumSchedule, Schedule.FromValues(batch, absolute: true));
+    }
+
     /// <summary>The method with the absolute per-step values as <c>value</c> schedules.</summary>
     public static ScheduledMethod AsScheduled(Func<double, MethodTemplate> family, double[] lr, double[]? momentum)
     {
@@ -251,9 +341,9 @@ public static class ScheduleOptimizer
         return new ScheduledMethod(family(lr[0] > 0 ? lr[0] : 1), Schedule.FromValues(lr, absolute: true), momentum is null ? null : Schedule.FromValues(momentum, absolute: true));
     }
 
-    private static ScheduleGradientResult GradientOnSearch(WeightedDirections search, Problem problem, MethodTemplate template, double[] lr, double[]? mom, int steps)
+    private static ScheduleGradientResult GradientOnSearch(WeightedDirections search, Problem problem, MethodTemplate template, double[] lr, double[]? mom, double[]? batch)
     {
         // the family chain rule of ScheduleGradient on the compressed spectrum: run it through a view with the weights
-        return ScheduleGradient.Compute(problem, template, lr, mom, null, StepGradients.StoredDoublesBudget, search);
+        return ScheduleGradient.Compute(problem, template, lr, mom, batch, StepGradients.StoredDoublesBudget, search);
     }
 }
