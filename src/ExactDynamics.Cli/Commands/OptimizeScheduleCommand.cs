@@ -33,7 +33,9 @@ internal static class OptimizeScheduleCommand
         var scheduleOut = OptionFactory.Text("--schedule-out", "PATH.csv",
             "Write the optimal learning rates as a schedule file (header value, one absolute lr per update) that --lr-schedule file:PATH.csv reads back.");
         var momentumOut = OptionFactory.Text("--momentum-out", "PATH.csv", "With --momentum: write the optimal momenta as a schedule file for --momentum-schedule file:PATH.csv.");
-        var plot = OptionFactory.Plot("Draw the schedules (learning rate against t, linear scale) and their exact risk curves, side by side (.png or .svg).");
+        var plot = OptionFactory.Plot("Draw the schedules (learning rate against t, linear scale) and their exact risk curves, side by side (.png or .svg); " +
+                                      "with --batch-schedule optimal also the batch sizes, and the risk against the samples spent.");
+        var batch = new BatchScheduleOptionSet();
         var command = new ExampleCommand("optimize-schedule",
             "The learning-rate schedule (optionally with the momentum) that minimises the exact final risk E L_T at a budget of T steps: log lr on " +
             "knots, optimised by L-BFGS with the exact adjoint gradient, started from the best of the baselines (each with its base lr tuned as in " +
@@ -44,6 +46,7 @@ internal static class OptimizeScheduleCommand
         budget.AddTo(command);
         foreach (var o in new Option[] { knots, momentum, bins, iterations, tail, scheduleOut, momentumOut, plot })
             command.Options.Add(o);
+        batch.AddTo(command);
         shared.AddOutputTo(command);
         command.SetAction(parse =>
         {
@@ -65,6 +68,22 @@ internal static class OptimizeScheduleCommand
             if (nb < 1 || nb > 1_000_000) throw new InvalidInputException($"--search-bins {nb} is not allowed; use between 1 and 1000000.");
             if (it < 0 || it > 100_000) throw new InvalidInputException($"--max-iterations {it} is not allowed; use between 0 and 100000.");
             var options = new ScheduleOptimizationOptions((int)k, withMomentum, (int)nb, (int)it, lrMin, lrMax, parse.GetValue(tail));
+            if (batch.Read(parse, budget, problem, options) is { } batchOptions)
+            {
+                BatchScheduleComparison comparison;
+                using (var progress = Progress.Start(ctx.Error, "optimize-schedule", 1))
+                {
+                    comparison = BatchSchedules.Compare(problem, make, batch.Budget(parse), BatchScheduleOptionSet.Baselines(parse, budget, baselines), batchOptions);
+                    progress.Advance();
+                }
+                var best = comparison.Optimal.Schedule;
+                if (lrOut is not null) WriteSchedule(lrOut, "--schedule-out", best.Lr, "optimal learning rate");
+                if (momOut is not null && best.Momentum is not null) WriteSchedule(momOut, "--momentum-out", best.Momentum, "optimal momentum");
+                if (batch.OutPath(parse) is { } bOut) WriteSchedule(bOut, "--batch-out", comparison.Optimal.Batch, "optimal batch size");
+                if (plotPath is not null) BatchScheduleWriter.Plot(plotPath, problem, make, comparison, familyName);
+                OutputTarget.Emit(outPath, ctx.Out, w => BatchScheduleWriter.Write(w, shared.GetFormat(parse), familyName, comparison, problem, init));
+                return 0;
+            }
             OptimizedSchedule result;
             using (var progress = Progress.Start(ctx.Error, "optimize-schedule", 1))
             {

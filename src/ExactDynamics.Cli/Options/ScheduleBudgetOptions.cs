@@ -70,7 +70,7 @@ internal sealed class ScheduleBudgetOptions
         };
         make(1); // validates beta
         var specs = parse.GetValue(Schedule) is { Length: > 0 } given ? given : DefaultSchedules(t);
-        var schedules = specs.Select(s => s.Trim().Equals("constant", StringComparison.OrdinalIgnoreCase) ? null : ScheduleSpec.Parse(s, "--schedule")).ToArray();
+        var schedules = ParseSchedules(specs);
         double lrMin = parse.GetValue(LrMin), lrMax = parse.GetValue(LrMax);
         if (!(lrMin > 0) || !(lrMax > lrMin) || !double.IsFinite(lrMax))
             throw new InvalidInputException($"--lr-min {ResultWriter.Text(lrMin)} and --lr-max {ResultWriter.Text(lrMax)} are not allowed; they need 0 < lr-min < lr-max < ∞.");
@@ -78,6 +78,10 @@ internal sealed class ScheduleBudgetOptions
         var familyName = name == "sgd" ? "sgd" : $"{name}(β={ResultWriter.Readable(b)})";
         return new ScheduleBudget(make, familyName, b, t, schedules, lrMin * scale, lrMax * scale);
     }
+
+    /// <summary>Schedule specs as schedules (<c>constant</c> = null).</summary>
+    public static Schedule?[] ParseSchedules(IEnumerable<string> specs) =>
+        specs.Select(s => s.Trim().Equals("constant", StringComparison.OrdinalIgnoreCase) ? null : ScheduleSpec.Parse(s, "--schedule")).ToArray();
 
     /// <summary>constant, step decay (halve every T/4), cosine to 0 over T, WSD with the last 20% decaying.</summary>
     public static string[] DefaultSchedules(long t) =>

@@ -75,6 +75,28 @@ internal sealed class MonotoneBatchShape
         return b;
     }
 
+    /// <summary>
+    /// δ whose ramp follows a given non-decreasing <paramref name="batch"/> (e.g. a doubling ramp, as a start): at the knots
+    /// H_j = log max(B(τ_j) − B_min, D/20) with D = G/T − B_min, and δ_j = softplus⁻¹(H_{j+1} − H_j), at least −8.
+    /// </summary>
+    public double[] Fit(IReadOnlyList<double> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var delta = new double[Parameters];
+        if (_knots == 1) return delta;
+        double H(int j)
+        {
+            int t = (int)Math.Round(j * (_steps - 1) / (double)(_knots - 1));
+            return Math.Log(Math.Max(batch[Math.Min(t, batch.Count - 1)] - _minBatch, _excess / 20));
+        }
+        for (int j = 0; j < Parameters; j++)
+        {
+            double rise = H(j + 1) - H(j);
+            delta[j] = rise > 0 ? Math.Max(-8, Math.Log(Math.Exp(Math.Min(rise, 30)) - 1) + Math.Max(0, rise - 30)) : -8;
+        }
+        return delta;
+    }
+
     /// <summary>∂f/∂δ_i from ∂f/∂B_t (<paramref name="dBatch"/>), added into <paramref name="dDelta"/>.</summary>
     public void Chain(ReadOnlySpan<double> delta, IReadOnlyList<double> dBatch, Span<double> dDelta)
     {

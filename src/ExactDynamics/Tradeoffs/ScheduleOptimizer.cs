@@ -108,10 +108,11 @@ public static class ScheduleOptimizer
     /// The search on the problem normalised by <see cref="ProblemScale"/> (docs/math.md#scale-invariance): λ' = 2^(−e)λ and
     /// lr' = 2^e lr give the same dynamics for every family without modifiers (b ∝ lr, or a diagonal change of the state for
     /// PyTorch's rule), so spectra at any scale are searched on O(1) numbers; learning rates and risks are scaled back
-    /// exactly (powers of two). <paramref name="startLr"/> (absolute, per update) replaces the best baseline as the start.
+    /// exactly (powers of two). <paramref name="startLr"/> (absolute, per update) replaces the best baseline as the start, and
+    /// <paramref name="startBatch"/> (a non-decreasing batch per update) the nearly constant start of an optimised ramp.
     /// </summary>
     internal static OptimizedSchedule Optimize(Problem problem, Func<double, MethodTemplate> family, int steps, IReadOnlyList<Schedule?> baselines,
-        ScheduleOptimizationOptions? options, BatchPlan? batch, IReadOnlyList<double>? startLr)
+        ScheduleOptimizationOptions? options, BatchPlan? batch, IReadOnlyList<double>? startLr, IReadOnlyList<double>? startBatch = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(family);
@@ -121,11 +122,11 @@ public static class ScheduleOptimizer
         bool scalable = template.Family is MethodFamily.Sgd or MethodFamily.HeavyBall or MethodFamily.Nesterov or MethodFamily.Torch or MethodFamily.Asgd
                         && template.Modifiers.IsNone;
         var scale = scalable ? ProblemScale.Of(problem) : default;
-        if (scale.IsIdentity) return OptimizeNormalised(problem, family, steps, baselines, options, batch, startLr);
+        if (scale.IsIdentity) return OptimizeNormalised(problem, family, steps, baselines, options, batch, startLr, startBatch);
         int e = scale.LambdaExponent, r = scale.RiskExponent;
         var inner = OptimizeNormalised(scale.Apply(problem), family, steps, baselines,
             options with { LrMin = Math.ScaleB(options.LrMin, e), LrMax = Math.ScaleB(options.LrMax, e) }, batch,
-            startLr?.Select(v => Math.ScaleB(v, e)).ToArray());
+            startLr?.Select(v => Math.ScaleB(v, e)).ToArray(), startBatch);
         TunedSchedule User(TunedSchedule t) => t with { BaseLr = Math.ScaleB(t.BaseLr, -e), FinalRisk = Math.ScaleB(t.FinalRisk, r) };
         var lr = inner.Lr.Select(v => Math.ScaleB(v, -e)).ToArray();
         return inner with
@@ -136,7 +137,7 @@ public static class ScheduleOptimizer
     }
 
     private static OptimizedSchedule OptimizeNormalised(Problem problem, Func<double, MethodTemplate> family, int steps, IReadOnlyList<Schedule?> baselines,
-        ScheduleOptimizationOptions options, BatchPlan? batchPlan, IReadOnlyList<double>? startLr)
+        ScheduleOptimizationOptions options, BatchPlan? batchPlan, IReadOnlyList<double>? startLr, IReadOnlyList<double>? startRamp)
     {
         if (steps < 1) throw new InvalidInputException($"A budget of {steps} steps is not allowed; it must be at least 1 step.");
         if (baselines.Count == 0) throw new InvalidInputException("The schedule optimisation needs at least one baseline schedule to start from.");
@@ -224,7 +225,8 @@ public static class ScheduleOptimizer
             x0[j] = Math.Log(startLr is null ? startMethod.LrAt(t) : startLr[(int)t]);
             if (withMomentum) x0[knots + j] = Math.Log(baseMomentum / (1 - baseMomentum));
         }
-        for (int j = batchOffset; j < x0.Count; j++) x0[j] = MonotoneBatchShape.StartIncrement;
+        var startDelta = shape is not null && startRamp is not null ? shape.Fit(startRamp) : null;
+        for (int j = batchOffset; j < x0.Count; j++) x0[j] = startDelta?[j - batchOffset] ?? MonotoneBatchShape.StartIncrement;
         double[]? BatchOf(Vector<double> x) => shape is null ? startBatch : shape.Expand(x.ToArray().AsSpan(batchOffset));
 
         double bestF = double.PositiveInfinity;
