@@ -84,13 +84,83 @@ public sealed class OptimizeScheduleCommandTests : IDisposable
         (Math.Abs(Cli.D(back.Csv()[^1][1]) - shown) / shown).ShouldBeLessThan(1e-3); // the table rounds to 4 digits
     }
 
+    /// <summary>E L_T of SGD with per-step η_t and B_t on λ_i = 1/i, s_i = 1.</summary>
+    private static double PlainSgd(double[] lr, double[] batch, int d, double m4, double noise)
+    {
+        var lam = Enumerable.Range(1, d).Select(i => 1.0 / i).ToArray();
+        var s = Enumerable.Repeat(1.0, d).ToArray();
+        for (int t = 0; t < lr.Length; t++)
+        {
+            double eta = lr[t], mu = 0;
+            for (int i = 0; i < d; i++) mu += lam[i] * s[i];
+            for (int i = 0; i < d; i++)
+            {
+                double l = lam[i];
+                s[i] = (1 - eta * l) * (1 - eta * l) * s[i] + eta * eta / batch[t] * (l * mu + (m4 - 2) * l * l * s[i] + noise * l);
+            }
+        }
+        return 0.5 * lam.Zip(s, (l, x) => l * x).Sum();
+    }
+
+    private static double[] ValueFile(string path) => File.ReadAllLines(path).Where(l => l.Length > 0 && l[0] != '#').Skip(1).Select(Cli.D).ToArray();
+
+    [Fact]
+    public void The_optimal_batch_ramp_reads_back_to_the_reported_risk_and_beats_every_constant_batch()
+    {
+        var lrPath = _dir.File("lr.csv");
+        var bPath = _dir.File("b.csv");
+        const string problem = "--spectrum powerlaw:a=1,d=30 --batch 1 --noise 0.1 --kurtosis 2";
+        var r = Cli.Run(Cli.Args($"optimize-schedule {problem} --batch-schedule optimal --budget 400 --knots 20 --max-iterations 20 --batch-knots 6 " +
+                                 $"--double-every 100 --format json --schedule-out {lrPath} --batch-out {bPath}"));
+        r.ShouldSucceed();
+        var json = r.Json();
+        double reported = json.GetProperty("final_risk").GetDouble();
+        int steps = json.GetProperty("steps").GetInt32();
+        var rows = json.GetProperty("rows").EnumerateArray().ToArray();
+        rows.Where(x => x.GetProperty("kind").GetString() == "constant").Count().ShouldBeGreaterThanOrEqualTo(3);
+        rows.Single(x => x.GetProperty("kind").GetString() == "ramp").GetProperty("strategy").GetString().ShouldBe("ramp ×2 every 100");
+        foreach (var row in rows.Where(x => x.GetProperty("kind").GetString() == "constant"))
+            row.GetProperty("final_risk").GetDouble().ShouldBeGreaterThanOrEqualTo(reported);
+
+        var lr = ValueFile(lrPath);
+        var batch = ValueFile(bPath);
+        lr.Length.ShouldBe(steps);
+        batch.Length.ShouldBe(steps);
+        batch.Sum().ShouldBeLessThanOrEqualTo(400 * (1 + 1e-12));
+        batch.ShouldAllBe(b => b >= 1);
+        (Math.Abs(PlainSgd(lr, batch, 30, 2, 0.1) - reported) / reported).ShouldBeLessThan(1e-12);
+
+        // both files read back by risk give the reported optimum
+        var back = Cli.Run(Cli.Args($"risk {problem} --steps {steps} --every {steps} --method sgd:lr=0.5 --lr-schedule file:{lrPath} --batch-schedule file:{bPath} --format csv"));
+        back.ShouldSucceed();
+        (Math.Abs(Cli.D(back.Csv()[^1][1]) - reported) / reported).ShouldBeLessThan(1e-12);
+    }
+
+    [Theory]
+    [InlineData("--budget 400", "--budget needs --batch-schedule optimal")]
+    [InlineData("--batch-out b.csv", "--batch-out needs --batch-schedule optimal")]
+    [InlineData("--batch-schedule cosine:steps=10 --budget 400", "--batch-schedule optimal")]
+    [InlineData("--batch-schedule optimal", "needs --budget")]
+    [InlineData("--batch-schedule optimal --budget 400 --steps 100", "--steps does not apply")]
+    [InlineData("--batch-schedule optimal --budget 0.5", "gradient budget")]
+    [InlineData("--batch-schedule optimal --budget 400 --batch-knots 1", "--batch-knots 1")]
+    [InlineData("--batch-schedule optimal --budget 400 --double-every 0", "--double-every 0")]
+    public void Bad_batch_schedule_input_exits_2_with_one_line(string options, string fragment)
+    {
+        var r = Cli.Run(Cli.Args($"optimize-schedule --spectrum powerlaw:a=1,d=30 --batch 1 {options}"));
+        r.Code.ShouldBe(2);
+        r.ErrLines.Length.ShouldBe(1);
+        r.Err.ShouldContain(fragment);
+    }
+
     [Fact]
     public void Help_lists_every_option_and_ends_with_an_example()
     {
         var r = Cli.Run("optimize-schedule", "--help");
         r.ShouldSucceed();
         foreach (var o in new[] { "--family", "--beta", "--steps", "--schedule", "--knots", "--momentum", "--search-bins", "--max-iterations", "--tail",
-                     "--schedule-out", "--momentum-out", "--plot", "--format", "--out" })
+                     "--schedule-out", "--momentum-out", "--plot", "--batch-schedule", "--budget", "--double-every", "--max-batch", "--batch-knots", "--batch-out",
+                     "--format", "--out" })
             r.Out.ShouldContain(o);
         var lines = r.Out.TrimEnd().Split('\n');
         lines[^2].Trim().ShouldBe("Example:");
