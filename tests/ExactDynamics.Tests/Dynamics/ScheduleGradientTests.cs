@@ -2,6 +2,7 @@ using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 using ExactDynamics.Spectra;
+using ExactDynamics.Tests.Oracles;
 
 namespace ExactDynamics.Tests.Schedules;
 
@@ -13,17 +14,6 @@ namespace ExactDynamics.Tests.Schedules;
 /// </summary>
 public class ScheduleGradientTests
 {
-    /// <summary>A number with one directional derivative.</summary>
-    private readonly record struct Dual(double V, double D)
-    {
-        public static implicit operator Dual(double x) => new(x, 0);
-        public static Dual operator +(Dual x, Dual y) => new(x.V + y.V, x.D + y.D);
-        public static Dual operator -(Dual x, Dual y) => new(x.V - y.V, x.D - y.D);
-        public static Dual operator -(Dual x) => new(-x.V, -x.D);
-        public static Dual operator *(Dual x, Dual y) => new(x.V * y.V, x.D * y.V + x.V * y.D);
-        public static Dual operator /(Dual x, Dual y) => new(x.V / y.V, (x.D * y.V - x.V * y.D) / (y.V * y.V));
-    }
-
     /// <summary>One update as dual arrays: A (k×k), b, c, and the batch.</summary>
     private sealed record DualStep(Dual[,] A, Dual[] B, Dual[] C, Dual Batch);
 

@@ -1,6 +1,7 @@
 using ExactDynamics.Dynamics;
 using ExactDynamics.Schedules;
 using ExactDynamics.Spectra;
+using ExactDynamics.Tests.Oracles;
 using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Tests.Schedules;
@@ -13,18 +14,6 @@ namespace ExactDynamics.Tests.Schedules;
 /// </summary>
 public class BatchScheduleTests
 {
-    /// <summary>A number with one directional derivative.</summary>
-    private readonly record struct Dual(double V, double D)
-    {
-        public static implicit operator Dual(double x) => new(x, 0);
-        public static Dual operator +(Dual x, Dual y) => new(x.V + y.V, x.D + y.D);
-        public static Dual operator -(Dual x, Dual y) => new(x.V - y.V, x.D - y.D);
-        public static Dual operator *(Dual x, Dual y) => new(x.V * y.V, x.D * y.V + x.V * y.D);
-        public static Dual operator /(Dual x, Dual y) => new(x.V / y.V, (x.D * y.V - x.V * y.D) / (y.V * y.V));
-        public static Dual Exp(Dual x) => new(Math.Exp(x.V), Math.Exp(x.V) * x.D);
-        public static Dual Softplus(Dual x) => new(Math.Log(1 + Math.Exp(x.V)), x.D / (1 + Math.Exp(-x.V)));
-    }
-
     /// <summary>E L_T of heavy ball (β = 0: SGD) with per-step η_t and B_t, blocks of (e_t, e_{t−1}), start e_0 = e_{−1}.</summary>
     private static Dual PlainRisk(double[] lam, double[] init, double m4, double noise, double beta, IReadOnlyList<double> lr, IReadOnlyList<Dual> batch)
     {
