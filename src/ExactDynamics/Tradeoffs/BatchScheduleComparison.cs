@@ -58,6 +58,7 @@ public static class BatchSchedules
     /// <summary>The constant-batch grid stops after a batch whose optimised E L_T is this many times the best so far.</summary>
     public const double StopFactor = 4;
 
+    /// <summary>Every strategy at the gradient budget <paramref name="budget"/>, each with its optimised learning-rate schedule, and the optimal ramp.</summary>
     /// <param name="problem">The problem; its batch is B_min.</param>
     /// <param name="family">The method for a base learning rate.</param>
     /// <param name="budget">G ≥ B_min (samples).</param>
