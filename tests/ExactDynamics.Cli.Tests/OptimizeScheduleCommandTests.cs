@@ -136,6 +136,22 @@ public sealed class OptimizeScheduleCommandTests : IDisposable
         (Math.Abs(Cli.D(back.Csv()[^1][1]) - reported) / reported).ShouldBeLessThan(1e-12);
     }
 
+    [Fact]
+    public void The_batch_table_names_every_strategy_and_the_plot_has_three_panels()
+    {
+        var png = _dir.File("batch.png");
+        var r = Cli.Run(Cli.Args("optimize-schedule --spectrum powerlaw:a=1,d=10 --batch 2 --noise 0.1 --batch-schedule optimal --budget 120 " +
+                                 $"--knots 8 --max-iterations 8 --double-every 10 --max-batch 8 --plot {png}"));
+        r.ShouldSucceed();
+        r.Out.ShouldContain("Batch-size schedules at a gradient budget of 120 samples — sgd");
+        foreach (var row in new[] { "constant B=2", "constant B=4", "ramp ×2 every 10 up to 8" })
+            r.Out.Split('\n').Count(l => l.StartsWith(row, StringComparison.Ordinal)).ShouldBe(1, row);
+        (r.Out.Contains("Optimal ramp:", StringComparison.Ordinal) || r.Out.Contains("No monotone ramp searched beat", StringComparison.Ordinal)).ShouldBeTrue();
+        r.Out.ShouldContain("Tail of the optimum's learning rate");
+        var (w, h) = Images.ShouldBePng(png);
+        w.ShouldBeGreaterThan(2 * h);
+    }
+
     [Theory]
     [InlineData("--budget 400", "--budget needs --batch-schedule optimal")]
     [InlineData("--batch-out b.csv", "--batch-out needs --batch-schedule optimal")]
