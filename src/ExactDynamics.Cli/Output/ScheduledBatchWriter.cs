@@ -133,6 +133,16 @@ internal static class ScheduledBatchWriter
                         WritePoint(j, r.AtCritical?.Tuned);
                         ResultWriter.WriteNumberOrNull(j, "kurtosis", problem.Kurtosis);
                         ResultWriter.WriteNumberOrNull(j, "noise", problem.Noise);
+                        j.WriteStartArray("curve");
+                        foreach (var p in r.Curve)
+                        {
+                            j.WriteStartObject();
+                            ResultWriter.WriteNumberOrNull(j, "batch", p.Batch);
+                            ResultWriter.WriteNumberOrNull(j, "ce", p.Efficiency);
+                            WritePoint(j, p.Tuned);
+                            j.WriteEndObject();
+                        }
+                        j.WriteEndArray();
                         j.WriteEndObject();
                     }
                     if (results.Count > 1) j.WriteEndArray();
