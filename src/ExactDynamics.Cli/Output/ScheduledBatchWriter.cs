@@ -68,7 +68,7 @@ internal static class ScheduledBatchWriter
             {
                 Commands.SweepCommand.WriteHeader(w, $"Batch-size sweep, {shape} schedule tuned per batch", problem, init,
                     string.Join(", ", points.Select(p => p.Family).Distinct().Select(f => f.Name())) + "; " + Mode(o));
-                var table = new TextTable(("family", false), ("B", true), ("T", true), ("B·T", true), (o.Budget is null ? "E L_T" : "final risk", true),
+                var table = new TextTable(("family", false), ("B", true), ("T", true), ("B·T", true), ("E L_T", true),
                     ("CE", true), ("peak lr", true), ("beta", true), ("schedule", false));
                 foreach (var p in points)
                 {
@@ -192,14 +192,13 @@ internal static class ScheduledBatchWriter
             double? bc = critical ?? TradeoffPlots.Crossing(sorted.Select(p => new SweepPoint(family.Name(), p.Batch, double.NaN, null, p.Efficiency)).ToArray(), f);
             if (bc is double b) marks.Add(new PlotMarker(b, f, $"{family.Name()} B_crit ≈ {ResultWriter.Readable(b, 3)}") { Series = ratio.Count - 1 });
         }
-        string title = $"{o.Schedule.Shape.Name()} schedule tuned at every B — {Plots.DescribeNoBatch(problem)}";
-        var left = new PlotSpec($"Compute efficiency, {Mode(o)}\n{title}", "batch size B", "CE(B) / CE(smallest B)", LogX: true, LogY: true)
+        var left = new PlotSpec($"{o.Schedule.Shape.Name()} schedule tuned at every B\n{Mode(o)}", "batch size B", "CE(B) / CE(smallest B)", LogX: true, LogY: true)
         {
             Series = ratio, Markers = marks, Guides = [new PlotGuide(f, Vertical: false, $"f = {ResultWriter.Readable(f)}")], LegendAt = ScottPlot.Alignment.LowerLeft,
         };
         var right = o.Budget is null
-            ? new PlotSpec($"Gradients to reach ε\n{title}", "batch size B", "B·T(B)", LogX: true, LogY: true) { Series = second, NoLegend = true }
-            : new PlotSpec($"Exact final risk at the budget\n{title}", "batch size B", "E L_T, T = ⌊G/B⌋", LogX: true, LogY: true) { Series = second, NoLegend = true };
+            ? new PlotSpec($"Gradients to reach ε\n{Plots.DescribeNoBatch(problem)}", "batch size B", "B·T(B)", LogX: true, LogY: true) { Series = second, NoLegend = true }
+            : new PlotSpec($"Exact final risk at the budget\n{Plots.DescribeNoBatch(problem)}", "batch size B", "E L_T, T = ⌊G/B⌋", LogX: true, LogY: true) { Series = second, NoLegend = true };
         Plots.SavePanels(path, [left, right], columns: 2, size);
     }
 }

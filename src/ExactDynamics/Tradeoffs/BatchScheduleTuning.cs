@@ -110,7 +110,7 @@ public static class BatchScheduleTuning
         if (options.Shape == ScheduleShape.Optimal)
         {
             var opt = ScheduleOptimizer.Optimize(problem, lr => Make(family, lr, beta), (int)steps, [schedule],
-                new ScheduleOptimizationOptions(Math.Min(options.Knots, (int)steps), Momentum: false, options.SearchBins, options.MaxIterations, lo, hi));
+                new ScheduleOptimizationOptions(Math.Max(2, Math.Min(options.Knots, (int)steps)), Momentum: false, options.SearchBins, options.MaxIterations, lo, hi));
             evaluations += opt.Evaluations + opt.Baselines.Sum(b => b.Evaluations);
             method = ScheduleOptimizer.AsScheduled(lr => Make(family, lr, beta), opt.Lr, null);
             peak = opt.Lr.Max();
