@@ -182,6 +182,17 @@ public class ScheduledCriticalBatchTests
     }
 
     [Fact]
+    public void A_one_step_optimal_schedule_is_the_best_single_step()
+    {
+        // the target search starts at T = 1, where the optimal schedule has one knot
+        var r = BatchScheduleTuning.AtHorizon(At(2), MethodFamily.Sgd, 1, new BatchScheduleOptions { Shape = ScheduleShape.Optimal });
+        r.Steps.ShouldBe(1);
+        TestSupport.RelErr(r.FinalRisk, PlainRisk(Lam, Init, 2, M4, Noise, _ => r.PeakLr, 1, 0, false)).ShouldBeLessThan(1e-12);
+        double best = Enumerable.Range(0, 2000).Min(k => Risk(MethodFamily.Sgd, 2, 1e-3 * Math.Pow(4000, k / 1999.0), 0, ScheduleShape.Constant, 1));
+        r.FinalRisk.ShouldBeLessThanOrEqualTo(best * (1 + 1e-9));
+    }
+
+    [Fact]
     public void Bad_settings_name_the_quantity()
     {
         Should.Throw<InvalidInputException>(() => ScheduledCriticalBatch.Compute(At(1), MethodFamily.Sgd, new ScheduledBatchOptions()))
