@@ -151,7 +151,12 @@ public class ScheduledCriticalBatchTests
     public void The_critical_batch_is_the_hand_crossing_of_the_sweeps_own_values(MethodFamily family, double g)
     {
         const double f = 0.5;
-        var options = new ScheduledBatchOptions { Budget = g, Fraction = f, Schedule = new BatchScheduleOptions { Shape = ScheduleShape.Wsd } };
+        // heavy ball at a fixed momentum here (its tuning is checked against the brute-force grid above)
+        var options = new ScheduledBatchOptions
+        {
+            Budget = g, Fraction = f,
+            Schedule = new BatchScheduleOptions { Shape = ScheduleShape.Wsd, Momentum = family == MethodFamily.Sgd ? null : 0.6 },
+        };
         var result = ScheduledCriticalBatch.Compute(At(1), family, options);
         double bc = result.CriticalBatch!.Value;
         var grid = Enumerable.Range(0, (int)Math.Log2(g) + 1).Select(j => Math.Pow(2, j)).ToArray();
