@@ -142,8 +142,9 @@ public static class ScheduledCriticalBatch
     public static IReadOnlyList<ScheduledCriticalBatchResult> Compute(Problem problem, IReadOnlyList<MethodFamily> families, ScheduledBatchOptions options)
     {
         ArgumentNullException.ThrowIfNull(families);
+        ArgumentNullException.ThrowIfNull(options);
         var res = new ScheduledCriticalBatchResult[families.Count];
-        Run(families.Count, options?.MaxDegreeOfParallelism, i => res[i] = Compute(problem, families[i], options!));
+        Run(families.Count, options.MaxDegreeOfParallelism, i => res[i] = Compute(problem, families[i], options));
         return res;
     }
 
