@@ -28,7 +28,11 @@ internal static class CriticalBatchCommand
         fraction.HelpName = "F";
         var maxBatch = OptionFactory.Real("--max-batch", "Largest batch size searched (default 2^40 ≈ 1.1e12, in effect no limit); beyond it the answer is null.", CriticalBatchDefaults.MaxBatch, showDefault: false);
         var threads = TuneCommand.Threads("Parallelism (default: the number of processors): 1 runs every tuning on one thread; above 1 the doubling grid is tuned two batch sizes at a time alongside the B → ∞ tuning, the two refinements run together, and several families at once (up to this many).");
-        var plot = new PlotOptions("Also draw CE(B)/CE(1) with the line f and each family's critical batch (a labelled vertical line in its colour), and the tuned gap (with the deterministic scale for one family); all families on the same range of B.", "1040x400");
+        var plot = new PlotOptions("Also draw CE(B)/CE(1) with the line f and each family's critical batch (a labelled vertical line in its colour), and the tuned gap (with the deterministic scale for one family); all families on the same range of B " +
+            "(with a schedule: CE(B)/CE(1) with the critical batches marked, and E L_T at the budget or B·T to the target).", "1040x400");
+        var scheduled = new ScheduledTradeoffOptions();
+        var target = TuneCommand.Target("Target risk ε > 0: schedule-aware critical batch at a target, CE(B) = 1/(B·T(B)) with T(B) the fewest updates to ε of the schedule tuned at B (with any --schedule).");
+        var maxSteps = OptionFactory.Integer("--max-steps", "Step limit of the target search (with --target).", ExactDynamics.Targets.IterationsToTarget.DefaultMaxSteps);
         var command = new ExampleCommand("critical-batch",
             "The critical batch size: the smallest real B > 1 at which the compute efficiency CE(B) ∝ gap*(B)/B of the tuned family has fallen to a fraction f of CE(1), " +
             "found by root-finding in log B on the tuned gap (not read off a grid); and the deterministic scale, the B at which gap*(B) reaches f times its B → ∞ limit " +
@@ -40,6 +44,9 @@ internal static class CriticalBatchCommand
         command.Options.Add(family);
         command.Options.Add(fraction);
         command.Options.Add(maxBatch);
+        scheduled.AddTo(command);
+        command.Options.Add(target);
+        command.Options.Add(maxSteps);
         command.Options.Add(shared.Kurtosis);
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
@@ -62,6 +69,16 @@ internal static class CriticalBatchCommand
             int? nThreads = TuneCommand.GetThreads(parse, threads);
             var problem = SweepCommand.BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
+            double? eps = TuneCommand.GetTarget(parse, target, TuneObjective.Gap);
+            if (scheduled.Read(parse, eps, targetMakesScheduled: true, f, mb, TuneCommand.GetMaxSteps(parse, maxSteps), nThreads) is { } so)
+            {
+                IReadOnlyList<ScheduledCriticalBatchResult> sr;
+                using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
+                    sr = ScheduledCriticalBatch.Compute(problem, fams, so);
+                OutputTarget.Emit(outPath, ctx.Out, w => ScheduledBatchWriter.WriteCritical(w, shared.GetFormat(parse), sr, so, problem, init));
+                if (plotPath is not null) ScheduledBatchWriter.Plot(plotPath, problem, sr.Select(r => (r.Family, r.Curve, r.CriticalBatch)).ToArray(), so, figure);
+                return 0;
+            }
             IReadOnlyList<CriticalBatchResult> results;
             using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
                 results = CriticalBatch.Compute(problem, fams, new CriticalBatchOptions

@@ -25,7 +25,9 @@ internal static class SweepCommand
         var objective = TuneCommand.Objective();
         var maxSteps = TuneCommand.MaxSteps();
         var threads = TuneCommand.Threads("Tunings run at once (default: the number of processors).");
-        var plot = new PlotOptions("Also draw the tuned gap and CE against B, each family's critical batch on the grid (CE = ½·CE at the smallest B, interpolated) marked, and, with --target, iterations against total gradients B·T.", "1560x400");
+        var plot = new PlotOptions("Also draw the tuned gap and CE against B, each family's critical batch on the grid (CE = ½·CE at the smallest B, interpolated) marked, and, with --target, iterations against total gradients B·T " +
+            "(with a schedule: CE(B)/CE at the smallest B with the crossings marked, and E L_T at the budget or B·T to the target).", "1560x400");
+        var scheduled = new ScheduledTradeoffOptions();
         var command = new ExampleCommand("sweep",
             "Tune each family at each batch size and tabulate the tradeoff: tuned gap, iterations to a target (serial runtime T(B)), compute efficiency CE(B) and the tuned method. " +
             "Runs in parallel over families and runs of batch sizes, each tuning warm-started from the smaller neighbour's optimum. " +
@@ -37,6 +39,7 @@ internal static class SweepCommand
         command.Options.Add(target);
         command.Options.Add(objective);
         command.Options.Add(maxSteps);
+        scheduled.AddTo(command);
         command.Options.Add(shared.Kurtosis);
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
@@ -57,6 +60,8 @@ internal static class SweepCommand
             int? nThreads = TuneCommand.GetThreads(parse, threads);
             var problem = BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
+            if (scheduled.Read(parse, eps, targetMakesScheduled: false, 0.5, double.MaxValue, max, nThreads) is { } so)
+                return RunScheduled(ctx, parse, shared, so, obj, fams, bs, problem, init, outPath, plotPath, figure);
 
             IReadOnlyList<SweepRow> rows;
             using (var progress = Progress.Start(ctx.Error, "sweep", fams.Count * bs.Count))
@@ -76,6 +81,22 @@ internal static class SweepCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The schedule-aware sweep (docs/math.md#schedule-aware-critical-batch): the schedule tuned at every batch size.</summary>
+    private static int RunScheduled(CliContext ctx, ParseResult parse, SharedOptions shared, ScheduledBatchOptions options, TuneObjective objective,
+        IReadOnlyList<MethodFamily> fams, IReadOnlyList<double> bs, Problem problem, string init, string? outPath, string? plotPath, FigureSize figure)
+    {
+        if (objective != TuneObjective.Gap)
+            throw new InvalidInputException("--objective is not allowed with a schedule; each batch size's schedule is tuned for its final risk at the budget, or for the fewest gradients to --target.");
+        IReadOnlyList<ScheduledBatchPoint> points;
+        using (var progress = Progress.Start(ctx.Error, "sweep", fams.Count * bs.Count))
+            points = ScheduledCriticalBatch.Sweep(problem, fams, bs, options with { Progress = new SyncPointProgress(progress.Advance) });
+        OutputTarget.Emit(outPath, ctx.Out, w => ScheduledBatchWriter.WriteSweep(w, shared.GetFormat(parse), points, options, problem, init));
+        if (plotPath is not null)
+            ScheduledBatchWriter.Plot(plotPath, problem, fams.Select(f => (f, (IReadOnlyList<ScheduledBatchPoint>)points.Where(p => p.Family == f).ToArray(), (double?)null)).ToArray(),
+                options, figure);
+        return 0;
     }
 
     /// <summary>The problem without --batch (each row sets its own).</summary>
@@ -147,6 +168,12 @@ internal static class SweepCommand
                     $"κ = {ResultWriter.Readable(s.Max / s.Min)}, tr H = {ResultWriter.Readable(s.Trace)}), kurtosis {ResultWriter.Readable(p.Kurtosis)}, " +
                     $"noise {ResultWriter.Readable(p.Noise)}, init {init}");
         w.WriteLine();
+    }
+
+    /// <summary>Counts finished points of a schedule-aware sweep on the reporting thread.</summary>
+    private sealed class SyncPointProgress(Action<long> advance) : IProgress<ScheduledBatchPoint>
+    {
+        public void Report(ScheduledBatchPoint value) => advance(1);
     }
 
     /// <summary>An <see cref="IProgress{T}"/> that calls back on the reporting thread (no synchronisation context).</summary>

@@ -235,7 +235,7 @@ public static class CriticalBatch
     /// The first crossing of zero of h on [x0, xMax] on a doubling grid (steps of ln 2 in x), refined by Brent;
     /// null when h keeps its starting sign up to xMax. <paramref name="decreasing"/> says which sign h has before the crossing (+ if decreasing).
     /// </summary>
-    private static double? FirstCrossing(Func<double, double> h, double x0, double xMax, double tol, bool decreasing)
+    internal static double? FirstCrossing(Func<double, double> h, double x0, double xMax, double tol, bool decreasing)
     {
         double sign = decreasing ? 1 : -1;
         double a = x0, fa = h(x0) * sign;
