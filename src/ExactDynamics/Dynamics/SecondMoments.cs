@@ -73,7 +73,12 @@ public sealed class SecondMoments
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidInputException">A schedule changes the number of states k.</exception>
     public SecondMoments(Problem problem, ScheduledMethod scheduled, ExecutionOptions? options = null)
-        : this(problem, (scheduled ?? throw new ArgumentNullException(nameof(scheduled))).At(0, problem.Batch).Method, options)
+        : this(problem, scheduled, options, false) { }
+
+    /// <summary>The scheduled state; <paramref name="tailBase"/> admits a tail-averaged method, whose moments are those of
+    /// its base method (for <see cref="TailAverage"/>, which evaluates the average from them).</summary>
+    internal SecondMoments(Problem problem, ScheduledMethod scheduled, ExecutionOptions? options, bool tailBase)
+        : this(problem, (scheduled ?? throw new ArgumentNullException(nameof(scheduled))).At(0, problem.Batch).Method, options, tailBase)
     {
         _current = scheduled.At(0, problem.Batch);
         if (!scheduled.IsConstant) _scheduled = scheduled;
@@ -87,10 +92,13 @@ public sealed class SecondMoments
 
     /// <summary>As <see cref="SecondMoments(Problem, LinearMethod)"/>, with explicit execution settings
     /// (thread count, SIMD width); the results do not depend on them.</summary>
-    public SecondMoments(Problem problem, LinearMethod method, ExecutionOptions? options)
+    public SecondMoments(Problem problem, LinearMethod method, ExecutionOptions? options) : this(problem, method, options, false) { }
+
+    private SecondMoments(Problem problem, LinearMethod method, ExecutionOptions? options, bool tailBase)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        if (!tailBase) MethodModifiers.RefuseTail(method, "a single second-moment recursion");
         options ??= ExecutionOptions.Default;
         CostEstimate.RequireMemory(CostEstimate.RecursionBytes(method.K, problem.Spectrum.Dimension),
             $"the exact recursion of {method.Spec} (k = {method.K}) at d = {problem.Spectrum.Dimension}");
@@ -190,6 +198,35 @@ public sealed class SecondMoments
         int e = 0;
         for (int pp = 0; pp < p; pp++) e += _k - pp;
         return _s[e + (q - p)][i];
+    }
+
+    /// <summary>
+    /// v_i = S_{t,i} o for every direction i, in the method's own coordinates and the user's scale: v[p][i] (p &lt; k).
+    /// For <see cref="TailAverage"/>, whose cross moments E[X_r X_sᵀ] o = Φ(r, s) S_s o start from these vectors.
+    /// </summary>
+    internal void MomentTimes(ReadOnlySpan<double> o, double[][] v)
+    {
+        // S = P S̃ Pᵀ (P = I outside the consistent basis): S o = P (S̃ (Pᵀ o))
+        Span<double> ot = stackalloc double[_k];
+        for (int q = 0; q < _k; q++) { double x = 0; for (int p = 0; p < _k; p++) x += _pMat[p, q] * o[p]; ot[q] = x; }
+        Span<double> w = stackalloc double[_k];
+        for (int i = 0; i < _d; i++)
+        {
+            w.Clear();
+            for (int e = 0; e < _m; e++)
+            {
+                int p = _p[e], q = _q[e];
+                double x = _s[e][i];
+                w[p] += x * ot[q];
+                if (p != q) w[q] += x * ot[p];
+            }
+            for (int p = 0; p < _k; p++)
+            {
+                double x = 0;
+                for (int r = 0; r < _k; r++) x += _pMat[p, r] * w[r];
+                v[p][i] = Math.ScaleB(x, _scale.MomentExponent);
+            }
+        }
     }
 
     private void Accumulate() => (Coupling, Risk) = Readout(_s, _lambda, _p, _q, _base.C, _base.ONext);

@@ -120,7 +120,11 @@ public sealed class MethodTemplate
     {
         ArgumentNullException.ThrowIfNull(method);
         MethodTemplate? t = method.Parameters is { } p ? FromParameters(p) : null;
-        return t is not null && SameMatrices(t.Base, method) ? t : Custom(method);
+        if (t is not null && SameMatrices(t.Base, method)) return t;
+        // a custom method keeps its matrices (weight decay and EMA are in them); only a tail average rides along
+        return MethodModifiers.TailOf(method) is double f
+            ? new MethodTemplate(MethodFamily.Custom, method, double.NaN, double.NaN) { Modifiers = new MethodModifiers(TailFraction: f) }
+            : Custom(method);
     }
 
     private static MethodTemplate? FromParameters(MethodParameters p)
