@@ -98,7 +98,7 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
     public static void RefuseTail(LinearMethod method, string what)
     {
         if (TailOf(method) is double f)
-            throw new InvalidInputException($"The tail average of {method.Spec} (the mean of the last fraction {LinearMethod.F(f)} of every run) moves its window with the horizon, so {what} is not defined for it; compute its risk with the risk recursion instead.");
+            throw new InvalidInputException($"The tail average of {method.Spec} (the mean of the last fraction {LinearMethod.F(f)} of the run, at every horizon) moves its window with the horizon and is not one linear recursion, so {what} does not apply to it; only its exact risk curve and the first step below a target are computed.");
     }
 
     /// <summary>Refuses a tail fraction outside (0, 1] with one sentence.</summary>

@@ -257,6 +257,7 @@ public class TailAverageTests(Xunit.Abstractions.ITestOutputHelper output)
         RelErr(viaMethod[20], RiskRecursion.Trajectory(problem, HeavyBall.Create(0.3, 0.8), 20)[20]).ShouldBeGreaterThan(1e-3);
         Should.Throw<InvalidInputException>(() => new SecondMoments(problem, method)).Message.ShouldContain("moves its window");
         Should.Throw<InvalidInputException>(() => new SecondMoments(problem, scheduled)).Message.ShouldContain("moves its window");
+        Should.Throw<InvalidInputException>(() => Spectral.ContractionGap.Compute(problem, method)).Message.ShouldContain("contraction gap");
         Should.Throw<InvalidInputException>(() => ModifierSpec.Split("sgd:lr=0.1,average=tail:0")).Message.ShouldContain("tail fraction");
         Should.Throw<InvalidInputException>(() => ModifierSpec.Split("sgd:lr=0.1,average=tail:1.5")).Message.ShouldContain("tail fraction");
         Should.Throw<InvalidInputException>(() => ModifierSpec.Split("sgd:lr=0.1,average=tail:x")).Message.ShouldContain("tail fraction");
