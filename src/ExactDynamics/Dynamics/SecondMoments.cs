@@ -201,32 +201,48 @@ public sealed class SecondMoments
     }
 
     /// <summary>
-    /// v_i = S_{t,i} o for every direction i, in the method's own coordinates and the user's scale: v[p][i] (p &lt; k).
-    /// For <see cref="TailAverage"/>, whose cross moments E[X_r X_sᵀ] o = Φ(r, s) S_s o start from these vectors.
+    /// v_i = S_{t,i} o for the directions i ∈ [i0, i1), in the method's own coordinates and the user's scale:
+    /// v[i·k + p]. For <see cref="TailAverage"/>, whose cross moments E[X_r X_sᵀ] o = Φ(r, s) S_s o start from these vectors.
     /// </summary>
-    internal void MomentTimes(ReadOnlySpan<double> o, double[][] v)
+    internal void MomentTimes(ReadOnlySpan<double> o, double[] v, int i0, int i1)
     {
-        // S = P S̃ Pᵀ (P = I outside the consistent basis): S o = P (S̃ (Pᵀ o))
-        Span<double> ot = stackalloc double[_k];
-        for (int q = 0; q < _k; q++) { double x = 0; for (int p = 0; p < _k; p++) x += _pMat[p, q] * o[p]; ot[q] = x; }
-        Span<double> w = stackalloc double[_k];
-        for (int i = 0; i < _d; i++)
-        {
-            w.Clear();
-            for (int e = 0; e < _m; e++)
+        // S = P S̃ Pᵀ (P = I outside the consistent basis): S o = P (S̃ (Pᵀ o)) = Σ_e s̃_e coef[p, e], with
+        // coef[p, e] = P[p, p_e] õ[q_e] + P[p, q_e] õ[p_e] (the second term off the diagonal), õ = Pᵀ o
+        int k = _k, m = _m, exponent = _scale.MomentExponent;
+        Span<double> ot = stackalloc double[k];
+        for (int q = 0; q < k; q++) { double x = 0; for (int p = 0; p < k; p++) x += _pMat[p, q] * o[p]; ot[q] = x; }
+        double factor = Math.ScaleB(1.0, exponent);
+        bool exact = exponent is > -1000 and < 1000; // 2^exponent is a normal double: multiplying by it is exact
+        var coef = new double[k * m];
+        for (int p = 0; p < k; p++)
+            for (int e = 0; e < m; e++)
             {
-                int p = _p[e], q = _q[e];
-                double x = _s[e][i];
-                w[p] += x * ot[q];
-                if (p != q) w[q] += x * ot[p];
+                double c = _pMat[p, _p[e]] * ot[_q[e]];
+                if (_p[e] != _q[e]) c += _pMat[p, _q[e]] * ot[_p[e]];
+                coef[p * m + e] = exact ? c * factor : c;
             }
-            for (int p = 0; p < _k; p++)
+        if (k == 2)
+        {
+            double c00 = coef[0], c01 = coef[1], c02 = coef[2], c10 = coef[3], c11 = coef[4], c12 = coef[5];
+            var s0 = _s[0]; var s1 = _s[1]; var s2 = _s[2];
+            for (int i = i0; i < i1; i++)
             {
-                double x = 0;
-                for (int r = 0; r < _k; r++) x += _pMat[p, r] * w[r];
-                v[p][i] = Math.ScaleB(x, _scale.MomentExponent);
+                double x = s0[i], y = s1[i], z = s2[i];
+                v[2 * i] = c00 * x + c01 * y + c02 * z;
+                v[2 * i + 1] = c10 * x + c11 * y + c12 * z;
             }
         }
+        else
+        {
+            for (int i = i0; i < i1; i++)
+                for (int p = 0; p < k; p++)
+                {
+                    double x = 0;
+                    for (int e = 0; e < m; e++) x += coef[p * m + e] * _s[e][i];
+                    v[i * k + p] = x;
+                }
+        }
+        if (!exact) for (int i = i0 * k; i < i1 * k; i++) v[i] = Math.ScaleB(v[i], exponent);
     }
 
     private void Accumulate() => (Coupling, Risk) = Readout(_s, _lambda, _p, _q, _base.C, _base.ONext);

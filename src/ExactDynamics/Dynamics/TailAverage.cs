@@ -114,7 +114,9 @@ public static class TailAverage
         var active = new List<Block>();
         var cur = new Coefficients(settings.Method);
         Coefficients? prev = null;
-        var v = Vectors(k, d);
+        var chunks = new Chunks(d);
+        var pool = new Stack<double[]>(); // recycled vectors of d·k doubles (large-object heap: allocating each is slow)
+        var v = new double[d * k];
         for (long t = 0; ; t++)
         {
             if (t > 0)
@@ -133,30 +135,52 @@ public static class TailAverage
                 if (upcoming is null) yield break;
                 continue;
             }
-            state.MomentTimes(cur.O, v);
+            var o = cur.O;
+            chunks.Sum((i0, i1) => { state.MomentTimes(o, v, i0, i1); return 0; });
             foreach (var b in active)
             {
-                if (t < b.M) b.Store(v, cur);
-                else if (t == b.M) { b.SweepLeft(lam); b.StartRight(lam, v, cur); }
-                else b.StepRight(lam, v, cur, prev!);
+                if (t < b.M) b.Store(v, cur, pool);
+                else if (t == b.M) { b.SweepLeft(lam, chunks, pool); b.StartRight(lam, v, cur); }
+                else b.StepRight(lam, v, cur, prev!, chunks);
                 if (b.Next < b.Ts.Count && b.Ts[b.Next] == t)
                 {
-                    double risk = b.Risk(lam);
+                    double risk = b.Risk(lam, chunks);
                     b.Next++;
                     if (!double.IsFinite(risk)) { yield return (t, double.PositiveInfinity); yield break; }
                     yield return (t, risk);
                 }
             }
+            foreach (var b in active) if (b.Tb <= t) b.Release(pool);
             active.RemoveAll(b => b.Tb <= t);
             if (active.Count == 0 && upcoming is null) { progress?.Invoke(t); yield break; }
         }
     }
 
-    private static double[][] Vectors(int count, int d)
+    /// <summary>The directions cut into fixed chunks (<see cref="SecondMoments.ChunkSize"/>) that run on all cores for a
+    /// large d; partial sums are added in chunk order, so results do not depend on the thread count.</summary>
+    private sealed class Chunks(int d) : IChunkJob
     {
-        var x = new double[count][];
-        for (int p = 0; p < count; p++) x[p] = new double[d];
-        return x;
+        private readonly int _count = (d + SecondMoments.ChunkSize - 1) / SecondMoments.ChunkSize;
+        private readonly double[] _parts = new double[(d + SecondMoments.ChunkSize - 1) / SecondMoments.ChunkSize];
+        private Func<int, int, double>? _kernel;
+
+        public void Run(int chunk)
+        {
+            int i0 = chunk * SecondMoments.ChunkSize;
+            _parts[chunk] = _kernel!(i0, Math.Min(d, i0 + SecondMoments.ChunkSize));
+        }
+
+        /// <summary>Σ over the chunks of <paramref name="kernel"/>(i0, i1).</summary>
+        public double Sum(Func<int, int, double> kernel)
+        {
+            _kernel = kernel;
+            if (d >= SecondMoments.ParallelThreshold && _count > 1) ChunkPool.Shared.Run(this, _count, ExecutionOptions.Default.Threads);
+            else for (int c = 0; c < _count; c++) Run(c);
+            _kernel = null;
+            double sum = 0;
+            for (int c = 0; c < _count; c++) sum += _parts[c];
+            return sum;
+        }
     }
 
     /// <summary>The matrices of one update: T x = A x − λ b (cᵀx), Tᵀ z = Aᵀ z − λ c (bᵀz), and the read-out o.</summary>
@@ -213,7 +237,8 @@ public static class TailAverage
         }
     }
 
-    /// <summary>One block of horizons with its split step M (docs/math.md#tail-averaging).</summary>
+    /// <summary>One block of horizons with its split step M (docs/math.md#tail-averaging). Per-direction vectors are
+    /// stored direction-major: x[i·k + p], matrices x[(i·k + p)·k + q].</summary>
     private sealed class Block
     {
         public long Sa, M, Tb;
@@ -221,84 +246,55 @@ public static class TailAverage
         private readonly HashSet<long> _starts = [];
         public int Next;
         // left part: v_s and the update's matrices for s = Sa .. M − 1; then W_L(S) and h_S per window start
-        private readonly List<double[][]> _v = [];
+        private readonly List<double[]> _v = [];
         private readonly List<Coefficients> _co = [];
-        private readonly Dictionary<long, (double Left, double[][]? H)> _left = [];
-        // right part: a(t), P(t) = Φ(t, M) (row-major k×k per direction), g_T, W_R
-        private double[][]? _a, _p, _g;
+        private readonly Dictionary<long, (double Left, double[]? H)> _left = [];
+        // right part: a(t), P(t) = Φ(t, M), g_T, W_R
+        private double[]? _a, _p, _g;
         private double _right;
 
         public void Add(long t, long s) { Ts.Add(t); Ss.Add(s); _starts.Add(s); }
 
-        public void Store(double[][] v, Coefficients co)
+        public void Store(double[] v, Coefficients co, Stack<double[]> pool)
         {
-            var copy = new double[v.Length][];
-            for (int p = 0; p < v.Length; p++) copy[p] = (double[])v[p].Clone();
+            var copy = Rent(pool, v.Length);
+            Array.Copy(v, copy, v.Length);
             _v.Add(copy);
             _co.Add(co);
         }
 
+        private static double[] Rent(Stack<double[]> pool, int length) => pool.TryPop(out var x) ? x : new double[length];
+
+        /// <summary>Returns the stored h_S to the pool when the block is done.</summary>
+        public void Release(Stack<double[]> pool)
+        {
+            foreach (var (_, h) in _left.Values) if (h is not null) pool.Push(h);
+            _left.Clear();
+        }
+
         /// <summary>Backward over s = M − 1 … S_a: z(s) = o_s + T_sᵀ z(s + 1), Φ(M, s) = Φ(M, s + 1) T_s,
         /// h(s) = h(s + 1) + Φ(M, s) v_s, W_L(s) = W_L(s + 1) + Σ_i λ_i (2 z(s) − o_s)ᵀ v_s.</summary>
-        public void SweepLeft(double[] lam)
+        public void SweepLeft(double[] lam, Chunks chunks, Stack<double[]> pool)
         {
             _left[M] = (0, null);
             if (_v.Count == 0) return;
             int k = _co[0].K, d = lam.Length;
-            var z = Vectors(k, d);
-            var h = Vectors(k, d);
-            var phi = Vectors(k * k, d);
-            for (int p = 0; p < k; p++) Array.Fill(phi[p * k + p], 1.0);
-            Span<double> tz = stackalloc double[k];
-            Span<double> pb = stackalloc double[k];
-            Span<double> row = stackalloc double[k];
+            var z = new double[d * k];
+            var h = new double[d * k];
+            var phi = new double[d * k * k];
+            for (int i = 0; i < d; i++) for (int p = 0; p < k; p++) phi[(i * k + p) * k + p] = 1;
             double left = 0;
             for (long s = M - 1; s >= Sa; s--)
             {
                 var co = _co[(int)(s - Sa)];
                 var vs = _v[(int)(s - Sa)];
-                double sum = 0;
-                for (int i = 0; i < d; i++)
-                {
-                    double l = lam[i];
-                    // z ← o + Tᵀ z = o + Aᵀ z − λ c (bᵀ z)
-                    double bz = 0;
-                    for (int p = 0; p < k; p++) bz += co.B[p] * z[p][i];
-                    for (int q = 0; q < k; q++)
-                    {
-                        double x = co.O[q] - l * co.C[q] * bz;
-                        for (int p = 0; p < k; p++) x += co.A[p * k + q] * z[p][i];
-                        tz[q] = x;
-                    }
-                    for (int q = 0; q < k; q++) z[q][i] = tz[q];
-                    // Φ ← Φ T = Φ A − λ (Φ b) cᵀ, row by row; h ← h + Φ v
-                    for (int p = 0; p < k; p++)
-                    {
-                        double x = 0;
-                        for (int r = 0; r < k; r++) x += phi[p * k + r][i] * co.B[r];
-                        pb[p] = x;
-                    }
-                    for (int p = 0; p < k; p++)
-                    {
-                        for (int q = 0; q < k; q++)
-                        {
-                            double x = -l * pb[p] * co.C[q];
-                            for (int r = 0; r < k; r++) x += phi[p * k + r][i] * co.A[r * k + q];
-                            row[q] = x;
-                        }
-                        double hv = 0;
-                        for (int q = 0; q < k; q++) { phi[p * k + q][i] = row[q]; hv += row[q] * vs[q][i]; }
-                        h[p][i] += hv;
-                    }
-                    double zv = 0;
-                    for (int q = 0; q < k; q++) zv += (2 * z[q][i] - co.O[q]) * vs[q][i];
-                    sum += l * zv;
-                }
-                left += sum;
+                left += chunks.Sum((i0, i1) => LeftStep(lam, co, vs, z, h, phi, i0, i1));
+                pool.Push(vs);
+                _v[(int)(s - Sa)] = null!;
                 if (_starts.Contains(s))
                 {
-                    var copy = new double[k][];
-                    for (int p = 0; p < k; p++) copy[p] = (double[])h[p].Clone();
+                    var copy = Rent(pool, h.Length);
+                    Array.Copy(h, copy, h.Length);
                     _left[s] = (left, copy);
                 }
             }
@@ -306,73 +302,196 @@ public static class TailAverage
             _co.Clear();
         }
 
+        private static double LeftStep(double[] lam, Coefficients co, double[] vs, double[] z, double[] h, double[] phi, int i0, int i1)
+        {
+            int k = co.K;
+            if (k == 2) return LeftStep2(lam, co, vs, z, h, phi, i0, i1);
+            var A = co.A; var B = co.B; var C = co.C; var O = co.O;
+            Span<double> tz = stackalloc double[k];
+            Span<double> pb = stackalloc double[k];
+            Span<double> row = stackalloc double[k];
+            double sum = 0;
+            for (int i = i0; i < i1; i++)
+            {
+                double l = lam[i];
+                int bi = i * k, bm = i * k * k;
+                // z ← o + Tᵀ z = o + Aᵀ z − λ c (bᵀ z)
+                double bz = 0;
+                for (int p = 0; p < k; p++) bz += B[p] * z[bi + p];
+                for (int q = 0; q < k; q++)
+                {
+                    double x = O[q] - l * C[q] * bz;
+                    for (int p = 0; p < k; p++) x += A[p * k + q] * z[bi + p];
+                    tz[q] = x;
+                }
+                double zv = 0;
+                for (int q = 0; q < k; q++) { z[bi + q] = tz[q]; zv += (2 * tz[q] - O[q]) * vs[bi + q]; }
+                sum += l * zv;
+                // Φ ← Φ T = Φ A − λ (Φ b) cᵀ, row by row; h ← h + Φ v
+                for (int p = 0; p < k; p++)
+                {
+                    double x = 0;
+                    for (int r = 0; r < k; r++) x += phi[bm + p * k + r] * B[r];
+                    pb[p] = x;
+                }
+                for (int p = 0; p < k; p++)
+                {
+                    int rp = bm + p * k;
+                    for (int q = 0; q < k; q++)
+                    {
+                        double x = -l * pb[p] * C[q];
+                        for (int r = 0; r < k; r++) x += phi[rp + r] * A[r * k + q];
+                        row[q] = x;
+                    }
+                    double hv = 0;
+                    for (int q = 0; q < k; q++) { phi[rp + q] = row[q]; hv += row[q] * vs[bi + q]; }
+                    h[bi + p] += hv;
+                }
+            }
+            return sum;
+        }
+
         /// <summary>At t = M: a = v_M, P = I, g = o_M, W_R = Σ_i λ_i o_Mᵀ v_M.</summary>
-        public void StartRight(double[] lam, double[][] v, Coefficients co)
+        public void StartRight(double[] lam, double[] v, Coefficients co)
         {
             int k = co.K, d = lam.Length;
-            _a = Vectors(k, d);
-            _p = Vectors(k * k, d);
-            _g = Vectors(k, d);
-            for (int p = 0; p < k; p++)
-            {
-                Array.Copy(v[p], _a[p], d);
-                Array.Fill(_p[p * k + p], 1.0);
-                Array.Fill(_g[p], co.O[p]);
-            }
+            _a = (double[])v.Clone();
+            _p = new double[d * k * k];
+            _g = new double[d * k];
             double sum = 0;
             for (int i = 0; i < d; i++)
             {
                 double ov = 0;
-                for (int p = 0; p < k; p++) ov += co.O[p] * v[p][i];
+                for (int p = 0; p < k; p++)
+                {
+                    _p[(i * k + p) * k + p] = 1;
+                    _g[i * k + p] = co.O[p];
+                    ov += co.O[p] * v[i * k + p];
+                }
                 sum += lam[i] * ov;
             }
             _right = sum;
         }
 
         /// <summary>t &gt; M: a ← T_{t−1} a + v_t, P ← T_{t−1} P, g ← g + Pᵀ o_t, W_R ← W_R + Σ_i λ_i (2 o_tᵀ a − o_tᵀ v_t).</summary>
-        public void StepRight(double[] lam, double[][] v, Coefficients co, Coefficients previous)
+        public void StepRight(double[] lam, double[] v, Coefficients co, Coefficients previous, Chunks chunks)
         {
-            int k = co.K, d = lam.Length;
             var a = _a!; var pm = _p!; var g = _g!;
-            var A = previous.A; var B = previous.B; var C = previous.C; var O = co.O;
+            _right += chunks.Sum((i0, i1) => RightStep(lam, v, co.O, previous, a, pm, g, i0, i1));
+        }
+
+        private static double RightStep(double[] lam, double[] v, double[] O, Coefficients previous, double[] a, double[] pm, double[] g,
+            int i0, int i1)
+        {
+            int k = previous.K;
+            var A = previous.A; var B = previous.B; var C = previous.C;
+            if (k == 2) return RightStep2(lam, v, O, A, B, C, a, pm, g, i0, i1);
+            if (k == 1) return RightStep1(lam, v, O[0], A[0], B[0] * C[0], a, pm, g, i0, i1);
             Span<double> ta = stackalloc double[k];
             Span<double> col = stackalloc double[k];
             double sum = 0;
-            for (int i = 0; i < d; i++)
+            for (int i = i0; i < i1; i++)
             {
                 double l = lam[i];
+                int bi = i * k, bm = i * k * k;
                 double ca = 0;
-                for (int q = 0; q < k; q++) ca += C[q] * a[q][i];
+                for (int q = 0; q < k; q++) ca += C[q] * a[bi + q];
                 for (int p = 0; p < k; p++)
                 {
-                    double x = v[p][i] - l * B[p] * ca;
-                    for (int q = 0; q < k; q++) x += A[p * k + q] * a[q][i];
+                    double x = v[bi + p] - l * B[p] * ca;
+                    for (int q = 0; q < k; q++) x += A[p * k + q] * a[bi + q];
                     ta[p] = x;
                 }
                 double oa = 0, ov = 0;
-                for (int p = 0; p < k; p++) { a[p][i] = ta[p]; oa += O[p] * ta[p]; ov += O[p] * v[p][i]; }
+                for (int p = 0; p < k; p++) { a[bi + p] = ta[p]; oa += O[p] * ta[p]; ov += O[p] * v[bi + p]; }
                 sum += l * (2 * oa - ov);
                 // P ← T P column by column; g ← g + Pᵀ o
                 for (int q = 0; q < k; q++)
                 {
                     double cp = 0;
-                    for (int r = 0; r < k; r++) cp += C[r] * pm[r * k + q][i];
+                    for (int r = 0; r < k; r++) cp += C[r] * pm[bm + r * k + q];
                     double go = 0;
                     for (int p = 0; p < k; p++)
                     {
                         double x = -l * B[p] * cp;
-                        for (int r = 0; r < k; r++) x += A[p * k + r] * pm[r * k + q][i];
+                        for (int r = 0; r < k; r++) x += A[p * k + r] * pm[bm + r * k + q];
                         col[p] = x;
                     }
-                    for (int p = 0; p < k; p++) { pm[p * k + q][i] = col[p]; go += col[p] * O[p]; }
-                    g[q][i] += go;
+                    for (int p = 0; p < k; p++) { pm[bm + p * k + q] = col[p]; go += col[p] * O[p]; }
+                    g[bi + q] += go;
                 }
             }
-            _right += sum;
+            return sum;
+        }
+
+        private static double RightStep1(double[] lam, double[] v, double o, double a0, double bc, double[] a, double[] pm, double[] g, int i0, int i1)
+        {
+            double sum = 0;
+            for (int i = i0; i < i1; i++)
+            {
+                double l = lam[i], t = a0 - l * bc, vi = v[i];
+                double x = t * a[i] + vi;
+                a[i] = x;
+                sum += l * o * (2 * x - vi);
+                double pn = t * pm[i];
+                pm[i] = pn;
+                g[i] += pn * o;
+            }
+            return sum;
+        }
+
+        private static double RightStep2(double[] lam, double[] v, double[] O, double[] A, double[] B, double[] C, double[] a, double[] pm, double[] g,
+            int i0, int i1)
+        {
+            double a00 = A[0], a01 = A[1], a10 = A[2], a11 = A[3], b0 = B[0], b1 = B[1], c0 = C[0], c1 = C[1], o0 = O[0], o1 = O[1];
+            double sum = 0;
+            for (int i = i0; i < i1; i++)
+            {
+                double l = lam[i];
+                double t00 = a00 - l * b0 * c0, t01 = a01 - l * b0 * c1, t10 = a10 - l * b1 * c0, t11 = a11 - l * b1 * c1;
+                int j = 2 * i, m = 4 * i;
+                double v0 = v[j], v1 = v[j + 1], x0 = a[j], x1 = a[j + 1];
+                double y0 = t00 * x0 + t01 * x1 + v0, y1 = t10 * x0 + t11 * x1 + v1;
+                a[j] = y0; a[j + 1] = y1;
+                sum += l * (2 * (o0 * y0 + o1 * y1) - (o0 * v0 + o1 * v1));
+                double p00 = pm[m], p01 = pm[m + 1], p10 = pm[m + 2], p11 = pm[m + 3];
+                double n00 = t00 * p00 + t01 * p10, n01 = t00 * p01 + t01 * p11;
+                double n10 = t10 * p00 + t11 * p10, n11 = t10 * p01 + t11 * p11;
+                pm[m] = n00; pm[m + 1] = n01; pm[m + 2] = n10; pm[m + 3] = n11;
+                g[j] += n00 * o0 + n10 * o1;
+                g[j + 1] += n01 * o0 + n11 * o1;
+            }
+            return sum;
+        }
+
+        private static double LeftStep2(double[] lam, Coefficients co, double[] vs, double[] z, double[] h, double[] phi, int i0, int i1)
+        {
+            var A = co.A; var B = co.B; var C = co.C; var O = co.O;
+            double a00 = A[0], a01 = A[1], a10 = A[2], a11 = A[3], b0 = B[0], b1 = B[1], c0 = C[0], c1 = C[1], o0 = O[0], o1 = O[1];
+            double sum = 0;
+            for (int i = i0; i < i1; i++)
+            {
+                double l = lam[i];
+                double t00 = a00 - l * b0 * c0, t01 = a01 - l * b0 * c1, t10 = a10 - l * b1 * c0, t11 = a11 - l * b1 * c1;
+                int j = 2 * i, m = 4 * i;
+                double z0 = z[j], z1 = z[j + 1], v0 = vs[j], v1 = vs[j + 1];
+                // z ← o + Tᵀ z
+                double w0 = o0 + t00 * z0 + t10 * z1, w1 = o1 + t01 * z0 + t11 * z1;
+                z[j] = w0; z[j + 1] = w1;
+                sum += l * ((2 * w0 - o0) * v0 + (2 * w1 - o1) * v1);
+                // Φ ← Φ T; h ← h + Φ v
+                double p00 = phi[m], p01 = phi[m + 1], p10 = phi[m + 2], p11 = phi[m + 3];
+                double n00 = p00 * t00 + p01 * t10, n01 = p00 * t01 + p01 * t11;
+                double n10 = p10 * t00 + p11 * t10, n11 = p10 * t01 + p11 * t11;
+                phi[m] = n00; phi[m + 1] = n01; phi[m + 2] = n10; phi[m + 3] = n11;
+                h[j] += n00 * v0 + n01 * v1;
+                h[j + 1] += n10 * v0 + n11 * v1;
+            }
+            return sum;
         }
 
         /// <summary>E L(x̄_T) for the next horizon: (W_L(S_T) + W_R(T) + 2 Σ_i λ_i g_Tᵀ h_{S_T}) / (2 n_T²).</summary>
-        public double Risk(double[] lam)
+        public double Risk(double[] lam, Chunks chunks)
         {
             long t = Ts[Next], s = Ss[Next];
             var (left, h) = _left[s];
@@ -380,12 +499,18 @@ public static class TailAverage
             if (h is not null)
             {
                 var g = _g!;
-                for (int i = 0; i < lam.Length; i++)
+                int k = g.Length / lam.Length;
+                cross = chunks.Sum((i0, i1) =>
                 {
-                    double x = 0;
-                    for (int p = 0; p < h.Length; p++) x += g[p][i] * h[p][i];
-                    cross += lam[i] * x;
-                }
+                    double c = 0;
+                    for (int i = i0; i < i1; i++)
+                    {
+                        double x = 0;
+                        for (int p = i * k; p < (i + 1) * k; p++) x += g[p] * h[p];
+                        c += lam[i] * x;
+                    }
+                    return c;
+                });
             }
             double w = left + _right + 2 * cross;
             double n = t - s + 1;

@@ -66,6 +66,13 @@ public class TailAverageTests(Xunit.Abstractions.ITestOutputHelper output)
                 return new(new ScheduledMethod(MethodTemplate.Nesterov(eta, beta).With(mods)), [1, 1],
                     _ => new Rule(l => new double[,] { { (1 - eta * l) * (1 + beta), -(1 - eta * l) * beta }, { 1, 0 } }, [-eta, 0], [1 + beta, -beta]));
             }
+            case "hb-wd":
+            {
+                // heavy ball with coupled decay (k = 3): state (e, e_prev, w*), gradient g + λ_wd (e + w*)
+                const double eta = 0.4, beta = 0.5, wd = 0.1;
+                return new(new ScheduledMethod(MethodTemplate.HeavyBall(eta, beta).With(mods with { WeightDecay = wd })), [1, 1, -1],
+                    _ => new Rule(l => new double[,] { { 1 + beta - eta * l - eta * wd, -beta, -eta * wd }, { 1, 0, 0 }, { 0, 0, 1 } }, [-eta, 0, 0], [1, 0, 0]));
+            }
             default: // "sgd-wd": coupled weight decay, w_0 = 0; state (e, w*) with e_0 = −w*
             {
                 const double eta = 0.6, wd = 0.2;
@@ -111,6 +118,7 @@ public class TailAverageTests(Xunit.Abstractions.ITestOutputHelper output)
     [InlineData("nesterov", 2, 3)]
     [InlineData("sgd-wd", 1, 2)]
     [InlineData("torch", 1, 1)]
+    [InlineData("hb-wd", 3, 5)]
     public void Tail_average_equals_the_explicit_sum_over_the_window_at_every_horizon(string name, int p, int q)
     {
         const int T = 15;
