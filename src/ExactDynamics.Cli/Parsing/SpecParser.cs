@@ -124,8 +124,8 @@ internal static class SpecParser
             }
             case "sfsgd":
             {
-                var p = KeyValues.Parse(rest, spec, option, family, "sfsgd:lr=γ,beta=β", required: ["lr", "beta"], optional: []);
-                return ScheduleFree.Create(p.Number("lr"), p.Number("beta"));
+                var p = KeyValues.Parse(rest, spec, option, family, "sfsgd:lr=γ,beta=β[,momentum=μ]", required: ["lr", "beta"], optional: ["momentum"]);
+                return ScheduleFree.Create(p.Number("lr"), p.Number("beta"), p.Number("momentum", 0));
             }
             case "custom":
                 return MethodFile.Read(RequirePath(rest, spec, option, "custom:PATH.json"));
