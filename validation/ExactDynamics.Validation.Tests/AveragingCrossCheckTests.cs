@@ -85,6 +85,15 @@ public class AveragingCrossCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Schedule_free_wrapper_literal_matches_exact_and_the_gradient_at_z_is_rejected()
+    {
+        var s = Settings(8000, 30, 507);
+        var exact = RiskRecursion.Trajectory(s.ToProblem(), new ScheduledMethod(MethodTemplate.ScheduleFree(0.3, 0.9, 0.6)), 30);
+        Compare(s, new ScheduleFreeWrapperLiteral(0.3, 0.9, 0.6), exact).Consistent.ShouldBeTrue();
+        Compare(s, new ScheduleFreeWrapperLiteral(0.3, 0.9, 0.6, gradientAtZ: true), exact).Consistent.ShouldBeFalse();
+    }
+
+    [Fact]
     public void Schedule_free_literal_matches_exact_and_c_off_by_one_is_rejected()
     {
         var s = Settings(8000, 30, 503);
