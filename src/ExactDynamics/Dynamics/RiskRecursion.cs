@@ -97,6 +97,8 @@ public static class RiskRecursion
         Action<string>? note)
     {
         long last = horizons.LastOrDefault();
+        CostEstimate.RequireMemory(TailAverage.Bytes(scheduled.Template.Base.K, problem.Spectrum.Dimension, last),
+            $"the tail average of {scheduled.Description} at d = {problem.Spectrum.Dimension}");
         CostEstimate.Require(TailAverage.Seconds(problem, scheduled, horizons),
             $"the exact tail-averaged risk of {scheduled.Description} to t = {last} at d = {problem.Spectrum.Dimension}",
             "use fewer steps or a smaller spectrum", note);

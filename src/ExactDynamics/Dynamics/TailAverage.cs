@@ -81,6 +81,12 @@ public static class TailAverage
         return CostEstimate.SteppingSeconds(k, d, last) + sweep * d * (2.0 + k * k * (k + 2)) * 1e-9;
     }
 
+    /// <summary>Bytes the evaluation may hold up to horizon <paramref name="last"/>: the moment vectors, two blocks'
+    /// forward and backward sweeps (a, g, Φ, z, h: (k² + 4k)·d doubles each) and their stored vectors (at most
+    /// <see cref="BlockBytes"/> each).</summary>
+    internal static double Bytes(int k, int d, long last) =>
+        8.0 * d * (k + 2.0 * (k * k + 4 * k)) + 2 * Math.Min(BlockBytes, 16.0 * k * d * (last + 1));
+
     private static double RequireFraction(ScheduledMethod scheduled) =>
         scheduled.TailFraction ?? throw new InvalidOperationException("The method has no tail average.");
 
