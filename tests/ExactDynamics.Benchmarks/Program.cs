@@ -41,6 +41,11 @@ public static class Program
             Long(args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
+        if (args.Length >= 3 && args[0] == "tail")
+        {
+            TailTiming.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
         if (args.Length >= 2 && args[0] == "conv-direct")
         {
             ConvDirect(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

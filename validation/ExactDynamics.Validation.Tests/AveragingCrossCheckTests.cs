@@ -62,6 +62,38 @@ public class AveragingCrossCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Tail_average_literal_matches_exact_and_the_off_by_one_window_is_rejected()
+    {
+        var s = Settings(3000, 30, 505);
+        var template = MethodTemplate.HeavyBall(0.3, 0.5).With(new MethodModifiers(TailFraction: 0.5));
+        var exact = RiskRecursion.Trajectory(s.ToProblem(), new ScheduledMethod(template), 30);
+        Compare(s, new TailAverageLiteral(new HeavyBallLiteral(0.3, 0.5), 0.5), exact).Consistent.ShouldBeTrue();
+        Compare(s, new TailAverageLiteral(new HeavyBallLiteral(0.3, 0.5), 0.5, offByOne: true), exact).Consistent.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Tail_average_literal_under_a_schedule_matches_exact()
+    {
+        // batch 1 in the simulator: the scheduled literal draws B_t = 2 single samples per step
+        var s = Settings(3000, 30, 506) with { Batch = 1 };
+        var lr = Schedule.Cosine(30);
+        var sm = new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6), lr);
+        var tail = new ScheduledMethod(MethodTemplate.HeavyBall(0.3, 0.6).With(new MethodModifiers(TailFraction: 0.25)), lr);
+        var exact = RiskRecursion.Trajectory(new Problem(Small, null, 2, 3, 0.2), tail, 30);
+        var literal = new TailAverageLiteral(new ScheduledHeavyBallLiteral(sm.LrAt, sm.MomentumAt, _ => 2, sm.Description), 0.25);
+        Compare(s, literal, exact).Consistent.ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Schedule_free_wrapper_literal_matches_exact_and_the_gradient_at_z_is_rejected()
+    {
+        var s = Settings(8000, 30, 507);
+        var exact = RiskRecursion.Trajectory(s.ToProblem(), new ScheduledMethod(MethodTemplate.ScheduleFree(0.3, 0.9, 0.6)), 30);
+        Compare(s, new ScheduleFreeWrapperLiteral(0.3, 0.9, 0.6), exact).Consistent.ShouldBeTrue();
+        Compare(s, new ScheduleFreeWrapperLiteral(0.3, 0.9, 0.6, gradientAtZ: true), exact).Consistent.ShouldBeFalse();
+    }
+
+    [Fact]
     public void Schedule_free_literal_matches_exact_and_c_off_by_one_is_rejected()
     {
         var s = Settings(8000, 30, 503);

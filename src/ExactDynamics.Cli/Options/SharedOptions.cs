@@ -23,8 +23,8 @@ internal sealed class SharedOptions
             "or file:PATH (CSV/text, one eigenvalue per line, optional header line — e.g. from np.savetxt; or a .npy vector from np.save, float64/float32).", required: true);
         Method = OptionFactory.Text("--method", "SPEC",
             "Method: sgd:lr=η; hb:lr=η,beta=β (heavy ball); nesterov:lr=η,beta=β; asgd:lr=δ,kappa=κ,xi=ξ[,small=0.7] (AccSGD); " +
-            "torch:lr=η,momentum=μ[,nesterov=true] (PyTorch/optax rule; dampening other than 0 is rejected); sfsgd:lr=γ,beta=β (schedule-free SGD, risk at the average x); custom:PATH.json ({\"A\": [[..]], \"b\": [..], \"c\": [..], \"o\": [..], \"u\": [..] optional}). " +
-            "Any method may end with ,wd=λ[,decay=coupled|decoupled] (weight decay: coupled = PyTorch weight_decay through the buffer, decoupled = AdamW-style w ← w − lr·λ·w; run from w0 = 0, --init then gives E[w*ᵢ²]) and ,ema=τ[,ema-warmup=true] (risk read at the EMA w̄ ← τw̄ + (1−τ)w; warm-up τ_t = min(τ, (1+t)/(10+t)) as in timm).",
+            "torch:lr=η,momentum=μ[,nesterov=true] (PyTorch/optax rule; dampening other than 0 is rejected); sfsgd:lr=γ,beta=β[,momentum=μ] (schedule-free SGD, risk at the average x; momentum=μ wraps PyTorch SGD with momentum μ, as ScheduleFreeWrapper); custom:PATH.json ({\"A\": [[..]], \"b\": [..], \"c\": [..], \"o\": [..], \"u\": [..] optional}). " +
+            "Any method may end with ,wd=λ[,decay=coupled|decoupled] (weight decay: coupled = PyTorch weight_decay through the buffer, decoupled = AdamW-style w ← w − lr·λ·w; run from w0 = 0, --init then gives E[w*ᵢ²]) and ,ema=τ[,ema-warmup=true] (risk read at the EMA w̄ ← τw̄ + (1−τ)w; warm-up τ_t = min(τ, (1+t)/(10+t)) as in timm) or ,average=uniform[:from=S] or ,average=tail:F (the mean of the last ⌈F·t⌉ iterates at every step t).",
             required: true);
         Batch = OptionFactory.Real("--batch",
             integerBatch

@@ -4,7 +4,7 @@ using ExactDynamics.Methods;
 namespace ExactDynamics.Cli.Parsing;
 
 /// <summary>The modifiers a method spec may end with (<c>wd=λ[,decay=…]</c>, <c>ema=τ[,ema-warmup=true]</c>,
-/// <c>average=uniform[:from=S]</c>; docs/cli.md#method-modifiers), read into the library's <see cref="MethodModifiers"/>.</summary>
+/// <c>average=uniform[:from=S]</c>, <c>average=tail:F</c>; docs/cli.md#method-modifiers), read into the library's <see cref="MethodModifiers"/>.</summary>
 internal static class ModifierSpec
 {
     /// <summary>
@@ -69,6 +69,7 @@ internal static class ModifierSpec
             throw new InvalidInputException($"The weight decay λ = {Fmt(wd)} is not allowed; it must be a finite number ≥ 0.");
         Ema.RequireDecay(ema);
         long? uniform = null;
+        double? tail = null;
         if (found.TryGetValue("average", out var avg))
         {
             var a = avg.ToLowerInvariant();
@@ -76,15 +77,21 @@ internal static class ModifierSpec
             else if (a.StartsWith("uniform:from=", StringComparison.Ordinal)
                      && long.TryParse(a["uniform:from=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var from))
                 uniform = from;
-            else if (a.StartsWith("tail", StringComparison.Ordinal))
-                throw new InvalidInputException($"The tail average '{avg}' in '{spec}' is not available yet; use average=uniform or average=uniform:from=S.");
+            else if (a.StartsWith("tail:", StringComparison.Ordinal))
+            {
+                var text = a["tail:".Length..];
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var f))
+                    throw new InvalidInputException($"The tail fraction '{text}' in '{spec}' is not a number; write average=tail:F with F in (0, 1], e.g. average=tail:0.5.");
+                MethodModifiers.RequireTailFraction(f);
+                tail = f;
+            }
             else
-                throw new InvalidInputException($"The average '{avg}' in '{spec}' is not known; write average=uniform or average=uniform:from=S with a whole step S ≥ 0.");
+                throw new InvalidInputException($"The average '{avg}' in '{spec}' is not known; write average=uniform, average=uniform:from=S with a whole step S ≥ 0, or average=tail:F with F in (0, 1].");
             if (ema > 0)
-                throw new InvalidInputException($"The method '{spec}' asks for both an EMA and a uniform average; give one of them.");
+                throw new InvalidInputException($"The method '{spec}' asks for both an EMA and a {(tail is null ? "uniform" : "tail")} average; give one of them.");
         }
         var baseSpec = spec[..(colon + 1)] + string.Join(',', kept);
-        return (baseSpec, new MethodModifiers(wd, kind, ema, warmup, uniform));
+        return (baseSpec, new MethodModifiers(wd, kind, ema, warmup, uniform, tail));
     }
 
     private static string Fmt(double x) => x.ToString("R", CultureInfo.InvariantCulture);

@@ -14,7 +14,7 @@ internal static class SpecParser
 {
     public const string SpectrumFamilies = "powerlaw:a=A,d=D[,scale=S], values:L1,L2,... or file:PATH";
     public const string MethodFamilies =
-        "sgd:lr=η, hb:lr=η,beta=β, nesterov:lr=η,beta=β, asgd:lr=δ,kappa=κ,xi=ξ[,small=c], torch:lr=η,momentum=μ[,nesterov=true], sfsgd:lr=γ,beta=β or custom:PATH.json";
+        "sgd:lr=η, hb:lr=η,beta=β, nesterov:lr=η,beta=β, asgd:lr=δ,kappa=κ,xi=ξ[,small=c], torch:lr=η,momentum=μ[,nesterov=true], sfsgd:lr=γ,beta=β[,momentum=μ] or custom:PATH.json";
     public const string InitFamilies = "isotropic, power:p=P or file:PATH";
 
     /// <summary><c>powerlaw:a=A,d=D[,scale=S]</c>, <c>values:1,0.5,0.25</c> or <c>file:PATH</c>.</summary>
@@ -124,8 +124,8 @@ internal static class SpecParser
             }
             case "sfsgd":
             {
-                var p = KeyValues.Parse(rest, spec, option, family, "sfsgd:lr=γ,beta=β", required: ["lr", "beta"], optional: []);
-                return ScheduleFree.Create(p.Number("lr"), p.Number("beta"));
+                var p = KeyValues.Parse(rest, spec, option, family, "sfsgd:lr=γ,beta=β[,momentum=μ]", required: ["lr", "beta"], optional: ["momentum"]);
+                return ScheduleFree.Create(p.Number("lr"), p.Number("beta"), p.Number("momentum", 0));
             }
             case "custom":
                 return MethodFile.Read(RequirePath(rest, spec, option, "custom:PATH.json"));

@@ -26,6 +26,7 @@ public static class DataRisk
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        MethodModifiers.RefuseTail(method, "the exact risk on a data matrix");
         if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
         switch (model)
         {

@@ -47,6 +47,7 @@ public static class RiskRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        if (MethodModifiers.TailOf(method) is not null) return Run(problem, ScheduledMethod.Constant(method), steps, every, note);
         CheckSteps(steps, every);
         CostEstimate.RequireMemory(16.0 * (steps / every + 2), $"recording the risk at {steps / every + 2} steps");
         RequireTrajectory(problem, method, steps, note);
@@ -74,6 +75,12 @@ public static class RiskRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.TailFraction is not null)
+        {
+            CheckSteps(steps, every);
+            CostEstimate.RequireMemory(16.0 * (steps / every + 2), $"recording the risk at {steps / every + 2} steps");
+            return Tail(problem, scheduled, Recorded(steps, every), null, note);
+        }
         if (scheduled.IsConstant) return Run(problem, scheduled.Template.Base, steps, every, null, note);
         CheckSteps(steps, every);
         RequireStepping(problem, scheduled, steps, note);
@@ -84,6 +91,26 @@ public static class RiskRecursion
         CostEstimate.Require(CostEstimate.SteppingSeconds(scheduled.Template.Base.K, problem.Spectrum.Dimension, steps),
             $"the exact risk of {scheduled.Description} to t = {steps} at d = {problem.Spectrum.Dimension}",
             "use fewer steps or a smaller spectrum", note);
+
+    /// <summary>The tail average's risk at the sorted horizons (docs/math.md#tail-averaging), priced first by the one cost model.</summary>
+    private static RiskTrajectory Tail(Problem problem, ScheduledMethod scheduled, IEnumerable<long> horizons, Action<long>? progress,
+        Action<string>? note)
+    {
+        long last = horizons.LastOrDefault();
+        CostEstimate.RequireMemory(TailAverage.Bytes(scheduled.Template.Base.K, problem.Spectrum.Dimension, last),
+            $"the tail average of {scheduled.Description} at d = {problem.Spectrum.Dimension}");
+        CostEstimate.Require(TailAverage.Seconds(problem, scheduled, horizons),
+            $"the exact tail-averaged risk of {scheduled.Description} to t = {last} at d = {problem.Spectrum.Dimension}",
+            "use fewer steps or a smaller spectrum", note);
+        return TailAverage.At(problem, scheduled, horizons, progress);
+    }
+
+    /// <summary>t = 0, every, 2·every, … and the last step.</summary>
+    private static IEnumerable<long> Recorded(long steps, long every)
+    {
+        for (long t = 0; t <= steps; t++)
+            if (t % every == 0 || t == steps) yield return t;
+    }
 
     private static void CheckSteps(long steps, long every)
     {
@@ -137,6 +164,7 @@ public static class RiskRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        if (MethodModifiers.TailOf(method) is not null) return Trajectory(problem, ScheduledMethod.Constant(method), steps);
         CheckSteps(steps, 1);
         CostEstimate.RequireMemory(8.0 * steps, $"the risk at {steps} steps");
         RequireTrajectory(problem, method, steps);
@@ -155,6 +183,16 @@ public static class RiskRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.TailFraction is not null)
+        {
+            CheckSteps(steps, 1);
+            CostEstimate.RequireMemory(8.0 * steps, $"the risk at {steps} steps");
+            var tail = Tail(problem, scheduled, Recorded(steps, 1), null, null);
+            var r = new double[steps + 1];
+            Array.Fill(r, double.PositiveInfinity);
+            for (int j = 0; j < tail.Risk.Length; j++) r[tail.Steps[j]] = tail.Risk[j];
+            return r;
+        }
         if (scheduled.IsConstant) return Trajectory(problem, scheduled.Template.Base, steps);
         return Fused(problem, scheduled, steps);
     }
@@ -187,6 +225,11 @@ public static class RiskRecursion
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
         CheckSteps(steps, 1);
+        if (scheduled.TailFraction is not null)
+        {
+            var tail = Tail(problem, scheduled, [steps], null, null);
+            return tail.Overflowed ? double.PositiveInfinity : tail.Risk[0];
+        }
         var state = new SecondMoments(problem, scheduled);
         for (long t = 0; t < steps; t++) { state.Step(); if (!double.IsFinite(state.Risk)) return double.PositiveInfinity; }
         return state.Risk;
@@ -198,6 +241,16 @@ public static class RiskRecursion
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
+        if (scheduled.TailFraction is not null)
+        {
+            // step by step: the horizons 0, 1, … are streamed and the search stops at the first hit
+            foreach (var (t, risk) in TailAverage.Stream(problem, scheduled, Recorded(maxSteps, 1)))
+            {
+                if (!double.IsFinite(risk)) return null;
+                if (risk <= target) return t;
+            }
+            return null;
+        }
         var state = new SecondMoments(problem, scheduled);
         if (state.Risk <= target) return 0;
         for (long t = 1; t <= maxSteps; t++)
@@ -249,6 +302,7 @@ public static class RiskRecursion
         var method = scheduled.Template.Base;
         string what = $"the exact E L_t of {scheduled.Description} to t = {max} at d = {d}";
         const string instead = "use the contraction gap (E L_t ∝ ρ^t) for far horizons, or a smaller t";
+        if (scheduled.TailFraction is not null) return Tail(problem, scheduled, points, progress, note);
         if (!scheduled.IsConstant)
         {
             RequireStepping(problem, scheduled, max, note);

@@ -73,7 +73,12 @@ public sealed class SecondMoments
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidInputException">A schedule changes the number of states k.</exception>
     public SecondMoments(Problem problem, ScheduledMethod scheduled, ExecutionOptions? options = null)
-        : this(problem, (scheduled ?? throw new ArgumentNullException(nameof(scheduled))).At(0, problem.Batch).Method, options)
+        : this(problem, scheduled, options, false) { }
+
+    /// <summary>The scheduled state; <paramref name="tailBase"/> admits a tail-averaged method, whose moments are those of
+    /// its base method (for <see cref="TailAverage"/>, which evaluates the average from them).</summary>
+    internal SecondMoments(Problem problem, ScheduledMethod scheduled, ExecutionOptions? options, bool tailBase)
+        : this(problem, (scheduled ?? throw new ArgumentNullException(nameof(scheduled))).At(0, problem.Batch).Method, options, tailBase)
     {
         _current = scheduled.At(0, problem.Batch);
         if (!scheduled.IsConstant) _scheduled = scheduled;
@@ -87,10 +92,13 @@ public sealed class SecondMoments
 
     /// <summary>As <see cref="SecondMoments(Problem, LinearMethod)"/>, with explicit execution settings
     /// (thread count, SIMD width); the results do not depend on them.</summary>
-    public SecondMoments(Problem problem, LinearMethod method, ExecutionOptions? options)
+    public SecondMoments(Problem problem, LinearMethod method, ExecutionOptions? options) : this(problem, method, options, false) { }
+
+    private SecondMoments(Problem problem, LinearMethod method, ExecutionOptions? options, bool tailBase)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        if (!tailBase) MethodModifiers.RefuseTail(method, "a single second-moment recursion");
         options ??= ExecutionOptions.Default;
         CostEstimate.RequireMemory(CostEstimate.RecursionBytes(method.K, problem.Spectrum.Dimension),
             $"the exact recursion of {method.Spec} (k = {method.K}) at d = {problem.Spectrum.Dimension}");
@@ -190,6 +198,51 @@ public sealed class SecondMoments
         int e = 0;
         for (int pp = 0; pp < p; pp++) e += _k - pp;
         return _s[e + (q - p)][i];
+    }
+
+    /// <summary>
+    /// v_i = S_{t,i} o for the directions i ∈ [i0, i1), in the method's own coordinates and the user's scale:
+    /// v[i·k + p]. For <see cref="TailAverage"/>, whose cross moments E[X_r X_sᵀ] o = Φ(r, s) S_s o start from these vectors.
+    /// </summary>
+    internal void MomentTimes(ReadOnlySpan<double> o, double[] v, int i0, int i1)
+    {
+        // S = P S̃ Pᵀ (P = I outside the consistent basis): S o = P (S̃ (Pᵀ o)) = Σ_e s̃_e coef[p, e], with
+        // coef[p, e] = P[p, p_e] õ[q_e] + P[p, q_e] õ[p_e] (the second term off the diagonal), õ = Pᵀ o
+        int k = _k, m = _m, exponent = _scale.MomentExponent;
+        Span<double> ot = stackalloc double[k];
+        for (int q = 0; q < k; q++) { double x = 0; for (int p = 0; p < k; p++) x += _pMat[p, q] * o[p]; ot[q] = x; }
+        double factor = Math.ScaleB(1.0, exponent);
+        bool exact = exponent is > -1000 and < 1000; // 2^exponent is a normal double: multiplying by it is exact
+        var coef = new double[k * m];
+        for (int p = 0; p < k; p++)
+            for (int e = 0; e < m; e++)
+            {
+                double c = _pMat[p, _p[e]] * ot[_q[e]];
+                if (_p[e] != _q[e]) c += _pMat[p, _q[e]] * ot[_p[e]];
+                coef[p * m + e] = exact ? c * factor : c;
+            }
+        if (k == 2)
+        {
+            double c00 = coef[0], c01 = coef[1], c02 = coef[2], c10 = coef[3], c11 = coef[4], c12 = coef[5];
+            var s0 = _s[0]; var s1 = _s[1]; var s2 = _s[2];
+            for (int i = i0; i < i1; i++)
+            {
+                double x = s0[i], y = s1[i], z = s2[i];
+                v[2 * i] = c00 * x + c01 * y + c02 * z;
+                v[2 * i + 1] = c10 * x + c11 * y + c12 * z;
+            }
+        }
+        else
+        {
+            for (int i = i0; i < i1; i++)
+                for (int p = 0; p < k; p++)
+                {
+                    double x = 0;
+                    for (int e = 0; e < m; e++) x += coef[p * m + e] * _s[e][i];
+                    v[i * k + p] = x;
+                }
+        }
+        if (!exact) for (int i = i0 * k; i < i1 * k; i++) v[i] = Math.ScaleB(v[i], exponent);
     }
 
     private void Accumulate() => (Coupling, Risk) = Readout(_s, _lambda, _p, _q, _base.C, _base.ONext);

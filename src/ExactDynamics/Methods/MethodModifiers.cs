@@ -15,8 +15,12 @@ namespace ExactDynamics.Methods;
 /// <param name="UniformFrom">Polyak–Ruppert: report the uniform average of the iterates w_S, …, w_t (S = this value;
 /// before step S the iterate itself). It is the EMA with τ_t = (t + 1 − S)/(t + 2 − S) for t + 1 > S, 0 before, so the
 /// method changes at every step; null for none.</param>
+/// <param name="TailFraction">Tail averaging (docs/math.md#tail-averaging): report at every horizon T the mean of the
+/// last n_T = max(1, ⌈F·T⌉) iterates w_{T−n_T+1}, …, w_T (F ∈ (0, 1]). The window moves with T, so this is no state of
+/// the method: the method's matrices are the base method's and the risk recursion evaluates the average
+/// (<c>Dynamics.TailAverage</c>); null for none.</param>
 public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Decay = WeightDecayKind.Coupled, double EmaDecay = 0, bool EmaWarmup = false,
-    long? UniformFrom = null)
+    long? UniformFrom = null, double? TailFraction = null)
 {
     /// <summary>No modifier.</summary>
     public static MethodModifiers None { get; } = new();
@@ -25,7 +29,7 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
     public static IReadOnlyList<string> Keys { get; } = ["wd", "decay", "ema", "ema-warmup", "average"];
 
     /// <summary>True when the method is used unchanged.</summary>
-    public bool IsNone => WeightDecay == 0 && EmaDecay == 0 && UniformFrom is null;
+    public bool IsNone => WeightDecay == 0 && EmaDecay == 0 && UniformFrom is null && TailFraction is null;
 
     /// <summary>True when the method changes from step to step (the EMA warm-up).</summary>
     public bool IsTimeVarying => EmaDecay > 0 && EmaWarmup || UniformFrom is not null;
@@ -66,6 +70,14 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
             }
             if (EmaWarmup) m = Relabel(m, $"{m.Spec[..m.Spec.LastIndexOf(",ema=", StringComparison.Ordinal)]}{EmaSuffix}");
         }
+        if (TailFraction is double f)
+        {
+            RequireTailFraction(f);
+            // the matrices stay the base method's; a distinct, relabelled method carries the tail average in its parameters
+            m = Relabel(m, m.Spec + TailSuffix);
+            if (method.Parameters is null)
+                return m.Named(new MethodParameters(MethodFamily.Custom, double.NaN, Modifiers: new MethodModifiers(TailFraction: f)));
+        }
         if (!ReferenceEquals(m, method) && method.Parameters is { Modifiers: null } p) m.Named(p with { Modifiers = this });
         return m;
     }
@@ -73,7 +85,29 @@ public sealed record MethodModifiers(double WeightDecay = 0, WeightDecayKind Dec
     /// <summary>The spec suffix, e.g. <c>,wd=0.01,decay=decoupled,ema=0.99</c> (empty for none).</summary>
     public string Suffix =>
         (WeightDecay > 0 ? $",wd={LinearMethod.F(WeightDecay)}" + (Decay == WeightDecayKind.Decoupled ? ",decay=decoupled" : "") : "") +
-        (EmaDecay > 0 ? EmaSuffix : "") + (UniformFrom is not null ? UniformSuffix : "");
+        (EmaDecay > 0 ? EmaSuffix : "") + (UniformFrom is not null ? UniformSuffix : "") + (TailFraction is not null ? TailSuffix : "");
+
+    private string TailSuffix => TailFraction is double f ? $",average=tail:{LinearMethod.F(f)}" : "";
+
+    /// <summary>The tail fraction carried by <paramref name="method"/> (a method built with <c>average=tail:F</c>), or null.</summary>
+    public static double? TailOf(LinearMethod method) => method?.Parameters?.Modifiers?.TailFraction;
+
+    /// <summary>Refuses a tail-averaged method where only a single linear recursion is defined (its window moves with
+    /// the horizon, docs/math.md#tail-averaging), naming <paramref name="what"/>.</summary>
+    /// <exception cref="InvalidInputException">The method carries a tail average.</exception>
+    public static void RefuseTail(LinearMethod method, string what)
+    {
+        if (TailOf(method) is double f)
+            throw new InvalidInputException($"The tail average of {method.Spec} (the mean of the last fraction {LinearMethod.F(f)} of the run, at every horizon) moves its window with the horizon and is not one linear recursion, so {what} does not apply to it; only its exact risk curve and the first step below a target are computed.");
+    }
+
+    /// <summary>Refuses a tail fraction outside (0, 1] with one sentence.</summary>
+    /// <exception cref="InvalidInputException">F is not a finite number in (0, 1].</exception>
+    public static void RequireTailFraction(double fraction)
+    {
+        if (!double.IsFinite(fraction) || fraction <= 0 || fraction > 1)
+            throw new InvalidInputException($"The tail fraction F = {LinearMethod.F(fraction)} is not allowed; the averaged fraction of the run must lie in (0, 1].");
+    }
 
     private string UniformSuffix => UniformFrom is long f && f > 0 ? $",average=uniform:from={f}" : ",average=uniform";
 

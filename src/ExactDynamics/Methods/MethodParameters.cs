@@ -13,5 +13,6 @@ namespace ExactDynamics.Methods;
 /// <param name="Small">ASGD's small constant c.</param>
 /// <param name="TorchNesterov">PyTorch's <c>nesterov=True</c>.</param>
 /// <param name="Modifiers">Weight decay and averaging applied on top (null: none).</param>
+/// <param name="BaseMomentum">Schedule-free SGD's base momentum μ on z (0: none; docs/math.md#schedule-free-sgd).</param>
 public sealed record MethodParameters(MethodFamily Family, double Lr, double Momentum = double.NaN, double Kappa = double.NaN,
-    double Xi = double.NaN, double Small = 0.7, bool TorchNesterov = false, MethodModifiers? Modifiers = null);
+    double Xi = double.NaN, double Small = 0.7, bool TorchNesterov = false, MethodModifiers? Modifiers = null, double BaseMomentum = 0);

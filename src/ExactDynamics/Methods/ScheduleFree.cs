@@ -11,12 +11,31 @@ namespace ExactDynamics.Methods;
 /// The averaging weight c changes from step to step: c_{t+1} = w_t / Σ_{s≤t} w_s with w_t = (max_{s≤t} γ_s)² (the
 /// reference code's weighting with weight_lr_power = 2, r = 0), which is 1/(t + 1) for a constant γ. β = 0 is SGD on z
 /// with the uniform (Polyak–Ruppert) average x; β = 1 takes the gradient at the average itself (primal averaging).
+/// <para>With a base momentum μ &gt; 0 it is the reference code's <c>ScheduleFreeWrapper</c> around
+/// <c>torch.optim.SGD(lr=γ, momentum=μ)</c> (the wrapper's own <c>momentum</c> is β): the base optimizer's buffer
+/// v ← μ v + ∇f(y) moves z ← z − γ v, then x and y as above. State (z, v, x):
+/// <code>
+/// A = [[1, −γμ, 0], [0, μ, 0], [c, −cγμ, 1 − c]],  b = [γ, −1, cγ],  c_y = [1 − β, 0, β],  o = [0, 0, 1],  u = [1, 0, 1]
+/// </code>
+/// μ = 0 is the two-state method above.</para>
 /// </summary>
 public static class ScheduleFree
 {
     /// <summary>The update with step size γ ≥ 0, interpolation β ∈ [0, 1] and averaging weight c ∈ [0, 1].</summary>
-    public static LinearMethod Step(double lr, double beta, double c)
+    public static LinearMethod Step(double lr, double beta, double c) => Step(lr, beta, c, 0);
+
+    /// <summary>The update with a base momentum μ ∈ [0, 1) on z (<c>ScheduleFreeWrapper</c> around PyTorch SGD with
+    /// momentum μ); μ = 0 is <see cref="Step(double, double, double)"/>.</summary>
+    public static LinearMethod Step(double lr, double beta, double c, double momentum)
     {
+        RequireMomentum(momentum);
+        if (momentum > 0)
+        {
+            Step(lr, beta, c); // the same checks of γ, β and c
+            return new LinearMethod(new double[,] { { 1, -lr * momentum, 0 }, { 0, momentum, 0 }, { c, -c * lr * momentum, 1 - c } },
+                [lr, -1, c * lr], [1 - beta, 0, beta], [0, 0, 1], [1, 0, 1],
+                () => $"sfsgd:lr={LinearMethod.F(lr)},beta={LinearMethod.F(beta)},momentum={LinearMethod.F(momentum)}");
+        }
         if (!double.IsFinite(lr) || lr < 0)
             throw new InvalidInputException($"sfsgd: lr={LinearMethod.F(lr)} is not allowed; it must be a finite number ≥ 0.");
         RequireBeta(beta);
@@ -26,11 +45,19 @@ public static class ScheduleFree
             () => $"sfsgd:lr={LinearMethod.F(lr)},beta={LinearMethod.F(beta)}");
     }
 
-    /// <summary>The first update (c_1 = 1: x_1 = z_1), which stands for the method on the command line.</summary>
-    public static LinearMethod Create(double lr, double beta)
+    /// <summary>The first update (c_1 = 1: x_1 = z_1), which stands for the method on the command line; with a base
+    /// momentum μ &gt; 0 the wrapper around PyTorch SGD with momentum μ.</summary>
+    public static LinearMethod Create(double lr, double beta, double momentum = 0)
     {
         LinearMethod.RequirePositive(lr, "lr", "sfsgd");
-        return Step(lr, beta, 1).Named(new MethodParameters(MethodFamily.ScheduleFree, lr, beta));
+        return Step(lr, beta, 1, momentum).Named(new MethodParameters(MethodFamily.ScheduleFree, lr, beta, BaseMomentum: momentum));
+    }
+
+    /// <summary>Refuses a base momentum outside [0, 1) with one sentence.</summary>
+    internal static void RequireMomentum(double momentum)
+    {
+        if (!double.IsFinite(momentum) || momentum < 0 || momentum >= 1)
+            throw new InvalidInputException($"sfsgd: momentum={LinearMethod.F(momentum)} is not allowed; the base optimizer's momentum μ must lie in [0, 1).");
     }
 
     internal static void RequireBeta(double beta)

@@ -104,8 +104,15 @@ public sealed class MethodTemplate
 
     /// <summary>Schedule-free SGD with step size γ and interpolation β (<see cref="Methods.ScheduleFree"/>); the base
     /// method is its first update.</summary>
-    public static MethodTemplate ScheduleFree(double lr, double beta) =>
-        new(MethodFamily.ScheduleFree, Methods.ScheduleFree.Create(lr, beta), lr, beta);
+    public static MethodTemplate ScheduleFree(double lr, double beta) => ScheduleFree(lr, beta, 0);
+
+    /// <summary>Schedule-free SGD around a base optimizer with momentum <paramref name="momentum"/> on z (the reference
+    /// code's <c>ScheduleFreeWrapper</c> of PyTorch SGD; docs/math.md#schedule-free-sgd); μ = 0 is the plain method.</summary>
+    public static MethodTemplate ScheduleFree(double lr, double beta, double momentum) =>
+        new(MethodFamily.ScheduleFree, Methods.ScheduleFree.Create(lr, beta, momentum), lr, beta) { BaseMomentum = momentum };
+
+    /// <summary>Schedule-free SGD's base momentum μ on z (0 for the other families and the plain method).</summary>
+    public double BaseMomentum { get; private init; }
 
     /// <summary>A method without named hyperparameters; only a batch schedule applies to it.</summary>
     public static MethodTemplate Custom(LinearMethod method) =>
@@ -120,7 +127,11 @@ public sealed class MethodTemplate
     {
         ArgumentNullException.ThrowIfNull(method);
         MethodTemplate? t = method.Parameters is { } p ? FromParameters(p) : null;
-        return t is not null && SameMatrices(t.Base, method) ? t : Custom(method);
+        if (t is not null && SameMatrices(t.Base, method)) return t;
+        // a custom method keeps its matrices (weight decay and EMA are in them); only a tail average rides along
+        return MethodModifiers.TailOf(method) is double f
+            ? new MethodTemplate(MethodFamily.Custom, method, double.NaN, double.NaN) { Modifiers = new MethodModifiers(TailFraction: f) }
+            : Custom(method);
     }
 
     private static MethodTemplate? FromParameters(MethodParameters p)
@@ -131,7 +142,7 @@ public sealed class MethodTemplate
             MethodFamily.HeavyBall => HeavyBall(p.Lr, p.Momentum),
             MethodFamily.Nesterov => Nesterov(p.Lr, p.Momentum),
             MethodFamily.Asgd => Asgd(p.Lr, p.Kappa, p.Xi, p.Small),
-            MethodFamily.ScheduleFree => ScheduleFree(p.Lr, p.Momentum),
+            MethodFamily.ScheduleFree => ScheduleFree(p.Lr, p.Momentum, p.BaseMomentum),
             MethodFamily.Torch => Torch(p.Lr, p.Momentum, p.TorchNesterov),
             _ => null,
         };
@@ -148,7 +159,7 @@ public sealed class MethodTemplate
         ArgumentNullException.ThrowIfNull(modifiers);
         if (!Modifiers.IsNone) throw new InvalidOperationException("The template already has modifiers.");
         if (modifiers.IsNone) return this;
-        return new MethodTemplate(Family, modifiers.Apply(Base, Lr), Lr, Momentum, Kappa, Xi, Small, TorchNesterov) { Modifiers = modifiers };
+        return new MethodTemplate(Family, modifiers.Apply(Base, Lr), Lr, Momentum, Kappa, Xi, Small, TorchNesterov) { Modifiers = modifiers, BaseMomentum = BaseMomentum };
     }
 
     /// <summary>The method for the update t → t + 1 at learning rate <paramref name="lr"/> and momentum
@@ -160,7 +171,7 @@ public sealed class MethodTemplate
     public LinearMethod ScheduleFreeAt(double lr, double beta, double c, long t)
     {
         if (Family != MethodFamily.ScheduleFree) throw new InvalidOperationException("Not a schedule-free template.");
-        var m = Methods.ScheduleFree.Step(lr, beta, c);
+        var m = Methods.ScheduleFree.Step(lr, beta, c, BaseMomentum);
         return Modifiers.IsNone ? m : Modifiers.ApplyAt(m, lr, t);
     }
 
@@ -175,7 +186,7 @@ public sealed class MethodTemplate
             throw new InvalidInputException($"{FamilyName}: a learning rate of {F(lr)} is not allowed; it must be a finite number ≥ 0.");
         if (HasMomentum && Family != MethodFamily.ScheduleFree && (!double.IsFinite(momentum) || momentum < 0 || momentum >= 1))
             throw new InvalidInputException($"{FamilyName}: {MomentumName}={F(momentum)} is not allowed; it must lie in [0, 1).");
-        if (Family == MethodFamily.ScheduleFree) return Methods.ScheduleFree.Step(lr, momentum, 1);
+        if (Family == MethodFamily.ScheduleFree) return Methods.ScheduleFree.Step(lr, momentum, 1, BaseMomentum);
         if (lr > 0)
         {
             return Family switch

@@ -64,7 +64,10 @@ public sealed class ScheduledMethod
 
     /// <summary>True when no setting changes from step to step (no schedule, or only constant ones).</summary>
     public bool IsConstant => LrSchedule is null && MomentumSchedule is null && BatchSchedule is null && !Template.Modifiers.IsTimeVarying
-                              && Template.Family != MethodFamily.ScheduleFree;
+                              && Template.Family != MethodFamily.ScheduleFree && Template.Modifiers.TailFraction is null;
+
+    /// <summary>The tail fraction F of a tail average (docs/math.md#tail-averaging), or null.</summary>
+    public double? TailFraction => Template.Modifiers.TailFraction;
 
     /// <summary>The method spec followed by the schedules, e.g. <c>hb:lr=0.5,beta=0.9 lr-schedule=cosine:steps=1000</c>.</summary>
     public string Description
@@ -165,6 +168,8 @@ public sealed class ScheduledMethod
         if (IsConstant) return new ScheduleTail(Template.Base, baseBatch, 0, null);
         if (Template.Family == MethodFamily.ScheduleFree)
             return new ScheduleTail(null, double.NaN, null, "schedule-free SGD averages with a weight c_t that decays to 0, so it has no constant tail and no contraction rate");
+        if (Template.Modifiers.TailFraction is not null)
+            return new ScheduleTail(null, double.NaN, null, "a tail average's window moves with the horizon, so it is not one linear recursion and has no constant tail or contraction rate");
         if (Template.Modifiers.UniformFrom is not null)
             return new ScheduleTail(null, double.NaN, null, "a uniform average weighs the new iterate by 1/n → 0, so it has no constant tail and no contraction rate");
         long? from = Template.Modifiers.ConstantFrom;

@@ -48,6 +48,7 @@ public static class ContractionGap
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
+        MethodModifiers.RefuseTail(method, "a contraction gap");
         CostEstimate.RequireGap(method.K, problem.Spectrum.Dimension, method.Spec);
         // weight decay carries w* as a constant coordinate: the gap is then the rate of approach to the limit
         if (method.K > 1 && AffineGap.ConstantCoordinates(method).Length > 0) return AffineGap.Compute(problem, method);

@@ -152,7 +152,7 @@ public static class IterationsToTarget
         var tail = scheduled.Tail(problem.Batch);
         double rho = double.NaN, gamma = double.NaN, prefactor = double.NaN, crude = double.PositiveInfinity, floor = 0;
         double? closed = null;
-        double l0 = new SecondMoments(problem, scheduled).Risk;
+        double l0 = RiskRecursion.FinalRisk(problem, scheduled, 0);
         if (tail.Method is not null)
         {
             var tailProblem = problem.WithBatch(tail.Batch);

@@ -12,6 +12,7 @@ public sealed class LinearMethodOptimizer : ISimulatedOptimizer
     public LinearMethodOptimizer(LinearMethod method)
     {
         Method = method ?? throw new ArgumentNullException(nameof(method));
+        MethodModifiers.RefuseTail(method, "this simulator of one linear recursion");
     }
 
     public LinearMethod Method { get; }

@@ -1,3 +1,4 @@
+using ExactDynamics.Methods;
 using ExactDynamics.Schedules;
 
 namespace ExactDynamics.Validation.Simulation;
@@ -51,7 +52,11 @@ public sealed class ScheduledMethodOptimizer(ScheduledMethod method, double base
 {
     public string Name => "scheduled:" + method.Description;
 
-    public IOptimizerRun CreateRun(int dimension) => new Run(method, baseBatch, dimension);
+    public IOptimizerRun CreateRun(int dimension)
+    {
+        MethodModifiers.RefuseTail(method.Template.Base, "this simulator of one linear recursion");
+        return new Run(method, baseBatch, dimension);
+    }
 
     private sealed class Run(ScheduledMethod scheduled, double baseBatch, int d) : IOptimizerRun
     {
