@@ -60,7 +60,7 @@ internal sealed class ScheduledTradeoffOptions
         return new ScheduledBatchOptions
         {
             Budget = budget, Target = budget is null ? target : null, Fraction = fraction, MaxBatch = maxBatch, MaxDegreeOfParallelism = threads,
-            Schedule = new BatchScheduleOptions { Shape = shape, MaxSteps = maxSteps },
+            Schedule = new TunedScheduleOptions { Shape = shape, MaxSteps = maxSteps },
         };
     }
 }

@@ -5,7 +5,7 @@ using ExactDynamics.Schedules;
 namespace ExactDynamics.Tradeoffs;
 
 /// <summary>Settings of the schedule tuned at one batch size (docs/math.md#schedule-aware-critical-batch).</summary>
-public sealed record BatchScheduleOptions
+public sealed record TunedScheduleOptions
 {
     /// <summary>The schedule shape (default WSD).</summary>
     public ScheduleShape Shape { get; init; } = ScheduleShape.Wsd;
@@ -74,10 +74,10 @@ public static class BatchScheduleTuning
     /// <param name="steps">The horizon T ≥ 1.</param>
     /// <param name="options">Shape, learning-rate range, momentum and search settings; null for the defaults.</param>
     /// <exception cref="InvalidInputException">An unsupported family, a horizon below 1 or a setting out of range; every learning rate diverges.</exception>
-    public static TunedBatchSchedule AtHorizon(Problem problem, MethodFamily family, long steps, BatchScheduleOptions? options = null)
+    public static TunedBatchSchedule AtHorizon(Problem problem, MethodFamily family, long steps, TunedScheduleOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        options ??= new BatchScheduleOptions();
+        options ??= new TunedScheduleOptions();
         Validate(family, options);
         if (steps < 1) throw new InvalidInputException($"A horizon of {steps} steps is not allowed; the horizon must be at least 1 step.");
         if (options.Shape == ScheduleShape.Optimal && steps > int.MaxValue)
@@ -124,13 +124,13 @@ public static class BatchScheduleTuning
     /// <summary>
     /// The fewest updates T for which the schedule tuned at horizon T reaches E L_T ≤ <paramref name="target"/>: horizons
     /// 1, 2, 4, … until one reaches it, then bisection between the last two (the tuned risk decreases with the horizon);
-    /// null when no horizon up to <see cref="BatchScheduleOptions.MaxSteps"/> reaches it.
+    /// null when no horizon up to <see cref="TunedScheduleOptions.MaxSteps"/> reaches it.
     /// </summary>
     /// <exception cref="InvalidInputException">ε is not positive and finite, or not below E L_0 (nothing to reach); as <see cref="AtHorizon"/>.</exception>
-    public static TunedBatchSchedule? ToTarget(Problem problem, MethodFamily family, double target, BatchScheduleOptions? options = null)
+    public static TunedBatchSchedule? ToTarget(Problem problem, MethodFamily family, double target, TunedScheduleOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        options ??= new BatchScheduleOptions();
+        options ??= new TunedScheduleOptions();
         Validate(family, options);
         Targets.IterationsToTarget.ValidateTarget(target);
         double l0 = new SecondMoments(problem, new ScheduledMethod(Make(family, 1, 0))).Risk;
@@ -200,7 +200,7 @@ public static class BatchScheduleTuning
         return (beta, full(beta));
     }
 
-    private static void Validate(MethodFamily family, BatchScheduleOptions options)
+    private static void Validate(MethodFamily family, TunedScheduleOptions options)
     {
         if (!Families.Contains(family))
             throw new InvalidInputException($"The family {family.Name()} has no schedule-aware batch tradeoff; the family must be sgd, hb or nesterov.");

@@ -22,7 +22,7 @@ public sealed record ScheduledBatchOptions
     public double Tolerance { get; init; } = 1e-3;
 
     /// <summary>The schedule tuned at each batch size.</summary>
-    public BatchScheduleOptions Schedule { get; init; } = new();
+    public TunedScheduleOptions Schedule { get; init; } = new();
 
     /// <summary>Points (or families) tuned at once (default: the processor count). The results do not depend on it.</summary>
     public int? MaxDegreeOfParallelism { get; init; }

@@ -79,7 +79,7 @@ public class ScheduledCriticalBatchTests
     {
         const int steps = 60;
         var r = BatchScheduleTuning.AtHorizon(At(4), family, steps,
-            new BatchScheduleOptions { Shape = shape, Knots = 20, MaxIterations = 30 });
+            new TunedScheduleOptions { Shape = shape, Knots = 20, MaxIterations = 30 });
         r.Steps.ShouldBe(steps);
         r.Batch.ShouldBe(4);
         r.Gradients.ShouldBe(240);
@@ -97,7 +97,7 @@ public class ScheduledCriticalBatchTests
         if (shape == ScheduleShape.Optimal)
         {
             // never worse than the tuned WSD it starts from
-            var wsd = BatchScheduleTuning.AtHorizon(At(4), family, steps, new BatchScheduleOptions { Shape = ScheduleShape.Wsd });
+            var wsd = BatchScheduleTuning.AtHorizon(At(4), family, steps, new TunedScheduleOptions { Shape = ScheduleShape.Wsd });
             r.FinalRisk.ShouldBeLessThanOrEqualTo(wsd.FinalRisk);
         }
     }
@@ -111,7 +111,7 @@ public class ScheduledCriticalBatchTests
     public void The_tuned_schedule_is_never_worse_than_a_brute_force_grid(MethodFamily family, ScheduleShape shape, double batch)
     {
         const int steps = 40;
-        var r = BatchScheduleTuning.AtHorizon(At(batch), family, steps, new BatchScheduleOptions { Shape = shape });
+        var r = BatchScheduleTuning.AtHorizon(At(batch), family, steps, new TunedScheduleOptions { Shape = shape });
         // 400 peak learning rates, log-spaced over [1e-3, 4]/λ_max; for momentum families × β on 0, 0.05, …, 0.95
         var betas = family == MethodFamily.Sgd ? [0.0] : Enumerable.Range(0, 20).Select(j => j * 0.05).ToArray();
         double best = double.PositiveInfinity;
@@ -131,7 +131,7 @@ public class ScheduledCriticalBatchTests
     public void The_fewest_steps_to_a_target_reach_it_and_one_step_fewer_does_not(MethodFamily family, ScheduleShape shape, double batch)
     {
         const double eps = 0.02;
-        var r = BatchScheduleTuning.ToTarget(At(batch), family, eps, new BatchScheduleOptions { Shape = shape })!;
+        var r = BatchScheduleTuning.ToTarget(At(batch), family, eps, new TunedScheduleOptions { Shape = shape })!;
         r.ShouldNotBeNull();
         int steps = checked((int)r.Steps);
         var lr = Enumerable.Range(0, steps).Select(t => r.Method.LrAt(t)).ToArray();
@@ -141,7 +141,7 @@ public class ScheduledCriticalBatchTests
         foreach (var b in betas)
             for (int k = 0; k < 400; k++)
                 Risk(family, batch, 1e-3 * Math.Pow(4000, k / 399.0), b, shape, steps - 1).ShouldBeGreaterThan(eps);
-        var p = ScheduledCriticalBatch.Point(At(1), family, batch, new ScheduledBatchOptions { Target = eps, Schedule = new BatchScheduleOptions { Shape = shape } });
+        var p = ScheduledCriticalBatch.Point(At(1), family, batch, new ScheduledBatchOptions { Target = eps, Schedule = new TunedScheduleOptions { Shape = shape } });
         p.Efficiency.ShouldBe(1 / (batch * steps));
     }
 
@@ -155,7 +155,7 @@ public class ScheduledCriticalBatchTests
         var options = new ScheduledBatchOptions
         {
             Budget = g, Fraction = f,
-            Schedule = new BatchScheduleOptions { Shape = ScheduleShape.Wsd, Momentum = family == MethodFamily.Sgd ? null : 0.6 },
+            Schedule = new TunedScheduleOptions { Shape = ScheduleShape.Wsd, Momentum = family == MethodFamily.Sgd ? null : 0.6 },
         };
         var result = ScheduledCriticalBatch.Compute(At(1), family, options);
         double bc = result.CriticalBatch!.Value;
@@ -190,7 +190,7 @@ public class ScheduledCriticalBatchTests
     public void A_one_step_optimal_schedule_is_the_best_single_step()
     {
         // the target search starts at T = 1, where the optimal schedule has one knot
-        var r = BatchScheduleTuning.AtHorizon(At(2), MethodFamily.Sgd, 1, new BatchScheduleOptions { Shape = ScheduleShape.Optimal });
+        var r = BatchScheduleTuning.AtHorizon(At(2), MethodFamily.Sgd, 1, new TunedScheduleOptions { Shape = ScheduleShape.Optimal });
         r.Steps.ShouldBe(1);
         TestSupport.RelErr(r.FinalRisk, PlainRisk(Lam, Init, 2, M4, Noise, _ => r.PeakLr, 1, 0, false)).ShouldBeLessThan(1e-12);
         double best = Enumerable.Range(0, 2000).Min(k => Risk(MethodFamily.Sgd, 2, 1e-3 * Math.Pow(4000, k / 1999.0), 0, ScheduleShape.Constant, 1));
