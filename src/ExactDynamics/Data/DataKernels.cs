@@ -276,4 +276,87 @@ internal static class DataKernels
         if (current.Count > 0) result.Add(current.ToArray());
         return result.ToArray();
     }
+
+    /// <summary>
+    /// C = X M for rows [i0, i1) (multiples of 4) of X (rows × dp, d non-zero columns) and M (d × mp, mp a multiple of
+    /// 4 SIMD vectors): C is rows × mp. The same 4 rows × 4 vectors blocking as <see cref="QuadraticForms{V}"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply<V>(double[] x, int dp, int d, double[] m, int mp, int i0, int i1, double[] c) where V : struct, ISimd<V>
+    {
+        int w = V.Count, chunk = 4 * w;
+        ref double xr = ref MemoryMarshal.GetArrayDataReference(x);
+        ref double mr = ref MemoryMarshal.GetArrayDataReference(m);
+        ref double cr = ref MemoryMarshal.GetArrayDataReference(c);
+        var one = V.Broadcast(1);
+        for (int j = 0; j < mp; j += chunk)
+            for (int i = i0; i < i1; i += 4)
+            {
+                int r0 = i * dp, r1 = r0 + dp, r2 = r1 + dp, r3 = r2 + dp;
+                var a00 = V.Zero; var a01 = V.Zero; var a02 = V.Zero; var a03 = V.Zero;
+                var a10 = V.Zero; var a11 = V.Zero; var a12 = V.Zero; var a13 = V.Zero;
+                var a20 = V.Zero; var a21 = V.Zero; var a22 = V.Zero; var a23 = V.Zero;
+                var a30 = V.Zero; var a31 = V.Zero; var a32 = V.Zero; var a33 = V.Zero;
+                for (int a = 0; a < d; a++)
+                {
+                    int ma = a * mp + j;
+                    var q0 = V.Load(ref mr, ma); var q1 = V.Load(ref mr, ma + w); var q2 = V.Load(ref mr, ma + 2 * w); var q3 = V.Load(ref mr, ma + 3 * w);
+                    var x0 = V.Broadcast(Unsafe.Add(ref xr, r0 + a));
+                    a00 = V.Fma(x0, q0, a00); a01 = V.Fma(x0, q1, a01); a02 = V.Fma(x0, q2, a02); a03 = V.Fma(x0, q3, a03);
+                    var x1 = V.Broadcast(Unsafe.Add(ref xr, r1 + a));
+                    a10 = V.Fma(x1, q0, a10); a11 = V.Fma(x1, q1, a11); a12 = V.Fma(x1, q2, a12); a13 = V.Fma(x1, q3, a13);
+                    var x2 = V.Broadcast(Unsafe.Add(ref xr, r2 + a));
+                    a20 = V.Fma(x2, q0, a20); a21 = V.Fma(x2, q1, a21); a22 = V.Fma(x2, q2, a22); a23 = V.Fma(x2, q3, a23);
+                    var x3 = V.Broadcast(Unsafe.Add(ref xr, r3 + a));
+                    a30 = V.Fma(x3, q0, a30); a31 = V.Fma(x3, q1, a31); a32 = V.Fma(x3, q2, a32); a33 = V.Fma(x3, q3, a33);
+                }
+                Store4<V>(ref cr, i * mp + j, w, one, a00, a01, a02, a03);
+                Store4<V>(ref cr, (i + 1) * mp + j, w, one, a10, a11, a12, a13);
+                Store4<V>(ref cr, (i + 2) * mp + j, w, one, a20, a21, a22, a23);
+                Store4<V>(ref cr, (i + 3) * mp + j, w, one, a30, a31, a32, a33);
+            }
+    }
+
+    /// <summary>Columns padded to a multiple of 4 SIMD vectors of the widest accelerated width.</summary>
+    public static int Padded(int d) { int c = 4 * SimdWidth.Resolve(0) / 64; return (d + c - 1) / c * c; }
+
+    /// <summary>scale · XᵀX (dp × dp, full) of X (rows × dp, rows a multiple of 4), in parallel over balanced ranges of
+    /// blocks of F (<see cref="WeightedGramBlocked{V}"/> with y = x).</summary>
+    public static double[] Gram(double[] x, int rows, int dp, int d, double scale)
+    {
+        int bits = SimdWidth.Resolve(0);
+        var f = new double[dp * dp];
+        var parts = BalancedBlocks(d, dp, 4 * bits / 64, 4 * Environment.ProcessorCount);
+        Parallel.For(0, parts.Length, p =>
+        {
+            switch (bits)
+            {
+                case 512: WeightedGramBlocked<V512>(x, x, rows, dp, parts[p], scale, f); break;
+                case 256: WeightedGramBlocked<V256>(x, x, rows, dp, parts[p], scale, f); break;
+                default: WeightedGramBlocked<V128>(x, x, rows, dp, parts[p], scale, f); break;
+            }
+        });
+        MirrorUpper(f, d, dp);
+        return f;
+    }
+
+    /// <summary>X M (rows × mp) for X rows × dp and M d × mp (both padded as <see cref="Padded"/>), in parallel over
+    /// blocks of 64 rows.</summary>
+    public static double[] Multiply(double[] x, int rows, int dp, int d, double[] m, int mp)
+    {
+        int bits = SimdWidth.Resolve(0);
+        var c = new double[rows * mp];
+        int blocks = (rows + 63) / 64;
+        Parallel.For(0, blocks, b =>
+        {
+            int i0 = 64 * b, i1 = Math.Min(rows, i0 + 64);
+            switch (bits)
+            {
+                case 512: Multiply<V512>(x, dp, d, m, mp, i0, i1, c); break;
+                case 256: Multiply<V256>(x, dp, d, m, mp, i0, i1, c); break;
+                default: Multiply<V128>(x, dp, d, m, mp, i0, i1, c); break;
+            }
+        });
+        return c;
+    }
 }
