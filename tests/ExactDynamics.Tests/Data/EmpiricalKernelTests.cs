@@ -6,7 +6,7 @@ namespace ExactDynamics.Tests.Data;
 
 /// <summary>
 /// The fast kernels of the empirical model (upper-triangle quadratic forms, row-blocked Gram matrix) against the plain
-/// reference kernels kept beside them, at every SIMD width and on shapes that exercise the padding and several row
+/// reference kernels kept beside them (and the product X M of the data's rotation against a direct loop), at every SIMD width and on shapes that exercise the padding and several row
 /// blocks; the recursion run on either; and the cost model's multiply-add count against the kernels' loop structure.
 /// </summary>
 public class EmpiricalKernelTests
@@ -65,6 +65,18 @@ public class EmpiricalKernelTests
             DataKernels.MirrorUpper(f2, d, dp);
             MaxRel(f2, f1).ShouldBeLessThan(1e-13);
         }
+        // C = X M (the rotation of the data) against a direct loop; M is d × c with the rows of Q as values
+        var m = new double[d * c];
+        for (int a = 0; a < d; a++) for (int j = 0; j < Math.Min(c, d); j++) m[a * c + j] = q[a * dp + j];
+        var prod = new double[rows * c];
+        DataKernels.Multiply<V>(x, dp, d, m, c, 0, rows, prod);
+        for (int i = 0; i < rows; i += 5)
+            for (int j = 0; j < c; j++)
+            {
+                double s = 0;
+                for (int a = 0; a < d; a++) s += x[i * dp + a] * m[a * c + j];
+                prod[i * c + j].ShouldBe(s, 1e-12 * (1 + Math.Abs(s)));
+            }
     }
 
     [Theory]
