@@ -146,7 +146,7 @@ public sealed class EmpiricalMoments
     /// <summary>
     /// Seconds <paramref name="steps"/> steps are expected to take: <see cref="StepMultiplyAdds"/> at
     /// <see cref="MultiplyAddsPerSecond"/> on each of the threads that a problem this size uses (90 % parallel
-    /// efficiency), plus the O(k³ d²) block algebra (≈ 30 k³ d² ns-scale operations at 10⁹ per second).
+    /// efficiency), plus the O(k³ d²) block algebra (about 3 k³ d² ns).
     /// </summary>
     /// <param name="n">Rows.</param>
     /// <param name="d">Dimension (rank of H).</param>
@@ -160,7 +160,7 @@ public sealed class EmpiricalMoments
         double work = (double)n * d * d;
         int threads = work >= 2e5 ? options.Threads : 1;
         double perStep = StepMultiplyAdds(n, d, lanes) / (MultiplyAddsPerSecond * (threads > 1 ? 0.9 * threads : 1))
-                         + 30.0 * k * k * k * d * (double)d * 1e-9;
+                         + 3.0 * k * k * k * d * (double)d * 1e-9;
         return steps * perStep;
     }
 
