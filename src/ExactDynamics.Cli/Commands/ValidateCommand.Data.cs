@@ -29,8 +29,8 @@ internal static partial class ValidateCommand
         string modelText = RiskCommand.ModelText(model, kurtosis);
         ctx.Note($"exactdyn: {description}");
         ctx.Note(model == MomentModel.Empirical
-            ? $"exactdyn: moments: {modelText}; estimated {ResultWriter.Readable(DataOptions.EstimatedSeconds(data, last), 2)} s"
-            : $"exactdyn: moments: {modelText}");
+            ? $"exactdyn: moments: {modelText}; estimated {Numerics.CostEstimate.Duration(DataOptions.EstimatedSeconds(data, last))}"
+            : $"exactdyn: moments: {modelText}{DataOptions.DefaultNote(parse, dataOptions, data, last)}");
         var validation = DataCurveValidator.Validate(problem, method, model, curve, runs, alpha, path, kurtosis);
         if (validation.PowerWarning is { } warning) ctx.Note($"exactdyn: warning: {warning}.");
         var info = new DataRunInfo(method.Spec, description, MomentModels.Name(model), modelText, batch,

@@ -3,6 +3,7 @@ using ExactDynamics.Cli.Output;
 using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Data;
 using ExactDynamics.IO;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Cli.Options;
 
@@ -122,6 +123,13 @@ internal sealed class DataOptions
 
     /// <summary>Multiply-adds per second of the empirical model's kernels on one core of the development machine.</summary>
     public const double EmpiricalRate = EmpiricalMoments.MultiplyAddsPerSecond;
+
+    /// <summary>When the default chose the matrix model because the empirical one is estimated above a minute: a clause
+    /// saying so, with the estimate (empty otherwise).</summary>
+    public static string DefaultNote(ParseResult parse, DataOptions options, DataSet data, long steps) =>
+        options.Moments is not null && parse.GetValue(options.Moments) is null
+            ? $" — the default, since the exact empirical model is estimated at {CostEstimate.Duration(EstimatedSeconds(data, steps))} (give --moments empirical to run it)"
+            : "";
 
     /// <summary>The --moments choice, or the default: empirical when it is estimated under a minute, else matrix.</summary>
     public MomentModel ChooseModel(ParseResult parse, DataSet data, long steps)
