@@ -97,7 +97,8 @@ public class ValidateDataTests : IDisposable
         Math.Abs(j.GetProperty("worst_z").GetDouble()).ShouldBeLessThan(1e-6);
         j.GetProperty("moments").GetString().ShouldBe("empirical");
         j.GetProperty("stderr_source").GetString().ShouldBe("file");
-        ok.Err.ShouldContain("moments: empirical");
+        ok.Err.ShouldContain("moments: empirical"); // the model and its estimated time, before the recursion runs
+        ok.Err.ShouldContain("; estimated ");
 
         var off = Validate(Curve("off.csv", 1.1, true), "--moments", "empirical", "--format", "json");
         off.Code.ShouldBe(1);
