@@ -5,7 +5,9 @@ Every block of README.md that starts with a line `$ exactdyn ARGS` gets, below t
 `exactdyn ARGS` prints (stdout, then stderr) when run in a scratch folder, so that a figure a command draws
 (--plot x.png) or a file it writes never lands in the repository. Blocks whose command reads eigs.npy need the
 NumPy recipe's file: it is made by running the recipe's own code (the ```python block after "Load my eigenvalues"),
-which needs numpy; without numpy those blocks are left as they are and the script says so.
+which needs numpy; without numpy those blocks are left as they are and the script says so. Blocks that read X.npy
+likewise need the data recipe's files (X.npy, y.npy and the training run my_run.csv, from the ```python block after
+"Start from my data matrix").
 
 Then the figures in docs/images are redrawn from the same commands with --plot into docs/images.
 
@@ -25,6 +27,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 CLI = os.path.join(ROOT, "src", "ExactDynamics.Cli", "bin", "Release", "net10.0", "exactdyn.dll")
 BLOCK = re.compile(r"```\n(\$ exactdyn [^\n]*)\n(.*?)```", re.S)
 RECIPE = re.compile(r"### Load my eigenvalues from NumPy.*?```python\n(.*?)```", re.S)
+DATA_RECIPE = re.compile(r"### Start from my data matrix.*?```python\n(.*?)```", re.S)
 
 # The figures of docs/images: file name -> exactdyn arguments (the experiment files' own plots go to docs/examples/,
 # which git ignores; here the same experiments are drawn into docs/images).
@@ -49,19 +52,23 @@ def main():
     readme = open(readme_path, encoding="utf-8").read()
     work = tempfile.mkdtemp(prefix="exactdyn-readme-")
     try:
-        have_eigs = False
+        have_eigs = have_data = False
         recipe = RECIPE.search(readme)
+        data_recipe = DATA_RECIPE.search(readme)
         try:
             import numpy  # noqa: F401
             if recipe:
                 subprocess.run([sys.executable, "-c", recipe.group(1)], cwd=work, check=True)
                 have_eigs = True
+            if data_recipe:
+                subprocess.run([sys.executable, "-c", data_recipe.group(1)], cwd=work, check=True)
+                have_data = True
         except ImportError:
-            print("numpy is not installed: blocks that read eigs.npy are left as they are", file=sys.stderr)
+            print("numpy is not installed: blocks that read eigs.npy or X.npy are left as they are", file=sys.stderr)
 
         def replace(m):
             line = m.group(1)
-            if "eigs.npy" in line and not have_eigs:
+            if ("eigs.npy" in line and not have_eigs) or ("X.npy" in line and not have_data):
                 return m.group(0)
             out = run(shlex.split(line[len("$ exactdyn "):]), work)
             return f"```\n{line}\n{out}{'' if out.endswith(chr(10)) else chr(10)}```"

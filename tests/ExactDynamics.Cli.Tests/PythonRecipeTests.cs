@@ -17,7 +17,7 @@ public partial class PythonRecipeTests : IDisposable
     [GeneratedRegex(@"worst \|z\| = ([0-9.]+)")]
     private static partial Regex WorstZ();
 
-    private static (int Code, string Out, string Err) Run(string file, string args, IDictionary<string, string>? env = null, string? cwd = null)
+    internal static (int Code, string Out, string Err) Run(string file, string args, IDictionary<string, string>? env = null, string? cwd = null)
     {
         var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (cwd is not null) info.WorkingDirectory = cwd;

@@ -28,8 +28,8 @@ internal static partial class RiskCommand
         ctx.Note($"exactdyn: {description}");
         string modelText = ModelText(model, kurtosis);
         if (model == MomentModel.Empirical)
-            ctx.Note($"exactdyn: moments: {modelText}; estimated {ResultWriter.Readable(DataOptions.EstimatedSeconds(data, steps) * methods.Count, 2)} s");
-        else ctx.Note($"exactdyn: moments: {modelText}");
+            ctx.Note($"exactdyn: moments: {modelText}; estimated {Numerics.CostEstimate.Duration(DataOptions.EstimatedSeconds(data, steps) * methods.Count)}");
+        else ctx.Note($"exactdyn: moments: {modelText}{DataOptions.DefaultNote(parse, dataOptions, data, steps)}");
         var curves = new List<(LinearMethod Method, long[] T, double[] Risk, bool Overflowed)>();
         var watch = Stopwatch.StartNew();
         using (var progress = Progress.Start(ctx.Error, "risk --data", methods.Count))

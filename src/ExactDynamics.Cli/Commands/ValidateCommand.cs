@@ -12,7 +12,7 @@ namespace ExactDynamics.Cli.Commands;
 /// <c>exactdyn validate --against FILE.csv</c>: is a user's simulated mean-risk curve consistent with the exact
 /// expectation? Exit 0 consistent, 1 inconsistent, 2 bad input (docs/cli.md#validate).
 /// </summary>
-internal static class ValidateCommand
+internal static partial class ValidateCommand
 {
     public const string Example =
         "exactdyn validate --against sim.csv --spectrum powerlaw:a=1,d=100 --method torch:lr=0.05,momentum=0.9 --batch 8";
@@ -41,6 +41,9 @@ internal static class ValidateCommand
         shared.AddTo(command);
         command.Options.Add(runs);
         command.Options.Add(alpha);
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
+        shared.Spectrum.Required = false; // --spectrum or --data
         var schedules = new ScheduleOptions("The exact curve follows the schedules step by step.");
         schedules.AddTo(command);
         var plot = new PlotOptions("Also draw the simulated curve with its ±2·stderr band next to the exact one, and the z-scores with the ± threshold, one panel above the other.",
@@ -52,7 +55,10 @@ internal static class ValidateCommand
         {
             var outPath = shared.GetOut(parse);
             var (plotPath, figure) = plot.Read(parse);
-            var (problem, init) = shared.BuildProblem(parse);
+            if (dataOptions.Given(parse) && parse.GetValue(shared.Spectrum) is not null)
+                throw new InvalidInputException("Give either --spectrum or --data, not both: the data's own spectrum is used with --data.");
+            if (!dataOptions.Given(parse) && parse.GetValue(shared.Spectrum) is null)
+                throw new InvalidInputException("The problem needs a spectrum: give --spectrum SPEC, or --data X.npy for your own data matrix.");
             var method = shared.BuildMethod(parse);
             int? r = null;
             if (parse.GetResult(runs) is { Implicit: false })
@@ -65,6 +71,13 @@ internal static class ValidateCommand
             if (!(a > 0 && a < 1)) throw new InvalidInputException($"--alpha {ResultWriter.Text(a)} is not allowed; it must lie strictly between 0 and 1, e.g. 0.001.");
             var path = parse.GetValue(against)!;
             var curve = SimulatedCurve.Load(path);
+            if (dataOptions.Given(parse))
+            {
+                if (!schedules.Build(parse, method).IsConstant)
+                    throw new InvalidInputException("Schedules are not available with --data; validate a constant-rate run, or give --spectrum.");
+                return RunOnData(ctx, parse, shared, dataOptions, method, curve, path, r, a, outPath, plotPath, figure);
+            }
+            var (problem, init) = shared.BuildProblem(parse);
             if (curve.Steps.Length > 0)
                 CostEstimate.Require(CostEstimate.SteppingSeconds(method.K, problem.Spectrum.Dimension, curve.Steps[^1]),
                     $"the exact risk of {method.Spec} to t = {curve.Steps[^1]} at d = {problem.Spectrum.Dimension}", "compare fewer or earlier steps, or a smaller spectrum", ctx.Note);

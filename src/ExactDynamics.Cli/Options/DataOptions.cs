@@ -3,6 +3,7 @@ using ExactDynamics.Cli.Output;
 using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Data;
 using ExactDynamics.IO;
+using ExactDynamics.Numerics;
 
 namespace ExactDynamics.Cli.Options;
 
@@ -115,13 +116,20 @@ internal sealed class DataOptions
         return new DataProblem(data, batch, null, variance ?? InitialCondition.Isotropic(data.Dimension), noise);
     }
 
-    /// <summary>Seconds the empirical model is expected to take for <paramref name="steps"/> steps of a k-state method
-    /// (about 1.5 n d² fused multiply-adds per step at the measured rate of the kernels).</summary>
+    /// <summary>Seconds the empirical model is expected to take for <paramref name="steps"/> steps of a two-state method
+    /// (the library's cost model, <see cref="EmpiricalMoments.EstimatedSeconds"/>: about n d² multiply-adds per step).</summary>
     public static double EstimatedSeconds(DataSet data, long steps) =>
-        1.5 * data.Samples * (double)data.Dimension * data.Dimension * steps / EmpiricalRate;
+        EmpiricalMoments.EstimatedSeconds(data.Samples, data.Dimension, 2, steps);
 
-    /// <summary>Multiply-adds per second of the empirical model's kernels on the development machine (conservative).</summary>
-    public const double EmpiricalRate = 5e9;
+    /// <summary>Multiply-adds per second of the empirical model's kernels on one core of the development machine.</summary>
+    public const double EmpiricalRate = EmpiricalMoments.MultiplyAddsPerSecond;
+
+    /// <summary>When the default chose the matrix model because the empirical one is estimated above a minute: a clause
+    /// saying so, with the estimate (empty otherwise).</summary>
+    public static string DefaultNote(ParseResult parse, DataOptions options, DataSet data, long steps) =>
+        options.Moments is not null && parse.GetValue(options.Moments) is null
+            ? $" — the default, since the exact empirical model is estimated at {CostEstimate.Duration(EstimatedSeconds(data, steps))} (give --moments empirical to run it)"
+            : "";
 
     /// <summary>The --moments choice, or the default: empirical when it is estimated under a minute, else matrix.</summary>
     public MomentModel ChooseModel(ParseResult parse, DataSet data, long steps)

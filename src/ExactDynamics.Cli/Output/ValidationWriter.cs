@@ -53,19 +53,41 @@ internal static class ValidationWriter
         ["consistent", "verdict", "worst_z", "worst_t", "threshold", "alpha", "steps_compared", "first_t_outside", "stderr_source", "runs"];
 
     /// <summary>The evidence of a validation: worst z, where, the threshold and the verdict.</summary>
-    public static void WriteValidation(TextWriter w, OutputFormat format, CurveValidation v, string file, RunInfo info)
+    public static void WriteValidation(TextWriter w, OutputFormat format, CurveValidation v, string file, RunInfo info) =>
+        WriteValidation(w, format, v, file, title => ResultWriter.WriteHeader(w, title, info), j => ResultWriter.WriteModel(j, info.Problem));
+
+    /// <summary>
+    /// The same against a fourth-moment model on the user's data (<c>validate --data</c>): the table's header names
+    /// the data and the model; json and csv add <c>moments</c> (json also <c>data</c>) in place of kurtosis and noise.
+    /// </summary>
+    public static void WriteValidation(TextWriter w, OutputFormat format, CurveValidation v, string file, DataRunInfo data) =>
+        WriteValidation(w, format, v, file, title =>
+        {
+            w.WriteLine($"{title} — {data.Method} — moments: {data.ModelText}");
+            w.WriteLine(data.Description);
+            w.WriteLine($"batch B={ResultWriter.Text(data.Batch)}; {data.Start}");
+            w.WriteLine();
+        }, j =>
+        {
+            j.WriteString("moments", data.Model);
+            j.WriteString("data", data.Description);
+        }, data.Model);
+
+    private static void WriteValidation(TextWriter w, OutputFormat format, CurveValidation v, string file, Action<string> header,
+        Action<System.Text.Json.Utf8JsonWriter> model, string? moments = null)
     {
         var c = v.Comparison;
         string source = v.Source == StdErrSource.File ? "file" : "simulation";
         switch (format)
         {
             case OutputFormat.Csv:
-                ResultWriter.WriteCsv(w, ValidationFields,
-                [[
+                string[] row =
+                [
                     ResultWriter.Bool(v.Consistent), v.Verdict, ResultWriter.Num(c.WorstZ), ResultWriter.Int(c.WorstStep), ResultWriter.Num(c.Threshold),
                     ResultWriter.Num(c.Alpha), ResultWriter.Int(c.StepsCompared), ResultWriter.Int(c.FirstExceedanceStep), source,
                     v.Runs is int r ? ResultWriter.Int(r) : "",
-                ]]);
+                ];
+                ResultWriter.WriteCsv(w, moments is null ? ValidationFields : [.. ValidationFields, "moments"], [moments is null ? row : [.. row, moments]]);
                 break;
             case OutputFormat.Json:
                 ResultWriter.WriteJson(w, j =>
@@ -81,17 +103,17 @@ internal static class ValidationWriter
                     ResultWriter.WriteIntOrNull(j, "first_t_outside", c.FirstExceedanceStep);
                     j.WriteString("stderr_source", source);
                     ResultWriter.WriteIntOrNull(j, "runs", v.Runs);
-                    ResultWriter.WriteModel(j, info.Problem);
+                    model(j);
                     j.WriteEndObject();
                 });
                 break;
             default:
-                ResultWriter.WriteHeader(w, $"Validation of {file} against the exact expected risk", info);
+                header($"Validation of {file} against the exact expected risk");
                 var table = new TextTable(("quantity", false), ("value", false));
                 table.Add("steps compared", $"{c.StepsCompared} (t = {ResultWriter.Int(c.Steps[0])} … {ResultWriter.Int(c.Steps[^1])})");
                 table.Add("stderr", v.Source == StdErrSource.File
                     ? "from the file's stderr column"
-                    : $"not in the file: estimated by simulating the same problem and method with R = {v.Runs} runs (export stderr for a test of your own spread)");
+                    : $"not in the file: estimated by simulating the same {(moments is null ? "problem" : "rows, start")} and method with R = {v.Runs} runs (export stderr for a test of your own spread)");
                 table.Add("worst z", $"{ResultWriter.Readable(c.WorstZ, 4)} at t = {ResultWriter.Int(c.WorstStep)}  (z = (simulated − exact)/stderr)");
                 table.Add("threshold", $"|z| ≤ {ResultWriter.Readable(c.Threshold, 4)}  (Bonferroni over {c.StepsCompared} steps, α = {ResultWriter.Readable(c.Alpha)})");
                 table.Add("verdict", v.Verdict);
@@ -100,3 +122,7 @@ internal static class ValidationWriter
         }
     }
 }
+
+/// <summary>What <c>validate --data</c> states about its run: the method, the data (as described by the data options),
+/// the model (name and sentence), the batch and the start.</summary>
+internal sealed record DataRunInfo(string Method, string Description, string Model, string ModelText, double Batch, string Start);

@@ -82,8 +82,14 @@ public sealed class DataSet
                 for (int j = 0; j < d; j++) mean[j] += x.Values[i * d + j];
             for (int j = 0; j < d; j++) mean[j] /= n;
         }
-        var xc = Matrix<double>.Build.Dense(n, d, (i, j) => x.Values[i * d + j] - mean[j]);
-        var h = xc.TransposeThisAndMultiply(xc).Divide(n);
+        // the centred rows, padded for the SIMD kernels of the empirical model (rows to 4, columns to 4 vectors):
+        // H = XᵀX/n and the rotation X V run on them (docs/math.md#the-empirical-model, cost)
+        int dp = DataKernels.Padded(d), rows = (n + 3) / 4 * 4;
+        var xp = new double[rows * dp];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < d; j++) xp[i * dp + j] = x.Values[i * d + j] - mean[j];
+        var hp = DataKernels.Gram(xp, rows, dp, d, 1.0 / n);
+        var h = Matrix<double>.Build.Dense(d, d, (a, b) => hp[a * dp + b]); // exactly symmetric (mirrored)
         var evd = h.Evd(Symmetricity.Symmetric);
         var values = evd.EigenValues.Real().ToArray();
         var order = Enumerable.Range(0, d).OrderByDescending(j => values[j]).ToArray();
@@ -93,12 +99,15 @@ public sealed class DataSet
         var kept = order.Where(j => values[j] > NullTolerance * max).ToArray();
         int r = kept.Length;
         var lambda = kept.Select(j => values[j]).ToArray();
-        var vk = Matrix<double>.Build.Dense(d, r, (a, j) => evd.EigenVectors[a, kept[j]]);
-        var coordsM = xc.Multiply(vk);
-        var coords = new double[n * r];
+        var vectors = evd.EigenVectors;
+        int rp = DataKernels.Padded(r);
+        var vp = new double[d * rp];
         var basis = new double[d * r];
-        for (int i = 0; i < n; i++) for (int j = 0; j < r; j++) coords[i * r + j] = coordsM[i, j];
-        for (int a = 0; a < d; a++) for (int j = 0; j < r; j++) basis[a * r + j] = vk[a, j];
+        for (int a = 0; a < d; a++)
+            for (int j = 0; j < r; j++) basis[a * r + j] = vp[a * rp + j] = vectors[a, kept[j]];
+        var coordsP = DataKernels.Multiply(xp, rows, dp, d, vp, rp);
+        var coords = new double[n * r];
+        for (int i = 0; i < n; i++) Array.Copy(coordsP, i * rp, coords, i * r, r);
         // the eigenvalues of the rotated data, recomputed from the coordinates: exact diagonal of their second moment
         for (int j = 0; j < r; j++)
         {

@@ -13,8 +13,9 @@ namespace ExactDynamics.Data;
 /// S'^{pq} = (A S Aᵀ)^{pq} − b_q G^p Λ − b_p Λ G^qᵀ + b_p b_q N,   G^p = Σ_r A_pr Σ_s S^{rs} c_s
 /// m'^p   = Σ_r A_pr m^r − b_p Λ ȳ,       E L_t = ½ tr(Λ Σ o_p o_q S^{pq})
 /// </code>
-/// (r_i: the residuals of a real target; σ²: independent label noise of a planted teacher). O(n d²) per step in two
-/// register-blocked SIMD products (<see cref="DataKernels"/>), parallel over rows with results independent of the
+/// (r_i: the residuals of a real target; σ²: independent label noise of a planted teacher). About n d² multiply-adds
+/// per step in two register- and cache-blocked SIMD products (<see cref="DataKernels"/>: the quadratic forms from the
+/// upper triangle of Q, the weighted Gram matrix from its upper triangle), parallel with results independent of the
 /// thread count; O(k³ d²) for the rest. Two-state methods run in the consistent basis of docs/gap-solver.md (a change
 /// of the k state coordinates, under which the formulas are the same), as the spectral recursion does.
 /// </summary>
@@ -29,7 +30,9 @@ public sealed class EmpiricalMoments
     private readonly double[][] _u;     // k² scratch blocks U^{ps}
     private readonly double[][] _g;     // k scratch blocks G^p
     private readonly double[][] _m;     // k means, d
-    private readonly double[] _q, _f, _w, _ybar, _xy;
+    private readonly double[] _q, _qu, _f, _w, _ybar, _xy;
+    private readonly bool _reference;
+    private readonly int[][] _gramParts;
     private readonly double[,] _a;
     private readonly double[] _b, _c, _o;
     private readonly double _invB, _sigma2, _scale;
@@ -37,9 +40,18 @@ public sealed class EmpiricalMoments
     /// <summary>Rows per parallel work item (fixed, so that results do not depend on the thread count).</summary>
     private const int RowChunk = 64;
 
+    /// <summary>Rows per work item of the fast quadratic forms (a block of rows reuses each panel of Q from cache).</summary>
+    private const int FormChunk = 128;
+
     /// <summary>Starts the recursion at t = 0 for <paramref name="problem"/> and <paramref name="method"/>.</summary>
     public EmpiricalMoments(DataProblem problem, LinearMethod method, ExecutionOptions? options = null)
+        : this(problem, method, options, referenceKernels: false) { }
+
+    /// <summary>As the public constructor; <paramref name="referenceKernels"/> runs the plain kernels (the whole Q
+    /// per row, every row per block of F) that the fast ones are tested against.</summary>
+    internal EmpiricalMoments(DataProblem problem, LinearMethod method, ExecutionOptions? options, bool referenceKernels)
     {
+        _reference = referenceKernels;
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         options ??= ExecutionOptions.Default;
@@ -101,13 +113,55 @@ public sealed class EmpiricalMoments
             }
         }
         _q = new double[size];
+        _qu = new double[size];
         _f = new double[size];
         _w = new double[_rows];
         _ybar = new double[_d];
         _xy = new double[_rows];
         double work = (double)_n * _d * _d;
         _threads = work >= 2e5 ? options.Threads : 1;
+        _gramParts = DataKernels.BalancedBlocks(_d, _dp, 4 * lanes, 4 * _threads);
         Risk = ReadRisk();
+    }
+
+    /// <summary>
+    /// The multiply-adds of one step's data pass as the fast kernels run it for SIMD vectors of <paramref name="lanes"/>
+    /// doubles (docs/math.md#the-empirical-model, cost): with c = 4·lanes, d_p = d rounded up to c and n_p = n rounded
+    /// up to 4, the quadratic forms cost n_p (Σ_{j = 0, c, …} min(d, j + c)·c + d_p) and the Gram matrix
+    /// n_p Σ_{b &lt; ⌈d/4⌉} 4 (d_p − ⌊4b/c⌋ c) — about n d² in all.
+    /// </summary>
+    public static double StepMultiplyAdds(int n, int d, int lanes)
+    {
+        int c = 4 * lanes, dp = (d + c - 1) / c * c;
+        double rows = (n + 3) / 4 * 4, forms = dp, gram = 0;
+        for (int j = 0; j < dp; j += c) forms += Math.Min(d, j + c) * (double)c;
+        for (int b = 0; b < (d + 3) / 4; b++) gram += 4.0 * (dp - 4 * b / c * c);
+        return rows * (forms + gram);
+    }
+
+    /// <summary>Multiply-adds per second of the fast kernels on one core of the development machine (AVX-512, measured
+    /// at d = 64 and d = 784: 1.9–2.5·10¹⁰).</summary>
+    public const double MultiplyAddsPerSecond = 2e10;
+
+    /// <summary>
+    /// Seconds <paramref name="steps"/> steps are expected to take: <see cref="StepMultiplyAdds"/> at
+    /// <see cref="MultiplyAddsPerSecond"/> on each of the threads that a problem this size uses (90 % parallel
+    /// efficiency), plus the O(k³ d²) block algebra (about 3 k³ d² ns).
+    /// </summary>
+    /// <param name="n">Rows.</param>
+    /// <param name="d">Dimension (rank of H).</param>
+    /// <param name="k">States of the method.</param>
+    /// <param name="steps">Steps.</param>
+    /// <param name="options">Threads and SIMD width (default: all cores, the widest vectors).</param>
+    public static double EstimatedSeconds(int n, int d, int k, double steps, ExecutionOptions? options = null)
+    {
+        options ??= ExecutionOptions.Default;
+        int lanes = SimdWidth.Resolve(options.VectorBits) / 64;
+        double work = (double)n * d * d;
+        int threads = work >= 2e5 ? options.Threads : 1;
+        double perStep = StepMultiplyAdds(n, d, lanes) / (MultiplyAddsPerSecond * (threads > 1 ? 0.9 * threads : 1))
+                         + 3.0 * k * k * k * d * (double)d * 1e-9;
+        return steps * perStep;
     }
 
     /// <summary>Number of steps taken.</summary>
@@ -158,7 +212,12 @@ public sealed class EmpiricalMoments
             if (_c[r] != 0) for (int a = 0; a < d; a++) _ybar[a] += _c[r] * _m[r][a];
 
         // the data pass: w_i = x_iᵀQx_i (+ r_i² − 2 r_i x_iᵀȳ), then F = (1/(nB)) Σ w_i x_i x_iᵀ
-        ForChunks(_rows / 4, (c0, c1) => QuadraticForms(4 * c0, 4 * c1));
+        if (_reference) ForChunks(_rows / 4, (c0, c1) => QuadraticForms(4 * c0, 4 * c1));
+        else
+        {
+            DataKernels.UpperForm(_q, d, dp, _qu);
+            ForChunks(_rows / 4, (c0, c1) => QuadraticFormsUpper(4 * c0, 4 * c1), FormChunk / 4);
+        }
         if (_resid is not null)
             for (int i = 0; i < _n; i++)
             {
@@ -174,7 +233,8 @@ public sealed class EmpiricalMoments
             for (int a = 0; a < d; a++) _y[o + a] = wi * _x[o + a];
         }
         int blocks = (d + 3) / 4;
-        ForChunks(blocks, (b0, b1) => WeightedGram(4 * b0, 4 * b1), 1);
+        if (_reference) ForChunks(blocks, (b0, b1) => WeightedGram(4 * b0, 4 * b1), 1);
+        else ForChunks(_gramParts.Length, (p0, p1) => { for (int part = p0; part < p1; part++) WeightedGramBlocked(_gramParts[part]); }, 1);
         DataKernels.MirrorUpper(_f, d, dp);
         // N = F + (1 − 1/B) Λ Q Λ + (σ²/B) Λ, in _f
         double keep = 1 - _invB;
@@ -280,6 +340,26 @@ public sealed class EmpiricalMoments
             case 512: DataKernels.QuadraticForms<V512>(_x, _q, _dp, _d, i0, i1, _w); break;
             case 256: DataKernels.QuadraticForms<V256>(_x, _q, _dp, _d, i0, i1, _w); break;
             default: DataKernels.QuadraticForms<V128>(_x, _q, _dp, _d, i0, i1, _w); break;
+        }
+    }
+
+    private void QuadraticFormsUpper(int i0, int i1)
+    {
+        switch (_bits)
+        {
+            case 512: DataKernels.QuadraticFormsUpper<V512>(_x, _qu, _dp, _d, i0, i1, _w); break;
+            case 256: DataKernels.QuadraticFormsUpper<V256>(_x, _qu, _dp, _d, i0, i1, _w); break;
+            default: DataKernels.QuadraticFormsUpper<V128>(_x, _qu, _dp, _d, i0, i1, _w); break;
+        }
+    }
+
+    private void WeightedGramBlocked(int[] blocks)
+    {
+        switch (_bits)
+        {
+            case 512: DataKernels.WeightedGramBlocked<V512>(_y, _x, _rows, _dp, blocks, _scale, _f); break;
+            case 256: DataKernels.WeightedGramBlocked<V256>(_y, _x, _rows, _dp, blocks, _scale, _f); break;
+            default: DataKernels.WeightedGramBlocked<V128>(_y, _x, _rows, _dp, blocks, _scale, _f); break;
         }
     }
 

@@ -55,6 +55,10 @@ public sealed class RunRandom
         return result;
     }
 
+    /// <summary>Uniform on {0, …, n − 1} (Lemire's multiply-shift of 64 random bits; the bias, below n/2⁶⁴, is far
+    /// below anything a simulation can resolve).</summary>
+    public int NextIndex(int n) => (int)(((UInt128)NextUInt64() * (ulong)n) >> 64);
+
     /// <summary>Uniform on [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 

@@ -6,6 +6,8 @@ namespace ExactDynamics.Validation.Simulation;
 /// The stochastic minibatch gradient of docs/math.md#problem for one run, computed from explicit samples: each call draws B
 /// fresh covariates x_b = H^{1/2} z_b (in the eigenbasis), labels y_b = ⟨x_b, w*⟩ + ε_b with ε_b ~ N(0, σ²), and
 /// returns g(w) = (1/B) Σ_b x_b (⟨x_b, w⟩ − y_b). Works in parameter coordinates, exactly as a user's training loop.
+/// On a dataset (<see cref="DataRows"/>) each sample is instead a row drawn uniformly with replacement, labelled
+/// y_b = ⟨x_b, w*⟩ + r_b with its own residual (a real target) or plus N(0, σ²) noise (a planted teacher).
 /// </summary>
 public sealed class GradientOracle
 {
@@ -14,6 +16,7 @@ public sealed class GradientOracle
     private readonly double[] _x;
     private readonly CovariateDistribution _covariates;
     private readonly double _noiseStd;
+    private readonly DataRows? _rows;
 
     public GradientOracle(ReadOnlySpan<double> lambda, ReadOnlySpan<double> wStar, int batch, CovariateDistribution covariates, double noise, RunRandom rng)
     {
@@ -32,6 +35,14 @@ public sealed class GradientOracle
         Random = rng;
     }
 
+    /// <summary>Rows of a dataset drawn uniformly with replacement (docs/math.md#the-empirical-model), in the eigenbasis of
+    /// its H; <paramref name="wStar"/> in the same coordinates; <paramref name="noise"/> only without residuals.</summary>
+    public GradientOracle(DataRows rows, ReadOnlySpan<double> wStar, int batch, double noise, RunRandom rng)
+        : this(new double[(rows ?? throw new ArgumentNullException(nameof(rows))).Dimension], wStar, batch, CovariateDistribution.Gaussian, noise, rng)
+    {
+        _rows = rows;
+    }
+
     /// <summary>The run's random stream (all samples of the run come from it).</summary>
     public RunRandom Random { get; }
 
@@ -47,6 +58,11 @@ public sealed class GradientOracle
         int d = _sqrtLambda.Length;
         if (w.Length != d || g.Length != d) throw new ArgumentException("The point and the gradient buffer must have the dimension of the problem.");
         g.Clear();
+        if (_rows is not null)
+        {
+            DataGradient(w, g);
+            return;
+        }
         var x = _x.AsSpan();
         for (int s = 0; s < Batch; s++)
         {
@@ -65,6 +81,29 @@ public sealed class GradientOracle
         }
         double inv = 1.0 / Batch;
         for (int i = 0; i < d; i++) g[i] *= inv;
+        Calls++;
+    }
+
+    private void DataGradient(ReadOnlySpan<double> w, Span<double> g)
+    {
+        var rows = _rows!;
+        int d = _wStar.Length;
+        for (int s = 0; s < Batch; s++)
+        {
+            int i = Random.NextIndex(rows.Count);
+            var x = rows.Row(i);
+            double xw = 0, xs = 0;
+            for (int a = 0; a < d; a++)
+            {
+                xw += x[a] * w[a];
+                xs += x[a] * _wStar[a];
+            }
+            double y = rows.Residuals is { } r ? xs + r[i] : _noiseStd > 0 ? xs + _noiseStd * Random.NextGaussian() : xs;
+            double e = xw - y;
+            for (int a = 0; a < d; a++) g[a] += e * x[a];
+        }
+        double inv = 1.0 / Batch;
+        for (int a = 0; a < d; a++) g[a] *= inv;
         Calls++;
     }
 }

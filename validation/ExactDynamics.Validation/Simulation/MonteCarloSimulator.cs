@@ -41,6 +41,14 @@ public sealed record SimulationSettings
     /// optimizers run in parameter coordinates exactly as a training loop does.)</summary>
     public double[]? WStar { get; init; }
 
+    /// <summary>A dataset whose rows are the samples (drawn uniformly with replacement; docs/math.md#the-empirical-model)
+    /// instead of x = H^{1/2} z: <see cref="Spectrum"/> must then hold its eigenvalues (the risk is ½ Σ λ_i e_i² in its
+    /// eigenbasis) and <see cref="Covariates"/> is not used. Null: sampled covariates.</summary>
+    public DataRows? Rows { get; init; }
+
+    /// <summary>E(w_0 − w*) per coordinate (a fixed start has this and <see cref="Initial"/> = 0); null = 0.</summary>
+    public double[]? InitialMean { get; init; }
+
     /// <summary>The exact problem these settings simulate: same spectrum, s_i, B, m4 = E z⁴ of the covariates, σ².</summary>
     public Problem ToProblem() => new(Spectrum, Initial, Batch, Covariates.Kurtosis, Noise);
 }
@@ -91,6 +99,7 @@ public static class MonteCarloSimulator
         var sqrtS = problem.Initial.ToArray().Select(Math.Sqrt).ToArray();
         var wStar = settings.WStar ?? Enumerable.Repeat(1.0, d).ToArray();
         if (wStar.Length != d) throw new InvalidInputException($"w* has {wStar.Length} entries but the spectrum has {d} eigenvalues; they must match.");
+        CheckData(settings, d);
 
         int runs = settings.Runs;
         int blocks = (runs + BlockSize - 1) / BlockSize;
@@ -125,6 +134,16 @@ public static class MonteCarloSimulator
         return new SimulationResult(steps, total.Mean(), total.StandardError(), total.StandardDeviation(), runs, settings.Seed, optimizer.Name);
     }
 
+    private static void CheckData(SimulationSettings s, int d)
+    {
+        if (s.Rows is { } rows && rows.Dimension != d)
+            throw new InvalidInputException($"The data rows have {rows.Dimension} coordinates but the spectrum has {d} eigenvalues; they must match.");
+        if (s.Rows?.Residuals is not null && s.Noise != 0)
+            throw new InvalidInputException("Independent label noise cannot be added to a real target; its residuals are the noise.");
+        if (s.InitialMean is { } m && m.Length != d)
+            throw new InvalidInputException($"The initial mean error has {m.Length} entries but the spectrum has {d} eigenvalues; they must match.");
+    }
+
     /// <summary>
     /// The iterates w_0, w_1, …, w_T of run <paramref name="run"/> (its stream under <see cref="SimulationSettings.Seed"/>),
     /// exactly as <see cref="Run"/> draws them: two optimizers that consume the oracle alike see the same samples, so
@@ -139,6 +158,7 @@ public static class MonteCarloSimulator
         var lambda = settings.Spectrum.ToArray();
         var sqrtS = problem.Initial.ToArray().Select(Math.Sqrt).ToArray();
         var wStar = settings.WStar ?? Enumerable.Repeat(1.0, d).ToArray();
+        CheckData(settings, d);
         var worker = new Worker(optimizer, lambda, wStar, sqrtS, settings, 1);
         return worker.Trace(run, settings.Steps);
     }
@@ -149,7 +169,7 @@ public static class MonteCarloSimulator
         private readonly IOptimizerRun _run;
         private readonly GradientOracle _oracle;
         private readonly RunRandom _rng;
-        private readonly double[] _lambda, _wStar, _sqrtS, _w0;
+        private readonly double[] _lambda, _wStar, _sqrtS, _w0, _mean;
         private readonly ulong _seed;
 
         public Worker(ISimulatedOptimizer optimizer, double[] lambda, double[] wStar, double[] sqrtS, SimulationSettings s, int recorded)
@@ -159,7 +179,10 @@ public static class MonteCarloSimulator
             _sqrtS = sqrtS;
             _seed = s.Seed;
             _rng = new RunRandom(s.Seed, 0);
-            _oracle = new GradientOracle(lambda, wStar, s.Batch, s.Covariates, s.Noise, _rng);
+            _oracle = s.Rows is { } rows
+                ? new GradientOracle(rows, wStar, s.Batch, s.Noise, _rng)
+                : new GradientOracle(lambda, wStar, s.Batch, s.Covariates, s.Noise, _rng);
+            _mean = s.InitialMean ?? new double[lambda.Length];
             _run = optimizer.CreateRun(lambda.Length);
             _w0 = new double[lambda.Length];
             Risks = new double[recorded];
@@ -187,11 +210,11 @@ public static class MonteCarloSimulator
             }
         }
 
-        /// <summary>Run r's stream; w_0 = w* + diag(√s) ξ with ξ ~ N(0, I) drawn first; then the optimizer is reset.</summary>
+        /// <summary>Run r's stream; w_0 = w* + m + diag(√s) ξ with ξ ~ N(0, I) drawn first; then the optimizer is reset.</summary>
         private void Start(ulong r)
         {
             _rng.Reseed(_seed, r);
-            for (int i = 0; i < _w0.Length; i++) _w0[i] = _wStar[i] + _sqrtS[i] * _rng.NextGaussian();
+            for (int i = 0; i < _w0.Length; i++) _w0[i] = _wStar[i] + _mean[i] + _sqrtS[i] * _rng.NextGaussian();
             _run.Reset(_w0);
         }
 

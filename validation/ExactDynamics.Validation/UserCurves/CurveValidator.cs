@@ -11,7 +11,7 @@ public enum StdErrSource
     /// <summary>The file's stderr column.</summary>
     File,
     /// <summary>Estimated by the project's own Monte Carlo simulation of the same problem and method with the same
-    /// number of runs R (<see cref="CurveValidator.MonteCarloStdErr"/>).</summary>
+    /// number of runs R (<c>CurveValidator.MonteCarloStdErr</c>).</summary>
     MonteCarlo,
 }
 
@@ -72,23 +72,27 @@ public static class CurveValidator
     /// own simulator (Gaussian-family covariates of the problem's kurtosis, seed 1) with the same number of runs: the
     /// quantity a stderr column would have held. Refused (with what to do instead) when it would take minutes.
     /// </summary>
-    internal static double[] MonteCarloStdErr(Problem problem, Simulation.ISimulatedOptimizer optimizer, int k, int batch, IReadOnlyList<long> steps, int runs)
+    internal static double[] MonteCarloStdErr(Problem problem, Simulation.ISimulatedOptimizer optimizer, int k, int batch, IReadOnlyList<long> steps, int runs) =>
+        MonteCarloStdErr(new Simulation.SimulationSettings
+        {
+            Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = batch,
+            Covariates = Sampling.CovariateDistribution.ForKurtosis(problem.Kurtosis), Noise = problem.Noise,
+        }, optimizer, k, steps, runs);
+
+    /// <summary>The same for any simulated setting (e.g. rows of a dataset): <paramref name="setting"/> gives the
+    /// problem; its steps, runs and seed are set here.</summary>
+    internal static double[] MonteCarloStdErr(Simulation.SimulationSettings setting, Simulation.ISimulatedOptimizer optimizer, int k, IReadOnlyList<long> steps, int runs)
     {
         long last = steps.Count == 0 ? 0 : steps[^1];
         long every = 0;
         foreach (var t in steps) every = Gcd(every, t);
         if (every == 0) every = Math.Max(1, last);
-        int d = problem.Spectrum.Dimension;
-        CostEstimate.Require(CostEstimate.SimulationSeconds(k, d, batch, last, runs),
+        int d = setting.Spectrum.Dimension;
+        CostEstimate.Require(CostEstimate.SimulationSeconds(k, d, setting.Batch, last, runs),
             $"estimating the standard errors by simulating {runs} runs to t = {last} at d = {d}",
             "add a stderr column to the file (the standard error of the mean risk at each step)");
         CostEstimate.RequireMemory(32.0 * (last / every + 1), $"simulating {last / every + 1} recorded steps");
-        var settings = new Simulation.SimulationSettings
-        {
-            Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = batch,
-            Covariates = Sampling.CovariateDistribution.ForKurtosis(problem.Kurtosis), Noise = problem.Noise,
-            Steps = last, Every = every, Runs = runs, Seed = 1,
-        };
+        var settings = setting with { Steps = last, Every = every, Runs = runs, Seed = 1 };
         var sim = Simulation.MonteCarloSimulator.Run(settings, optimizer);
         var index = new Dictionary<long, int>();
         for (int i = 0; i < sim.Steps.Length; i++) index[sim.Steps[i]] = i;

@@ -1,0 +1,71 @@
+using ExactDynamics.Data;
+using ExactDynamics.Methods;
+using ExactDynamics.Numerics;
+using ExactDynamics.Spectra;
+using ExactDynamics.Validation.Sampling;
+using ExactDynamics.Validation.Simulation;
+using ExactDynamics.Validation.Statistics;
+
+namespace ExactDynamics.Validation.UserCurves;
+
+/// <summary>
+/// <see cref="CurveValidator"/> for training on a user's own dataset (docs/math.md#validation-test,
+/// docs/math.md#three-fourth-moment-models): the same Bonferroni max-|z| test of a measured mean curve against the
+/// exact E L_t of the chosen fourth-moment model. With <see cref="MomentModel.Empirical"/> the exact curve makes no
+/// modelling assumption (rows drawn uniformly with replacement, the data's own fourth moments, the full initial error
+/// and the real residuals), so a rejection means the training code does something else. Without a stderr column the
+/// standard errors come from simulating the user's setting itself: the same rows drawn with replacement, the same
+/// start and method, R runs (<see cref="Setting"/>).
+/// </summary>
+public static class DataCurveValidator
+{
+    /// <param name="problem">The data, batch and start the training claims to use.</param>
+    /// <param name="method">The method it claims to run.</param>
+    /// <param name="model">The fourth-moment model of the exact curve.</param>
+    /// <param name="curve">The measured mean curve.</param>
+    /// <param name="runs">Number of runs averaged; needed when the curve has no standard errors.</param>
+    /// <param name="alpha">Family-wise false-alarm probability over the compared steps.</param>
+    /// <param name="source">Names the curve in error messages.</param>
+    /// <param name="kurtosis">m4 of the Gaussian model (ignored by the others).</param>
+    /// <param name="options">Execution settings of the exact recursion (threads, SIMD width).</param>
+    public static CurveValidation Validate(DataProblem problem, LinearMethod method, MomentModel model, SimulatedCurve curve, int? runs = null,
+        double alpha = CurveComparer.DefaultAlpha, string source = "the simulation file", double kurtosis = 3, ExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(curve);
+        if (runs is < 2) throw new InvalidInputException($"--runs {runs} is not allowed; the number of runs averaged must be at least 2.");
+        if (problem.Batch > int.MaxValue) throw new InvalidInputException($"Batch size {problem.Batch} is too large to simulate.");
+        return CurveValidator.Against(ExactAt(problem, method, model, curve.Steps, kurtosis, options), curve, runs, alpha, source,
+            r => CurveValidator.MonteCarloStdErr(Setting(problem), new LinearMethodOptimizer(method), method.K, curve.Steps, r));
+    }
+
+    /// <summary>E L_t of the model at the given increasing steps (+∞ once a divergent run overflows).</summary>
+    public static double[] ExactAt(DataProblem problem, LinearMethod method, MomentModel model, IReadOnlyList<long> steps, double kurtosis = 3,
+        ExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        if (steps.Count == 0) return [];
+        long last = steps[^1];
+        if (last > int.MaxValue - 1) throw new InvalidInputException($"Step {last} is too far for the data models; compare steps up to {int.MaxValue - 1}.");
+        var all = DataRisk.Trajectory(problem, method, (int)last, model, kurtosis, options);
+        return steps.Select(t => all[t]).ToArray();
+    }
+
+    /// <summary>The user's setting for the simulator: the data's rows drawn with replacement (eigenbasis coordinates),
+    /// the start's mean and variance, the batch, and the independent noise of a planted teacher.</summary>
+    public static SimulationSettings Setting(DataProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var data = problem.Data;
+        return new SimulationSettings
+        {
+            Spectrum = Spectrum.FromValues(data.Eigenvalues, $"data ({data.Samples}×{data.Features})"),
+            Initial = problem.InitialVariance,
+            InitialMean = problem.InitialMean,
+            Batch = (int)problem.Batch,
+            Noise = problem.Noise,
+            Rows = DataRows.From(problem),
+        };
+    }
+}
