@@ -63,21 +63,32 @@ public static class DataRate
             {
                 var map = new MatrixMoments(homogeneous, method);
                 int k = method.K;
-                if (start is null || start.Length != map.StateLength)
-                {
-                    start = new double[map.StateLength];
-                    for (int j = 0; j < problem.Data.Dimension; j++)
-                        for (int p = 0; p < k; p++) start[j * k * k + p * k + p] = 1;
-                }
-                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, start, tolerance));
+                var identity = new double[map.StateLength];
+                for (int j = 0; j < problem.Data.Dimension; j++)
+                    for (int p = 0; p < k; p++) identity[j * k * k + p * k + p] = 1;
+                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, Start(identity, start), tolerance));
             }
             default:
             {
                 var map = new EmpiricalMoments(homogeneous, method, options);
-                if (start is null || start.Length != map.StateLength) start = map.IdentityState();
-                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, start, tolerance));
+                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, Start(map.IdentityState(), start), tolerance));
             }
         }
+    }
+
+    /// <summary>
+    /// The Krylov start: the identity state (positive definite, so its Perron component is never small) plus, with equal
+    /// norm, a warm start. A warm start alone can lie close to another eigenvector — for two-state methods the state is
+    /// carried in a basis that depends on the method — and the Arnoldi iteration would then converge to that eigenvalue.
+    /// </summary>
+    private static double[] Start(double[] identity, double[]? warm)
+    {
+        if (warm is null || warm.Length != identity.Length) return identity;
+        double ni = Math.Sqrt(identity.Sum(v => v * v)), nw = Math.Sqrt(warm.Sum(v => v * v));
+        if (!(nw > 0) || !double.IsFinite(nw)) return identity;
+        var s = new double[identity.Length];
+        for (int i = 0; i < s.Length; i++) s[i] = identity[i] / ni + warm[i] / nw;
+        return s;
     }
 
     private static DataRateResult From(MomentModel model, PerronResult r) =>

@@ -68,12 +68,17 @@ public static class PerronRoot
                 double hn = Norm(w);
                 bool invariant = !(hn > 1e-14 * Math.Max(norm0, double.Epsilon)); // the Ritz values are then exact
                 h[j + 1, j] = invariant ? 0 : hn;
-                // the Ritz pair of the (j+1)-dimensional space, checked after every application (a warm start may
-                // converge in a few)
+                bool restart = invariant || j == m - 1 || apps >= maxApplications;
+                // the Ritz pair of the (j+1)-dimensional space, checked after 2, 4, 8, 16 applications and at a restart
+                // (a warm start may converge in a few; the m × m eigendecompositions stay cheap beside the map)
+                if (!restart && !IsCheckpoint(j + 1))
+                {
+                    for (int a = 0; a < size; a++) w[a] /= hn;
+                    continue;
+                }
                 var (theta, y) = RitzPair(h, j + 1);
                 double residual = Math.Abs(h[j + 1, j]) * Math.Abs(y[j]);
                 bool done = residual <= Math.Max(tolerance * Math.Abs(1 - theta), Floor * Math.Abs(theta));
-                bool restart = invariant || j == m - 1 || apps >= maxApplications;
                 if (!done && !restart)
                 {
                     for (int a = 0; a < size; a++) w[a] /= hn;
@@ -92,6 +97,8 @@ public static class PerronRoot
             }
         }
     }
+
+    private static bool IsCheckpoint(int n) => n >= 2 && (n & (n - 1)) == 0;
 
     /// <summary>The Ritz value with the largest real part of the leading <paramref name="n"/> × <paramref name="n"/>
     /// block of the Hessenberg matrix, and its unit eigenvector (the real part for a complex pair).</summary>
