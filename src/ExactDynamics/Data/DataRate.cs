@@ -31,7 +31,7 @@ public sealed record DataRateResult(MomentModel Model, double Rho, double Gap, b
 /// <see cref="EmpiricalMoments"/> without noise and residual terms, applied matrix-free (O(n d²) per application).</item>
 /// </list>
 /// The last two run <see cref="PerronRoot"/> (restarted Arnoldi, nothing deflated) from the identity state (or a
-/// given warm start) until the gap has relative accuracy <c>tolerance</c> (or ρ has 1e-13).
+/// given warm start) until the gap has relative accuracy <c>tolerance</c> (or ρ has 1e-12).
 /// </summary>
 public static class DataRate
 {
@@ -46,8 +46,9 @@ public static class DataRate
     /// <param name="tolerance">Relative accuracy of the gap (matrix and empirical models).</param>
     /// <param name="start">A warm start: the <see cref="DataRateResult.Vector"/> of a nearby method under the same model and data; null for the identity state.</param>
     /// <param name="options">Execution settings of the empirical model's kernels (results do not depend on them).</param>
+    /// <param name="floor">Residual accepted relative to ρ whatever the gap (<see cref="PerronRoot.Floor"/>).</param>
     public static DataRateResult Compute(DataProblem problem, LinearMethod method, MomentModel model, double kurtosis = 3,
-        double tolerance = DefaultTolerance, double[]? start = null, ExecutionOptions? options = null)
+        double tolerance = DefaultTolerance, double[]? start = null, ExecutionOptions? options = null, double floor = PerronRoot.Floor)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
@@ -66,12 +67,12 @@ public static class DataRate
                 var identity = new double[map.StateLength];
                 for (int j = 0; j < problem.Data.Dimension; j++)
                     for (int p = 0; p < k; p++) identity[j * k * k + p * k + p] = 1;
-                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, Start(identity, start), tolerance));
+                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, Start(identity, start), tolerance, floor: floor));
             }
             default:
             {
                 var map = new EmpiricalMoments(homogeneous, method, options);
-                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, Start(map.IdentityState(), start), tolerance));
+                return From(model, PerronRoot.Compute(map.StateLength, map.Apply, Start(map.IdentityState(), start), tolerance, floor: floor));
             }
         }
     }

@@ -8,13 +8,16 @@ namespace ExactDynamics.Data;
 /// A dataset at one batch size under a fourth-moment model as an <see cref="IRateModel"/> (docs/math.md#data-rates):
 /// the library's one tuner, critical batch and sweep run on the model's own rate <see cref="DataRate"/>, so every
 /// method they try and return is inside the model's stability region (for the empirical model, the data's own edge).
-/// The search evaluates gaps to relative accuracy <see cref="SearchTolerance"/>, each Krylov solve warm-started from
+/// The search evaluates gaps to relative accuracy <see cref="SearchTolerance"/> (or ρ to <see cref="SearchFloor"/>), each Krylov solve warm-started from
 /// the previous Perron vector; reported gaps have <see cref="DataRate.DefaultTolerance"/>.
 /// </summary>
 public sealed class DataRates : IRateModel
 {
     /// <summary>Relative accuracy of the gaps inside the tuner's search.</summary>
-    public const double SearchTolerance = 1e-8;
+    public const double SearchTolerance = 1e-7;
+
+    /// <summary>Residual accepted relative to ρ inside the search, whatever the gap (it locates the edge ρ = 1 to about this).</summary>
+    public const double SearchFloor = 1e-10;
 
     private readonly double _kurtosis;
 
@@ -69,7 +72,7 @@ public sealed class DataRates : IRateModel
 
         public double Gap(LinearMethod method, double hint)
         {
-            var r = DataRate.Compute(rates.Problem, method, rates.Model, rates._kurtosis, SearchTolerance, _warm);
+            var r = DataRate.Compute(rates.Problem, method, rates.Model, rates._kurtosis, SearchTolerance, _warm, floor: SearchFloor);
             if (double.IsFinite(r.Rho)) _warm = r.Vector;
             // beyond ρ = 2 the value only has to be negative (as the spectral search's −1)
             return Math.Max(r.Gap, -1);

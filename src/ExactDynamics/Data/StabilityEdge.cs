@@ -1,4 +1,5 @@
 using ExactDynamics.Methods;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Data;
 
@@ -47,4 +48,51 @@ public static class StabilityEdge
         }
         return lo;
     }
+
+    /// <summary>
+    /// The stability of a tuned method on data: the largest stable learning rate along its shape (the other
+    /// hyperparameters fixed) under the gaussian model and, when <paramref name="withEmpirical"/>, under the empirical
+    /// model, and the empirical ρ of the method itself when it was tuned under another model. A tuning under the
+    /// gaussian or matrix model can land beyond the data's own edge; the empirical ρ says whether it does.
+    /// </summary>
+    /// <param name="problem">The data and batch.</param>
+    /// <param name="family">The tuned family.</param>
+    /// <param name="parameters">Its tuned hyperparameters (names of <see cref="MethodFamilies.ParameterNames"/>).</param>
+    /// <param name="tunedUnder">The model the tuning used.</param>
+    /// <param name="kurtosis">m4 of the gaussian model.</param>
+    /// <param name="withEmpirical">Whether to run the empirical model (O(n d²) per application of its map).</param>
+    public static TunedStability OfTuned(DataProblem problem, MethodFamily family, IReadOnlyDictionary<string, double> parameters,
+        MomentModel tunedUnder, double kurtosis, bool withEmpirical)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(parameters);
+        double lr = parameters["lr"];
+        LinearMethod Along(double x)
+        {
+            var p = new Dictionary<string, double>(parameters) { ["lr"] = x };
+            if (family == MethodFamily.Asgd) p["small"] = MethodFamilies.AsgdSmall;
+            return family.Create(p);
+        }
+        double gaussian = LargestStableLearningRate(problem, Along, MomentModel.Gaussian, lr, kurtosis);
+        double? empirical = null, rho = null;
+        if (withEmpirical)
+        {
+            empirical = LargestStableLearningRate(problem, Along, MomentModel.Empirical, lr, kurtosis);
+            if (tunedUnder != MomentModel.Empirical) rho = Rate(problem, Along(lr), MomentModel.Empirical, kurtosis);
+        }
+        return new TunedStability(gaussian, empirical, rho);
+    }
+}
+
+/// <summary>The stability of a tuned method on data (<see cref="StabilityEdge.OfTuned"/>).</summary>
+/// <param name="GaussianEdge">The largest stable learning rate along the tuned shape under the gaussian model (1% relative).</param>
+/// <param name="EmpiricalEdge">The same under the empirical model (the data's own edge); null when not computed.</param>
+/// <param name="EmpiricalRho">ρ of the tuned method under the empirical model, when it was tuned under another model; null otherwise.</param>
+public sealed record TunedStability(double GaussianEdge, double? EmpiricalEdge, double? EmpiricalRho)
+{
+    /// <summary>Whether the tuned method converges on the data (empirical ρ &lt; 1); null when not computed.</summary>
+    public bool? StableOnData => EmpiricalRho is double r ? r < 1 : null;
+
+    /// <summary>How far the gaussian edge lies beyond the data's (gaussian / empirical); null when not computed.</summary>
+    public double? GaussianOverEmpirical => EmpiricalEdge is double e && e > 0 ? GaussianEdge / e : null;
 }

@@ -17,13 +17,13 @@ public sealed record PerronResult(double Root, double[] Vector, int Applications
 /// Ritz vector. For a map that preserves a cone (the second-moment maps of the data models preserve the positive
 /// semidefinite cone) this eigenvalue is the spectral radius (Krein–Rutman): every other eigenvalue μ has |μ| ≤ ρ, so
 /// Re μ ≤ ρ. Nothing is deflated. It stops when the Arnoldi residual ‖M v − θ v‖ = h_{m+1,m}|y_m| is at most
-/// <c>tolerance · |1 − θ|</c> (so that the gap 1 − ρ has that relative accuracy) or <c>1e-13 · |θ|</c> (the rounding
+/// <c>tolerance · |1 − θ|</c> (so that the gap 1 − ρ has that relative accuracy) or <c>1e-12 · |θ|</c> (the rounding
 /// floor of the map's evaluation), whichever is larger.
 /// </summary>
 public static class PerronRoot
 {
     /// <summary>Relative residual below which a root is accepted whatever its gap (the rounding floor).</summary>
-    public const double Floor = 1e-13;
+    public const double Floor = 1e-12;
 
     /// <summary>The Perron root of <paramref name="apply"/> (y ← M x, both of length <paramref name="size"/>).</summary>
     /// <param name="size">N, the dimension.</param>
@@ -32,8 +32,9 @@ public static class PerronRoot
     /// <param name="tolerance">Relative accuracy of the gap 1 − ρ (see the class summary).</param>
     /// <param name="krylov">Krylov dimension m (capped by N and by a memory budget of about 256 MB).</param>
     /// <param name="maxApplications">Limit of applications of the map.</param>
+    /// <param name="floor">Relative residual accepted whatever the gap (default <see cref="Floor"/>).</param>
     public static PerronResult Compute(int size, Action<double[], double[]> apply, double[] start, double tolerance,
-        int krylov = 24, int maxApplications = 5000)
+        int krylov = 32, int maxApplications = 20000, double floor = Floor)
     {
         ArgumentNullException.ThrowIfNull(apply);
         ArgumentNullException.ThrowIfNull(start);
@@ -76,9 +77,9 @@ public static class PerronRoot
                     for (int a = 0; a < size; a++) w[a] /= hn;
                     continue;
                 }
-                var (theta, y) = RitzPair(h, j + 1);
+                var (theta, y, real) = RitzPair(h, j + 1);
                 double residual = Math.Abs(h[j + 1, j]) * Math.Abs(y[j]);
-                bool done = residual <= Math.Max(tolerance * Math.Abs(1 - theta), Floor * Math.Abs(theta));
+                bool done = real && residual <= Math.Max(tolerance * Math.Abs(1 - theta), floor * Math.Abs(theta));
                 if (!done && !restart)
                 {
                     for (int a = 0; a < size; a++) w[a] /= hn;
@@ -100,22 +101,37 @@ public static class PerronRoot
 
     private static bool IsCheckpoint(int n) => n >= 2 && (n & (n - 1)) == 0;
 
-    /// <summary>The Ritz value with the largest real part of the leading <paramref name="n"/> × <paramref name="n"/>
-    /// block of the Hessenberg matrix, and its unit eigenvector (the real part for a complex pair).</summary>
-    private static (double Theta, double[] Y) RitzPair(double[,] h, int n)
+    /// <summary>
+    /// The real Ritz value with the largest real part of the leading <paramref name="n"/> × <paramref name="n"/> block of
+    /// the Hessenberg matrix and its unit eigenvector. <c>Real</c> is false when a complex Ritz pair lies further right
+    /// (the Perron root is real and its real part is the largest of all eigenvalues, so such a pair is not converged),
+    /// or when no Ritz value is real; the vector is then that of the rightmost real value, or the real part of the
+    /// rightmost pair's eigenvector, a start for the next cycle.
+    /// </summary>
+    private static (double Theta, double[] Y, bool Real) RitzPair(double[,] h, int n)
     {
         var hm = Matrix<double>.Build.Dense(n, n, (a, b) => h[a, b]);
         var evd = hm.Evd(Symmetricity.Asymmetric);
-        int pick = 0;
-        for (int i = 1; i < n; i++)
-            if (evd.EigenValues[i].Real > evd.EigenValues[pick].Real) pick = i;
-        double theta = evd.EigenValues[pick].Real;
-        var y = evd.EigenVectors.Column(pick).ToArray();
+        var values = evd.EigenValues;
+        bool IsReal(int i) => Math.Abs(values[i].Imaginary) <= 1e-10 * Math.Max(1, Math.Abs(values[i].Real));
+        int pick = -1, right = 0;
+        for (int i = 0; i < n; i++)
+        {
+            if (values[i].Real > values[right].Real) right = i;
+            if (IsReal(i) && (pick < 0 || values[i].Real > values[pick].Real)) pick = i;
+        }
+        bool real = pick >= 0 && !(values[right].Real > values[pick].Real + 1e-12 * Math.Abs(values[pick].Real) && !IsReal(right));
+        if (pick < 0) pick = right;
+        double theta = values[pick].Real;
+        // MathNet stores a complex pair's eigenvector as two real columns (real part first)
+        int column = pick;
+        if (!IsReal(pick) && pick > 0 && values[pick].Imaginary < 0 && Math.Abs(values[pick - 1].Real - theta) <= 1e-14 * Math.Abs(theta)) column = pick - 1;
+        var y = evd.EigenVectors.Column(column).ToArray();
         double yn = Math.Sqrt(y.Sum(t => t * t));
         if (!(yn > 0) || !double.IsFinite(theta) || !double.IsFinite(yn))
             throw new InvalidOperationException("The Perron-root iteration broke down (no finite Ritz value).");
         for (int i = 0; i < n; i++) y[i] /= yn;
-        return (theta, y);
+        return (theta, y, real);
     }
 
     private static double Dot(double[] a, double[] b)
