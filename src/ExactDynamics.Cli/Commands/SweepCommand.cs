@@ -29,7 +29,8 @@ internal static class SweepCommand
         var command = new ExampleCommand("sweep",
             "Tune each family at each batch size and tabulate the tradeoff: tuned gap, iterations to a target (serial runtime T(B)), compute efficiency CE(B) and the tuned method. " +
             "Runs in parallel over families and runs of batch sizes, each tuning warm-started from the smaller neighbour's optimum. " +
-            "csv: family,batch,gap,iterations,ce,method (one row per family × batch); json: {\"target\", \"rows\": [{the same fields}]}.",
+            "csv: family,batch,gap,iterations,ce,method (one row per family × batch); json: {\"target\", \"rows\": [{the same fields}]}. " +
+            "With --data each tuning maximises the chosen fourth-moment model's gap on the data (json adds \"moments\" and \"data\", csv a leading moments column).",
             Example);
         command.Options.Add(shared.Spectrum);
         command.Options.Add(families);
@@ -42,6 +43,9 @@ internal static class SweepCommand
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
         plot.AddTo(command);
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
+        shared.Spectrum.Required = false; // --spectrum or --data
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -55,13 +59,23 @@ internal static class SweepCommand
             double? eps = TuneCommand.GetTarget(parse, target, obj);
             long max = TuneCommand.GetMaxSteps(parse, maxSteps);
             int? nThreads = TuneCommand.GetThreads(parse, threads);
-            var problem = BuildProblem(parse, shared);
+            dataOptions.RequireOneSource(parse, shared);
+            Tradeoffs.IRateModel? rates = null;
+            DataRun? run = null;
+            if (dataOptions.Given(parse))
+            {
+                if (obj != TuneObjective.Gap || eps is not null)
+                    throw new InvalidInputException("With --data, sweep tunes the contraction gap; --target and --objective iterations are not available with it yet.");
+                run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => bs.Count * TuneCommand.TuneApplications(fm)), "the sweep");
+                rates = run.Rates;
+            }
+            var problem = run?.GaussianView ?? BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
 
             IReadOnlyList<SweepRow> rows;
             using (var progress = Progress.Start(ctx.Error, "sweep", fams.Count * bs.Count))
             {
-                rows = BatchSweep.Run(problem, fams, bs, new SweepOptions
+                rows = BatchSweep.Run(rates ?? new SpectralRates(problem), fams, bs, new SweepOptions
                 {
                     Target = eps,
                     Objective = obj,
@@ -70,7 +84,9 @@ internal static class SweepCommand
                     Progress = new SyncProgress(_ => progress.Advance()),
                 });
             }
-            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
+            if (run is not null)
+                DataOutput.Emit(outPath, ctx.Out, shared.GetFormat(parse), run, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
+            else OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
             if (plotPath is not null)
                 TradeoffPlots.Sweep(plotPath, Plots.DescribeNoBatch(problem), rows.Select(Point).ToArray(), eps, size: figure);
             return 0;

@@ -78,7 +78,7 @@ public sealed class DataProblem
 
     /// <summary>The same problem at a real batch size B ≥ 1: the second-moment maps and their rates
     /// (docs/math.md#data-rates) are defined for real B, as the gap on a spectrum is; only sampling rows needs a whole B.</summary>
-    internal DataProblem WithRealBatch(double batch) => new(Data, batch, InitialMean, InitialVariance, Noise, WithResiduals, false);
+    public DataProblem WithRealBatch(double batch) => new(Data, batch, InitialMean, InitialVariance, Noise, WithResiduals, false);
 
     /// <summary>The noiseless problem with a random isotropic start (zero mean, unit variance per direction): its second
     /// moments follow the homogeneous linear map whose Perron root is the asymptotic rate (<see cref="StabilityEdge"/>).</summary>
