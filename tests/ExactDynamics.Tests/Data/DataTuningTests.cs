@@ -1,7 +1,6 @@
 using ExactDynamics.Data;
 using ExactDynamics.Methods;
 using ExactDynamics.Tradeoffs;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace ExactDynamics.Tests.Data;
 
@@ -13,14 +12,6 @@ namespace ExactDynamics.Tests.Data;
 /// </summary>
 public class DataTuningTests
 {
-    private static Matrix<double> Centred(DataMatrix raw)
-    {
-        var x = Matrix<double>.Build.Dense(raw.Rows, raw.Columns, (i, j) => raw[i, j]);
-        var mean = x.ColumnSums() / raw.Rows;
-        for (int i = 0; i < raw.Rows; i++) x.SetRow(i, x.Row(i) - mean);
-        return x;
-    }
-
     /// <summary>Rows with a heavy-tailed common scale (a few rows far larger than the rest): the whitened coordinates have
     /// a large kurtosis, so the gaussian model with m4 = 3 puts the edge far beyond the data's.</summary>
     internal static DataMatrix HeavyTailed(int n, int d, int seed)
@@ -41,7 +32,7 @@ public class DataTuningTests
     public void Tuned_sgd_on_data_matches_a_grid_scan_of_the_dense_perron_root(int batch)
     {
         var raw = EmpiricalMomentsTests.RandomMatrix(14, 3, 21, heavy: true);
-        var x = Centred(raw);
+        var x = DataRateTests.Centred(raw);
         var rates = DataRates.For(new DataProblem(DataSet.Analyse(raw), batch, null, null), MomentModel.Empirical);
         var tuned = Tuner.Tune(rates, MethodFamily.Sgd);
         // the grid: 1 − ρ(η) of the dense operator over η on a fine geometric grid
@@ -61,7 +52,7 @@ public class DataTuningTests
     public void Tuned_heavy_ball_on_data_is_at_least_the_best_of_a_dense_grid()
     {
         var raw = EmpiricalMomentsTests.RandomMatrix(14, 3, 21, heavy: true);
-        var x = Centred(raw);
+        var x = DataRateTests.Centred(raw);
         var rates = DataRates.For(new DataProblem(DataSet.Analyse(raw), 2, null, null), MomentModel.Empirical);
         var tuned = Tuner.Tune(rates, MethodFamily.HeavyBall);
         double bestGap = double.NegativeInfinity;
@@ -81,7 +72,7 @@ public class DataTuningTests
     public void Tuning_on_data_respects_the_empirical_edge_where_the_gaussian_edge_is_far_beyond_it()
     {
         var raw = HeavyTailed(42, 3, 3);
-        var x = Centred(raw);
+        var x = DataRateTests.Centred(raw);
         var data = DataSet.Analyse(raw);
         var problem = new DataProblem(data, 1, null, null);
         double guess = 2 / (data.Eigenvalues[0] + data.Eigenvalues.Sum());
@@ -105,7 +96,7 @@ public class DataTuningTests
     public void Critical_batch_on_data_is_the_root_of_the_tuned_gap_per_sample()
     {
         var raw = EmpiricalMomentsTests.RandomMatrix(14, 3, 21, heavy: true);
-        var x = Centred(raw);
+        var x = DataRateTests.Centred(raw);
         var rates = DataRates.For(new DataProblem(DataSet.Analyse(raw), 1, null, null), MomentModel.Empirical);
         var r = CriticalBatch.Compute(rates, MethodFamily.Sgd, new CriticalBatchOptions { MaxDegreeOfParallelism = 1 });
         r.CriticalBatch.ShouldNotBeNull();
@@ -135,8 +126,7 @@ public class DataTuningTests
     public void Sweep_on_data_tunes_each_batch_under_the_model()
     {
         var raw = EmpiricalMomentsTests.RandomMatrix(14, 3, 21, heavy: true);
-        var x = Centred(raw);
-        var rates = DataRates.For(new DataProblem(DataSet.Analyse(raw), 1, null, null), MomentModel.Matrix);
+                var rates = DataRates.For(new DataProblem(DataSet.Analyse(raw), 1, null, null), MomentModel.Matrix);
         var rows = BatchSweep.Run(rates, [MethodFamily.Sgd], [1, 4], new SweepOptions { MaxDegreeOfParallelism = 1 });
         rows.Count.ShouldBe(2);
         foreach (var row in rows)
@@ -145,7 +135,6 @@ public class DataTuningTests
             row.Gap.ShouldBeGreaterThan(0);
         }
         rows[1].Gap.ShouldBeGreaterThan(rows[0].Gap);
-        _ = x;
     }
 
     [Fact]
