@@ -38,7 +38,9 @@ internal static class CriticalBatchCommand
             "found by root-finding in log B on the tuned gap (not read off a grid); and the deterministic scale, the B at which gap*(B) reaches f times its B → ∞ limit " +
             "(1 − ((κ−1)/(κ+1))² for SGD, 1 − ((√κ−1)/(√κ+1))² for heavy ball). " +
             "json: {\"family\", \"fraction\", \"critical_batch\", \"small_batch_ce\", \"deterministic_scale\", \"deterministic_gap\"} (+ \"critical_batch_vs_sgd\" when sgd is also given; an array for several families); " +
-            "csv: the same fields, one row per family.",
+            "csv: the same fields, one row per family. " +
+            "With --data the tuned gaps are the chosen fourth-moment model's on the data (every tuning inside that model's stable region); json adds \"moments\", \"data\" and \"stability_on_data\" " +
+            "(per family: the learning-rate edges at the critical tuning under the gaussian and empirical models, and its empirical ρ when another model was used), csv a leading moments column.",
             Example);
         command.Options.Add(shared.Spectrum);
         command.Options.Add(family);
@@ -52,6 +54,9 @@ internal static class CriticalBatchCommand
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
         plot.AddTo(command);
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
+        shared.Spectrum.Required = false; // --spectrum or --data
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -67,6 +72,33 @@ internal static class CriticalBatchCommand
             if (!double.IsFinite(mb) || !(mb > 1))
                 throw new InvalidInputException($"--max-batch {ResultWriter.Text(mb)} is not allowed; it must be a finite number above 1.");
             int? nThreads = TuneCommand.GetThreads(parse, threads);
+            dataOptions.RequireOneSource(parse, shared);
+            if (dataOptions.Given(parse))
+            {
+                // the library's one critical-batch search on the chosen fourth-moment model's rate (docs/math.md#data-rates)
+                var run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => 25 * TuneCommand.TuneApplications(fm)), "the critical batch");
+                IReadOnlyList<CriticalBatchResult> dataResults;
+                using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
+                    dataResults = CriticalBatch.Compute(run.Rates, fams, new CriticalBatchOptions { Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads });
+                var stability = new System.Text.Json.Nodes.JsonArray();
+                var lines = new List<string>();
+                foreach (var r in dataResults.Where(r => r.CriticalTuning is not null))
+                {
+                    var t = r.CriticalTuning!;
+                    var (json, text) = DataEdges.Check(run with { Problem = run.Problem.WithRealBatch(t.Batch) }, r.Family, t.Parameters, t.Method, ctx);
+                    var o = new System.Text.Json.Nodes.JsonObject { ["family"] = r.Family.Name() };
+                    foreach (var (k, v) in json) o[k] = v;
+                    stability.Add(o);
+                    lines.AddRange(text.Select(x => $"{r.Family.Name()} at the critical batch: {x}"));
+                }
+                double? sgdData = dataResults.FirstOrDefault(r => r.Family == MethodFamily.Sgd)?.CriticalBatch;
+                var view = run.GaussianView;
+                var fmt = shared.GetFormat(parse);
+                DataOutput.Emit(outPath, ctx.Out, fmt, run, w => Write(w, fmt, dataResults, sgdData, view, parse.GetValue(shared.Init) ?? "isotropic"),
+                    new Dictionary<string, System.Text.Json.Nodes.JsonNode?> { ["stability_on_data"] = stability }, lines);
+                if (plotPath is not null) Plot(plotPath, view, dataResults, figure, nThreads, run.Rates);
+                return 0;
+            }
             var problem = SweepCommand.BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
             double? eps = TuneCommand.GetTarget(parse, target, TuneObjective.Gap);
@@ -183,7 +215,8 @@ internal static class CriticalBatchCommand
         }
     }
 
-    private static void Plot(string path, Problem problem, IReadOnlyList<CriticalBatchResult> results, FigureSize size, int? threads)
+    private static void Plot(string path, Problem problem, IReadOnlyList<CriticalBatchResult> results, FigureSize size, int? threads,
+        IRateModel? rates = null)
     {
         var title = Plots.DescribeNoBatch(problem);
         SweepPoint[] Points(CriticalBatchResult r, IReadOnlyList<(double Batch, double Gap)> curve) =>
@@ -198,7 +231,7 @@ internal static class CriticalBatchCommand
         double upTo = results.Max(r => r.Curve.Count > 0 ? r.Curve[^1].Batch : 1);
         var curves = new IReadOnlyList<(double Batch, double Gap)>[results.Count];
         Parallel.For(0, results.Count, new ParallelOptions { MaxDegreeOfParallelism = threads ?? Environment.ProcessorCount },
-            i => curves[i] = TunedCurve.Extend(problem, results[i].Family, results[i].Curve, upTo));
+            i => curves[i] = TunedCurve.Extend(rates ?? new SpectralRates(problem), results[i].Family, results[i].Curve, upTo));
         TradeoffPlots.CriticalBatches(path, title,
             results.Select((r, i) => new TradeoffPlots.FamilyCurve(r.Family.Name(), Points(r, curves[i]), r.CriticalBatch)).ToArray(),
             results[0].Fraction, size);

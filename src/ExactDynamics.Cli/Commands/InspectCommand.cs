@@ -32,8 +32,8 @@ internal static class InspectCommand
             "What a data matrix implies for the exact dynamics: n, d, rank, centring and the linear-algebra provider; the eigenvalues of H = XᵀX/n with a " +
             "fitted power law (exponent, scale, range, R²); the kurtosis E z⁴ of each whitened direction; how far the directions are from independent " +
             "(the off-diagonal E[z_i² z_j²], 1 when independent); with a target, the residual variance and E[z_j² r²]/σ²; and the largest stable learning rate " +
-            "per batch size under each fourth-moment model (the asymptotic rate ρ is the Perron root of the model's second-moment map, found by the power " +
-            "method over 600 steps; the edge is bracketed and bisected to 1%). csv: long format quantity,index,value; json: one object.",
+            "per batch size under each fourth-moment model (the asymptotic rate ρ is the Perron root of the model's second-moment map: the secular " +
+            "equation for gaussian, matrix-free restarted Arnoldi for matrix and empirical; the edge is bracketed and bisected to 1%). csv: long format quantity,index,value; json: one object.",
             Example);
         dataOptions.AddTo(command);
         command.Options.Add(batches);
@@ -137,7 +137,7 @@ internal static class InspectCommand
                         if (data.HasTarget)
                             w.WriteLine($"Target: residual σ² = {R(data.ResidualVariance)}" + (noiseProfile is null ? "" :
                                 $"; E[z_j² r²]/σ² (1 = residual independent of x) from {R(noiseProfile.Min(), 4)} to {R(noiseProfile.Max(), 4)}"));
-                        w.WriteLine($"Largest stable learning rate of {familyText} (ρ < 1; power method, 1% bisection):");
+                        w.WriteLine($"Largest stable learning rate of {familyText} (ρ < 1; Perron root of the model's map, 1% bisection):");
                         var cols = new List<(string, bool)> { ("B", true) };
                         cols.AddRange(ms.Select(m => (MomentModels.Name(m), true)));
                         var table = new TextTable(cols.ToArray());

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Data;
 using ExactDynamics.Schedules;
 using ExactDynamics.Targets;
 
@@ -24,13 +25,17 @@ internal static class IterationsCommand
             "Iterations until the expected risk reaches a target ε, exact and closed form. " +
             "exact is the first t with E L_t ≤ ε (from the exact recursion), " +
             "closed_form ⌈ln(C/ε)/ln(1/ρ)⌉ from E L_t ≈ C ρ^t, and the papers' crude ln(L_0/ε)/gap. " +
-            "json: {\"target\", \"exact\", \"closed_form\", \"rho\", \"gap\", \"prefactor\", \"crude\", \"initial_risk\", \"max_steps\"} (exact is null if not reached); csv: the same fields as one row.",
+            "json: {\"target\", \"exact\", \"closed_form\", \"rho\", \"gap\", \"prefactor\", \"crude\", \"initial_risk\", \"max_steps\"} (exact is null if not reached); csv: the same fields as one row. " +
+            "With --data the chosen fourth-moment model's exact recursion is stepped (json adds \"moments\" and \"data\", csv a leading moments column); closed_form and prefactor are given for the gaussian model only.",
             Example);
         shared.AddTo(command);
         command.Options.Add(target);
         command.Options.Add(maxSteps);
         var schedules = new ScheduleOptions("With a schedule, exact follows it; closed_form, rho, gap and prefactor describe its constant tail (the settings reached as t → ∞) and are null when there is none.");
         schedules.AddTo(command);
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
+        shared.Spectrum.Required = false; // --spectrum or --data
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -41,6 +46,8 @@ internal static class IterationsCommand
                 throw new InvalidInputException($"--target {ResultWriter.Text(eps)} is not allowed; the target risk must be a positive finite number such as 1e-6.");
             long max = parse.GetValue(maxSteps);
             if (max < 1) throw new InvalidInputException($"--max-steps {max} is not allowed; it must be at least 1 (as for tune).");
+            dataOptions.RequireOneSource(parse, shared);
+            if (dataOptions.Given(parse)) return RunOnData(ctx, parse, shared, dataOptions, schedules, eps, max, outPath);
             var (problem, init) = shared.BuildProblem(parse);
             var method = shared.BuildMethod(parse);
             var scheduled = schedules.Build(parse, method);
@@ -55,5 +62,37 @@ internal static class IterationsCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The counts on the user's data under the chosen fourth-moment model (docs/math.md#data-rates): the gaussian model
+    /// as on a spectrum; the matrix and empirical models step their exact recursion to the first hit, with ρ from the
+    /// Perron root of their map. The empirical model's time is estimated up front (from ρ and L₀) and refused above five minutes.
+    /// </summary>
+    private static int RunOnData(CliContext ctx, ParseResult parse, SharedOptions shared, DataOptions dataOptions, ScheduleOptions schedules,
+        double eps, long max, string? outPath)
+    {
+        var method = shared.BuildMethod(parse);
+        if (!schedules.Build(parse, method).IsConstant)
+            throw new InvalidInputException("--data runs constant settings; schedules are not available with it yet.");
+        var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), 200, "the rate");
+        if (run.Model == MomentModel.Empirical)
+        {
+            var rate = DataRate.Compute(run.Problem, method, run.Model, run.Kurtosis);
+            double l0 = DataRisk.Trajectory(run.Problem, method, 0, run.Model, run.Kurtosis)[0];
+            double steps = IterationsToTarget.SteppingHorizon(rate.Rho, max);
+            if (!rate.Diverges && l0 > eps) steps = Math.Min(steps, 1.5 * Math.Log(l0 / eps) / rate.Gap + 64);
+            double seconds = DataOptions.EstimatedSeconds(run.Data, (long)Math.Ceiling(steps));
+            Numerics.CostEstimate.Require(seconds, $"stepping the empirical model to E L_t ≤ {ResultWriter.Readable(eps)} (up to {ResultWriter.Readable(Math.Ceiling(steps))} steps)",
+                "use --moments matrix, raise the target or lower --max-steps", ctx.Note);
+            ctx.Note($"exactdyn: stepping up to {ResultWriter.Readable(Math.Ceiling(steps))} steps, estimated {ResultWriter.Readable(seconds, 2)} s");
+        }
+        var result = DataRisk.Iterations(run.Problem, method, run.Model, eps, max, run.Kurtosis);
+        var fmt = shared.GetFormat(parse);
+        var init = run.Data.HasTarget ? "fixed start w0 (error w0 − w*)" : parse.GetValue(shared.Init) ?? "isotropic";
+        DataOutput.Emit(outPath, ctx.Out, fmt, run, w => ResultWriter.WriteIterations(w, fmt, result, new RunInfo(run.GaussianView, method, init)),
+            notes: run.Model == MomentModel.Gaussian ? null :
+            ["closed form and prefactor: the Perron prefactor C is computed for the gaussian model only; exact and crude are this model's."]);
+        return 0;
     }
 }

@@ -31,7 +31,8 @@ internal static class SweepCommand
         var command = new ExampleCommand("sweep",
             "Tune each family at each batch size and tabulate the tradeoff: tuned gap, iterations to a target (serial runtime T(B)), compute efficiency CE(B) and the tuned method. " +
             "Runs in parallel over families and runs of batch sizes, each tuning warm-started from the smaller neighbour's optimum. " +
-            "csv: family,batch,gap,iterations,ce,method (one row per family × batch); json: {\"target\", \"rows\": [{the same fields}]}.",
+            "csv: family,batch,gap,iterations,ce,method (one row per family × batch); json: {\"target\", \"rows\": [{the same fields}]}. " +
+            "With --data each tuning maximises the chosen fourth-moment model's gap on the data (json adds \"moments\" and \"data\", csv a leading moments column).",
             Example);
         command.Options.Add(shared.Spectrum);
         command.Options.Add(families);
@@ -45,6 +46,9 @@ internal static class SweepCommand
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
         plot.AddTo(command);
+        var dataOptions = new DataOptions();
+        dataOptions.AddTo(command);
+        shared.Spectrum.Required = false; // --spectrum or --data
         shared.AddOutputTo(command);
 
         command.SetAction(parse =>
@@ -58,7 +62,17 @@ internal static class SweepCommand
             double? eps = TuneCommand.GetTarget(parse, target, obj);
             long max = TuneCommand.GetMaxSteps(parse, maxSteps);
             int? nThreads = TuneCommand.GetThreads(parse, threads);
-            var problem = BuildProblem(parse, shared);
+            dataOptions.RequireOneSource(parse, shared);
+            Tradeoffs.IRateModel? rates = null;
+            DataRun? run = null;
+            if (dataOptions.Given(parse))
+            {
+                if (obj != TuneObjective.Gap || eps is not null)
+                    throw new InvalidInputException("With --data, sweep tunes the contraction gap; --target and --objective iterations are not available with it yet.");
+                run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => bs.Count * TuneCommand.TuneApplications(fm)), "the sweep");
+                rates = run.Rates;
+            }
+            var problem = run?.GaussianView ?? BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
             if (scheduled.Read(parse, eps, targetMakesScheduled: false, 0.5, double.MaxValue, max, nThreads) is { } so)
                 return RunScheduled(ctx, parse, shared, so, obj, fams, bs, problem, init, outPath, plotPath, figure);
@@ -66,7 +80,7 @@ internal static class SweepCommand
             IReadOnlyList<SweepRow> rows;
             using (var progress = Progress.Start(ctx.Error, "sweep", fams.Count * bs.Count))
             {
-                rows = BatchSweep.Run(problem, fams, bs, new SweepOptions
+                rows = BatchSweep.Run(rates ?? new SpectralRates(problem), fams, bs, new SweepOptions
                 {
                     Target = eps,
                     Objective = obj,
@@ -75,7 +89,9 @@ internal static class SweepCommand
                     Progress = new SyncProgress(_ => progress.Advance()),
                 });
             }
-            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
+            if (run is not null)
+                DataOutput.Emit(outPath, ctx.Out, shared.GetFormat(parse), run, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
+            else OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
             if (plotPath is not null)
                 TradeoffPlots.Sweep(plotPath, Plots.DescribeNoBatch(problem), rows.Select(Point).ToArray(), eps, size: figure);
             return 0;

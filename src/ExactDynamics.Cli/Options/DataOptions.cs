@@ -131,6 +131,46 @@ internal sealed class DataOptions
             ? $" — the default, since the exact empirical model is estimated at {CostEstimate.Duration(EstimatedSeconds(data, steps))} (give --moments empirical to run it)"
             : "";
 
+    /// <summary>m4 of the gaussian model on data: --kurtosis when given, else the data's scalar kurtosis (the mean of
+    /// E z_j⁴ over the directions; docs/math.md#data-rates).</summary>
+    public static double GaussianKurtosis(ParseResult parse, SharedOptions shared, DataSet data) =>
+        parse.GetResult(shared.Kurtosis) is { Implicit: false } ? parse.GetValue(shared.Kurtosis) : data.Kurtosis.Average();
+
+    /// <summary>
+    /// The data side of a rate command (gap, iterations, tune, critical-batch, sweep; docs/math.md#data-rates): the
+    /// data, the problem at <paramref name="batch"/>, the fourth-moment model (by default chosen for
+    /// <paramref name="applications"/> applications of the map) and its m4, with the data and the model (and, for the
+    /// empirical model, the estimated time) on stderr. An empirical run estimated above five minutes is refused.
+    /// </summary>
+    public DataRun Prepare(CliContext ctx, ParseResult parse, SharedOptions shared, double batch, long applications, string what)
+    {
+        var (data, description) = BuildData(parse);
+        var problem = BuildProblem(parse, data, shared, batch);
+        var model = ChooseModel(parse, data, applications);
+        double m4 = GaussianKurtosis(parse, shared, data);
+        string text = Commands.RiskCommand.ModelText(model, m4);
+        ctx.Note($"exactdyn: {description}");
+        if (model == MomentModel.Empirical)
+        {
+            double seconds = EstimatedSeconds(data, applications);
+            Numerics.CostEstimate.Require(seconds, $"{what} under the empirical model (about {applications} applications of its O(n d²) map)",
+                "use --moments matrix (O(d²) per application) or a smaller dataset");
+            ctx.Note($"exactdyn: moments: {text}; estimated up to {ResultWriter.Readable(seconds, 2)} s");
+        }
+        else ctx.Note($"exactdyn: moments: {text}");
+        return new DataRun(data, problem, model, m4, description, text);
+    }
+
+    /// <summary>Refuses --spectrum together with --data, and neither of them.</summary>
+    public void RequireOneSource(ParseResult parse, SharedOptions shared)
+    {
+        bool data = Given(parse), spectrum = parse.GetValue(shared.Spectrum) is not null;
+        if (data && spectrum)
+            throw new InvalidInputException("Give either --spectrum or --data, not both: the data's own spectrum is used with --data.");
+        if (!data && !spectrum)
+            throw new InvalidInputException("The problem needs a spectrum: give --spectrum SPEC, or --data X.npy for your own data matrix.");
+    }
+
     /// <summary>The --moments choice, or the default: empirical when it is estimated under a minute, else matrix.</summary>
     public MomentModel ChooseModel(ParseResult parse, DataSet data, long steps)
     {
@@ -138,4 +178,18 @@ internal sealed class DataOptions
         if (text is not null) return MomentModels.Parse(text);
         return EstimatedSeconds(data, steps) <= 60 ? MomentModel.Empirical : MomentModel.Matrix;
     }
+}
+
+/// <summary>The data side of a rate command: the data, the problem, the fourth-moment model, its m4, and how outputs state them.</summary>
+internal sealed record DataRun(DataSet Data, DataProblem Problem, MomentModel Model, double Kurtosis, string Description, string ModelText)
+{
+    /// <summary>The model's name as written in csv and json ("gaussian", "matrix", "empirical").</summary>
+    public string ModelName => MomentModels.Name(Model);
+
+    /// <summary>The model as the library's tuner sees it (docs/math.md#data-rates).</summary>
+    public Tradeoffs.IRateModel Rates => DataRates.For(Problem, Model, Kurtosis);
+
+    /// <summary>The gaussian view of the data (its eigenvalues, m4, the initial second moments and σ²): the spectral
+    /// problem that the table headers describe.</summary>
+    public Problem GaussianView => DataRisk.GaussianProblem(Problem, Kurtosis);
 }

@@ -17,12 +17,13 @@ public sealed class DataProblem
     public DataProblem(DataSet data, double batch, double[]? initialMean, double[]? initialVariance, double noise = 0)
         : this(data, batch, initialMean, initialVariance, noise, true) { }
 
-    private DataProblem(DataSet data, double batch, double[]? initialMean, double[]? initialVariance, double noise, bool withResiduals)
+    private DataProblem(DataSet data, double batch, double[]? initialMean, double[]? initialVariance, double noise, bool withResiduals,
+        bool wholeBatch = true)
     {
         WithResiduals = withResiduals;
         ArgumentNullException.ThrowIfNull(data);
         int r = data.Dimension;
-        if (!double.IsFinite(batch) || batch < 1 || batch != Math.Floor(batch))
+        if (!double.IsFinite(batch) || batch < 1 || (wholeBatch && batch != Math.Floor(batch)))
             throw new InvalidInputException($"Batch size {batch} is not allowed; sampling rows from the data needs a whole number B ≥ 1.");
         if (!double.IsFinite(noise) || noise < 0)
             throw new InvalidInputException($"Noise variance {noise} is not allowed; σ² must be finite and at least 0.");
@@ -75,12 +76,16 @@ public sealed class DataProblem
     /// <summary>The same problem with another batch size.</summary>
     public DataProblem WithBatch(double batch) => new(Data, batch, InitialMean, InitialVariance, Noise, WithResiduals);
 
+    /// <summary>The same problem at a real batch size B ≥ 1: the second-moment maps and their rates
+    /// (docs/math.md#data-rates) are defined for real B, as the gap on a spectrum is; only sampling rows needs a whole B.</summary>
+    public DataProblem WithRealBatch(double batch) => new(Data, batch, InitialMean, InitialVariance, Noise, WithResiduals, false);
+
     /// <summary>The noiseless problem with a random isotropic start (zero mean, unit variance per direction): its second
     /// moments follow the homogeneous linear map whose Perron root is the asymptotic rate (<see cref="StabilityEdge"/>).</summary>
     public DataProblem Homogeneous()
     {
         var ones = new double[Data.Dimension];
         Array.Fill(ones, 1.0);
-        return new DataProblem(Data, Batch, null, ones, 0, false);
+        return new DataProblem(Data, Batch, null, ones, 0, false, false);
     }
 }

@@ -2,6 +2,7 @@ using ExactDynamics.Dynamics;
 using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
 using ExactDynamics.Spectra;
+using ExactDynamics.Targets;
 
 namespace ExactDynamics.Data;
 
@@ -43,6 +44,29 @@ public static class DataRisk
                 return Run(steps, state.Risk, () => { state.Step(); return state.Risk; });
             }
         }
+    }
+
+    /// <summary>
+    /// Iterations until E L_t ≤ ε under a fourth-moment model (docs/math.md#data-rates): the gaussian model is the
+    /// spectral <see cref="IterationsToTarget.Compute(Problem, LinearMethod, double, long)"/> (closed form included);
+    /// the matrix and empirical models step their exact recursion to the first hit, with ρ from <see cref="DataRate"/>
+    /// (<see cref="IterationsToTarget.Compute(double, Func{double}, double, double, long)"/>).
+    /// </summary>
+    public static IterationsResult Iterations(DataProblem problem, LinearMethod method, MomentModel model, double target,
+        long maxSteps = IterationsToTarget.DefaultMaxSteps, double kurtosis = 3, ExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(method);
+        if (model == MomentModel.Gaussian)
+            return IterationsToTarget.Compute(GaussianProblem(problem, kurtosis), method, target, maxSteps);
+        double rho = DataRate.Compute(problem, method, model, kurtosis, options: options).Rho;
+        if (model == MomentModel.Matrix)
+        {
+            var state = new MatrixMoments(problem, method);
+            return IterationsToTarget.Compute(state.Risk, () => { state.Step(); return state.Risk; }, rho, target, maxSteps);
+        }
+        var empirical = new EmpiricalMoments(problem, method, options);
+        return IterationsToTarget.Compute(empirical.Risk, () => { empirical.Step(); return empirical.Risk; }, rho, target, maxSteps);
     }
 
     private static double[] Run(int steps, double first, Func<double> step)

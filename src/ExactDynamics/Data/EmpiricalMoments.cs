@@ -189,6 +189,31 @@ public sealed class EmpiricalMoments
         return 0.5 * risk;
     }
 
+    /// <summary>Length of the state vector: the k² blocks S^{pq} (each stored dp × dp with zero padding), for the
+    /// matrix-free Perron root (docs/math.md#data-rates).</summary>
+    internal int StateLength => _k * _k * _dp * _dp;
+
+    /// <summary>The k states' identity start S^{pq} = δ_pq I (a positive definite element of the cone) as a state vector.</summary>
+    internal double[] IdentityState()
+    {
+        var v = new double[StateLength];
+        int size = _dp * _dp;
+        for (int p = 0; p < _k; p++)
+            for (int a = 0; a < _d; a++) v[(p * _k + p) * size + a * _dp + a] = 1;
+        return v;
+    }
+
+    /// <summary>One application of the second-moment map: <paramref name="y"/> = the blocks after one step from the
+    /// blocks <paramref name="x"/> (a symmetric kd × kd state: S^{qp} = S^{pq}ᵀ). The means are not changed; with a
+    /// homogeneous problem (no residuals, no noise) they do not enter the blocks.</summary>
+    internal void Apply(double[] x, double[] y)
+    {
+        int size = _dp * _dp;
+        for (int b = 0; b < _k * _k; b++) Array.Copy(x, b * size, _s[b], 0, size);
+        Step();
+        for (int b = 0; b < _k * _k; b++) Array.Copy(_s[b], 0, y, b * size, size);
+    }
+
     /// <summary>Advances one step.</summary>
     public void Step()
     {

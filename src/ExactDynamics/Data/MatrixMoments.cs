@@ -75,6 +75,22 @@ public sealed class MatrixMoments
         return 0.5 * r;
     }
 
+    /// <summary>Length of the state vector: the d blocks S_i (k×k each, row-major), for the matrix-free Perron root
+    /// (docs/math.md#data-rates).</summary>
+    internal int StateLength => _d * _k * _k;
+
+    /// <summary>One application of the map to a state vector: <paramref name="y"/> = the state after one step from
+    /// <paramref name="x"/> (the blocks S_i laid out as in <see cref="StateLength"/>).</summary>
+    internal void Apply(double[] x, double[] y)
+    {
+        int kk = _k * _k;
+        for (int i = 0; i < _d; i++)
+            for (int p = 0; p < _k; p++) for (int q = 0; q < _k; q++) _s[i][p, q] = x[i * kk + p * _k + q];
+        Step();
+        for (int i = 0; i < _d; i++)
+            for (int p = 0; p < _k; p++) for (int q = 0; q < _k; q++) y[i * kk + p * _k + q] = _s[i][p, q];
+    }
+
     /// <summary>Advances one step.</summary>
     public void Step()
     {

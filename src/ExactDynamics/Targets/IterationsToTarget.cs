@@ -170,6 +170,45 @@ public static class IterationsToTarget
         return new IterationsResult(target, exact, closed, crude, rho, gamma, prefactor, l0, maxSteps, Tail: tail);
     }
 
+    /// <summary>
+    /// The exact and crude counts of a recursion given only as a stepper with known rate ρ (docs/math.md#data-rates: the
+    /// matrix and empirical models on data). The exact count is the first t with E L_t ≤ ε; a convergent run that has
+    /// not hit ε after 40/γ + 1000 steps has reached its limit (E L_t − L_∞ shrinks like ρ^t, by e^−40 there), which is
+    /// reported as <see cref="IterationsResult.Floor"/>, and ε is then never reached. The closed form needs the Perron
+    /// prefactor, which only the spectral models have: it is null, and the prefactor NaN.
+    /// </summary>
+    /// <param name="initialRisk">E L_0.</param>
+    /// <param name="step">Advances the recursion one step and returns E L_t.</param>
+    /// <param name="rho">ρ of the recursion.</param>
+    /// <param name="target">ε.</param>
+    /// <param name="maxSteps">Step limit.</param>
+    /// <exception cref="InvalidInputException">The target or the step limit is not allowed.</exception>
+    public static IterationsResult Compute(double initialRisk, Func<double> step, double rho, double target, long maxSteps = DefaultMaxSteps)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ValidateTarget(target);
+        if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
+        double gap = 1 - rho;
+        bool converges = rho < 1;
+        long horizon = converges ? (long)Math.Min(maxSteps, Math.Ceiling(40 / gap) + 1000) : maxSteps;
+        long? exact = initialRisk <= target ? 0 : null;
+        double floor = converges ? 0 : double.PositiveInfinity, last = initialRisk;
+        for (long t = 1; exact is null && t <= horizon; t++)
+        {
+            last = step();
+            if (!double.IsFinite(last)) break;
+            if (last <= target) exact = t;
+        }
+        if (exact is null && converges && horizon < maxSteps) floor = last; // the limit, reached to e^−40
+        double crude = initialRisk <= target ? 0 : converges && floor < target ? (Math.Log(initialRisk - floor) - Math.Log(target - floor)) / gap : double.PositiveInfinity;
+        return new IterationsResult(target, exact, null, crude, rho, gap, double.NaN, initialRisk, maxSteps, floor);
+    }
+
+    /// <summary>The number of steps <see cref="Compute(double, Func{double}, double, double, long)"/> may take: the
+    /// step limit, or for a convergent recursion 40/γ + 1000 (where its limit is reached) if smaller.</summary>
+    public static long SteppingHorizon(double rho, long maxSteps) =>
+        rho < 1 ? (long)Math.Min(maxSteps, Math.Ceiling(40 / (1 - rho)) + 1000) : maxSteps;
+
     /// <summary>The smallest target accepted: the smallest normal double (below it the recursion's values are
     /// subnormal, and <see cref="SecondMoments.Risk"/> reports them as 0).</summary>
     public const double SmallestTarget = 2.2250738585072014E-308;

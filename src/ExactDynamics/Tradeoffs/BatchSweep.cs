@@ -5,7 +5,7 @@ using ExactDynamics.Methods;
 
 namespace ExactDynamics.Tradeoffs;
 
-/// <summary>Options of <see cref="BatchSweep.Run"/>.</summary>
+/// <summary>Options of <see cref="BatchSweep.Run(Problem, IReadOnlyList{MethodFamily}, IReadOnlyList{double}, SweepOptions?)"/>.</summary>
 public sealed record SweepOptions
 {
     /// <summary>Target risk ε: when given, each row has the exact iterations T(B) to ε and CE = 1/(B·T(B)).</summary>
@@ -82,6 +82,17 @@ public static class BatchSweep
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidInputException">A batch size or option is out of range.</exception>
     public static IReadOnlyList<SweepRow> Run(Problem problem, IReadOnlyList<MethodFamily> families, IReadOnlyList<double> batches,
+        SweepOptions? options = null)
+        => Run(new SpectralRates(problem ?? throw new ArgumentNullException(nameof(problem))), families, batches, options);
+
+    /// <summary>Tunes every family at every batch size of any rate model (e.g. a dataset under a fourth-moment model,
+    /// docs/math.md#data-rates); as <see cref="Run(Problem, IReadOnlyList{MethodFamily}, IReadOnlyList{double}, SweepOptions?)"/>.</summary>
+    /// <param name="problem">The rate model (its batch size is replaced by each grid value).</param>
+    /// <param name="families">The families.</param>
+    /// <param name="batches">The batch sizes (each ≥ 1).</param>
+    /// <param name="options">Target, objective, parallelism and progress; null for the defaults.</param>
+    /// <returns>Rows ordered by family (as given) then batch size (ascending).</returns>
+    public static IReadOnlyList<SweepRow> Run(IRateModel problem, IReadOnlyList<MethodFamily> families, IReadOnlyList<double> batches,
         SweepOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);

@@ -73,6 +73,15 @@ public static class CriticalBatch
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidInputException">An option is out of range (e.g. f outside (0, 1)).</exception>
     public static CriticalBatchResult Compute(Problem problem, MethodFamily family, CriticalBatchOptions? options = null)
+        => Compute(new SpectralRates(problem ?? throw new ArgumentNullException(nameof(problem))), family, options);
+
+    /// <summary>Critical batch size and deterministic scale of one family on any rate model (e.g. a dataset under a
+    /// fourth-moment model, docs/math.md#data-rates); as <see cref="Compute(Problem, MethodFamily, CriticalBatchOptions?)"/>.</summary>
+    /// <param name="problem">The rate model (its batch size is ignored).</param>
+    /// <param name="family">The family.</param>
+    /// <param name="options">As for a spectral problem.</param>
+    /// <returns>The critical batch and deterministic scale (null beyond the largest batch) and the tuned curve behind them.</returns>
+    public static CriticalBatchResult Compute(IRateModel problem, MethodFamily family, CriticalBatchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         options ??= new CriticalBatchOptions();
@@ -85,9 +94,9 @@ public static class CriticalBatch
         double BatchAt(int j) => j == 0 ? 1 : j < lastJ ? Math.Pow(2, j) : options.MaxBatch;
 
         // the deterministic gap, alongside the grid
-        Task<double>? gInfTask = parallel ? Task.Run(() => DeterministicGap(problem.Spectrum, family, tuneBase, problem)) : null;
+        Task<double>? gInfTask = parallel ? Task.Run(() => DeterministicGap(problem, family, tuneBase)) : null;
         double? gInfValue = null;
-        double GInf() => gInfValue ??= gInfTask is null ? DeterministicGap(problem.Spectrum, family, tuneBase, problem) : gInfTask.GetAwaiter().GetResult();
+        double GInf() => gInfValue ??= gInfTask is null ? DeterministicGap(problem, family, tuneBase) : gInfTask.GetAwaiter().GetResult();
 
         // the doubling grid, tuned in pairs: 2^j warm-starts from 2^(j−2) (2 from 1), so both members of a pair
         // depend only on earlier pairs
@@ -186,6 +195,14 @@ public static class CriticalBatch
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="InvalidInputException">An option is out of range.</exception>
     public static IReadOnlyList<CriticalBatchResult> Compute(Problem problem, IReadOnlyList<MethodFamily> families, CriticalBatchOptions? options = null)
+        => Compute(new SpectralRates(problem ?? throw new ArgumentNullException(nameof(problem))), families, options);
+
+    /// <summary>Several families in parallel on any rate model (one task per family).</summary>
+    /// <param name="problem">The rate model (its batch size is ignored).</param>
+    /// <param name="families">The families.</param>
+    /// <param name="options">As in <see cref="Compute(Problem, MethodFamily, CriticalBatchOptions?)"/>.</param>
+    /// <returns>One result per family, in the order given.</returns>
+    public static IReadOnlyList<CriticalBatchResult> Compute(IRateModel problem, IReadOnlyList<MethodFamily> families, CriticalBatchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(families);
@@ -229,6 +246,16 @@ public static class CriticalBatch
                 return Tuner.Tune(p, family, (tune ?? new TuneOptions()) with { Objective = TuneObjective.Gap, Target = null, WarmStart = null }).Gap;
             }
         }
+    }
+
+    /// <summary>gap*(∞) of a rate model: as B → ∞ every model's map tends to the deterministic one on the eigenvalues
+    /// of H, so the closed forms hold for SGD and heavy ball; otherwise the tuned gap at B = 2^50.</summary>
+    private static double DeterministicGap(IRateModel model, MethodFamily family, TuneOptions tune)
+    {
+        if (model is SpectralRates s) return DeterministicGap(s.Problem.Spectrum, family, tune, s.Problem);
+        if (family is MethodFamily.Sgd or MethodFamily.HeavyBall)
+            return DeterministicGap(Spectrum.FromValues([model.MaxEigenvalue, model.MinEigenvalue], "extremes"), family);
+        return Tuner.Tune(model.WithBatch(Math.Pow(2, 50)), family, tune with { Objective = TuneObjective.Gap, Target = null, WarmStart = null }).Gap;
     }
 
     /// <summary>

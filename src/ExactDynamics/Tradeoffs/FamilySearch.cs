@@ -41,7 +41,9 @@ internal sealed class FamilySearch
     /// <summary>The compressed stand-in of each spectrum, made once (a sweep or critical-batch tunes dozens of times on one spectrum).</summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Spectra.Spectrum, Tuple<double[], double[]>> CompressedCache = new();
 
-    private readonly SearchGap _gap;
+    private readonly SearchGap? _gap;
+    private readonly IGapSearch _search;
+    private readonly double _lambdaMax;
     private readonly MethodFamily _family;
     private readonly double _small;
     private double _lastGap = double.NaN;
@@ -59,16 +61,30 @@ internal sealed class FamilySearch
             _gap = nodes.Length * 3 < sp.Dimension ? new SearchGap(problem, nodes, weights) : new SearchGap(problem);
         }
         else _gap = new SearchGap(problem);
+        _search = _gap;
+        _lambdaMax = sp.Max;
         Score = GapOf;
     }
 
-    public Problem Problem { get; }
+    /// <summary>A search on any rate model (e.g. a dataset under a fourth-moment model, docs/math.md#data-rates).</summary>
+    public FamilySearch(IRateModel model, MethodFamily family, double asgdSmall = MethodFamilies.AsgdSmall)
+    {
+        _family = family;
+        _small = asgdSmall;
+        _lambdaMax = model.MaxEigenvalue;
+        Kappa = model.MaxEigenvalue / model.MinEigenvalue;
+        _search = model.Search();
+        Score = GapOf;
+    }
+
+    /// <summary>The spectral problem (null for a search on another <see cref="IRateModel"/>).</summary>
+    public Problem? Problem { get; }
     public double Kappa { get; }
     public MethodFamily Family => _family;
-    public long GapEvaluations => _gap.Evaluations;
-    public long Passes => _gap.Passes;
-    public long Residuals => _gap.Residuals;
-    public int Nodes => _gap.Nodes;
+    public long GapEvaluations => _gap?.Evaluations ?? 0;
+    public long Passes => _gap?.Passes ?? 0;
+    public long Residuals => _gap?.Residuals ?? 0;
+    public int Nodes => _gap?.Nodes ?? 0;
 
     /// <summary>The score to maximise (default: the search gap). Must be finite for every stable method.</summary>
     public Func<LinearMethod, double> Score { get; set; }
@@ -144,7 +160,7 @@ internal sealed class FamilySearch
     /// <summary>The search gap of a method (−1 when it diverges), warm-started from the previous gap.</summary>
     public double GapOf(LinearMethod m)
     {
-        double g = _gap.Gap(m, _lastGap);
+        double g = _search.Gap(m, _lastGap);
         if (g > 0) _lastGap = g;
         return g;
     }
@@ -160,8 +176,8 @@ internal sealed class FamilySearch
     /// <summary>The largest stable step for a shape (relative precision ~1e-14), from a guess.</summary>
     public double LrMax(double[] shape, double guess)
     {
-        if (!(guess > 0) || !double.IsFinite(guess)) guess = 2 / Problem.Spectrum.Max;
-        double Res(double x) => _gap.StabilityResidual(MethodAt(shape, Math.Exp(x)));
+        if (!(guess > 0) || !double.IsFinite(guess)) guess = 2 / _lambdaMax;
+        double Res(double x) => _search.StabilityResidual(MethodAt(shape, Math.Exp(x)));
         double x0 = Math.Log(guess);
         double r0 = Res(x0);
         double lo, hi, flo, fhi;

@@ -13,7 +13,7 @@ namespace ExactDynamics.Tradeoffs;
 /// skipped. On the full spectrum its gaps are those of <see cref="ContractionGap"/>: the same root, to ~1e-13 relative (a Newton path started from the hint may end a few ulps away). The tuner always reports the gap
 /// of its final method from <see cref="ContractionGap.Compute(Problem, Methods.LinearMethod)"/> on the full spectrum.
 /// </summary>
-internal sealed class SearchGap
+internal sealed class SearchGap : IGapSearch
 {
     private readonly double[] _lambda;
     private readonly double[]? _weights;

@@ -15,6 +15,11 @@ public static class TunedCurve
     /// </summary>
     public static IReadOnlyList<(double Batch, double Gap)> Extend(Problem problem, MethodFamily family,
         IReadOnlyList<(double Batch, double Gap)> curve, double upTo, TuneOptions? options = null)
+        => Extend(new SpectralRates(problem ?? throw new ArgumentNullException(nameof(problem))), family, curve, upTo, options);
+
+    /// <summary>As <see cref="Extend(Problem, MethodFamily, IReadOnlyList{ValueTuple{double, double}}, double, TuneOptions?)"/> on any rate model (docs/math.md#data-rates).</summary>
+    public static IReadOnlyList<(double Batch, double Gap)> Extend(IRateModel problem, MethodFamily family,
+        IReadOnlyList<(double Batch, double Gap)> curve, double upTo, TuneOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(curve);

@@ -121,16 +121,8 @@ public static class Tuner
 
     private static TuneResult TuneNormalised(Problem problem, MethodFamily family, TuneOptions options)
     {
-        var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
-        FamilySearch.Candidate? best = null;
-        foreach (var start in options.LocalStarts ?? [])
-        {
-            if (start.Family != family || start.Candidate is null) continue;
-            var local = search.SearchLocal(start.Candidate);
-            if (best is null || local.Score > best.Score) best = local;
-        }
-        best ??= search.SearchGlobal(warm);
+        var best = Search(search, family, options);
         var method = search.MethodAt(best);
         IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
         if (options.Objective == TuneObjective.Iterations && its is { Exact: null, BelowFloor: true })
@@ -151,6 +143,46 @@ public static class Tuner
         }
         var exact = ContractionGap.Compute(problem, method);
         return new TuneResult(family, problem.Batch, options.Objective, search.Parameters(best), method, exact, its,
+            search.ScoreEvaluations) { Candidate = best };
+    }
+
+    /// <summary>The gap optimum of one search: local searches from <see cref="TuneOptions.LocalStarts"/> (the best of
+    /// them), else the global search (with the warm start as an extra start).</summary>
+    private static FamilySearch.Candidate Search(FamilySearch search, MethodFamily family, TuneOptions options)
+    {
+        var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
+        FamilySearch.Candidate? best = null;
+        foreach (var start in options.LocalStarts ?? [])
+        {
+            if (start.Family != family || start.Candidate is null) continue;
+            var local = search.SearchLocal(start.Candidate);
+            if (best is null || local.Score > best.Score) best = local;
+        }
+        return best ?? search.SearchGlobal(warm);
+    }
+
+    /// <summary>
+    /// Tunes <paramref name="family"/> on any rate model at its batch size (docs/math.md#data-rates): a spectral problem
+    /// goes to <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>; another model (e.g. a dataset under a
+    /// fourth-moment model) runs the same search on its gap, which keeps every trial inside the model's own stable
+    /// region, and reports the model's gap of the method found. Only the gap objective is available there.
+    /// </summary>
+    /// <param name="model">The rate model; its batch size is the one tuned for.</param>
+    /// <param name="family">The family.</param>
+    /// <param name="options">As in <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>; a target or the iterations objective needs a spectral problem.</param>
+    /// <returns>The tuned hyperparameters, the method and its gap under the model.</returns>
+    /// <exception cref="InvalidInputException">A target or the iterations objective was given for a model that is not spectral.</exception>
+    public static TuneResult Tune(IRateModel model, MethodFamily family, TuneOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model is SpectralRates spectral) return Tune(spectral.Problem, family, options);
+        options ??= new TuneOptions();
+        if (options.Objective != TuneObjective.Gap || options.Target is not null)
+            throw new InvalidInputException("Tuning for the iterations to a target needs a spectrum; on a data model the tuner maximises the contraction gap.");
+        var search = new FamilySearch(model, family, options.AsgdSmall);
+        var best = Search(search, family, options);
+        var method = search.MethodAt(best);
+        return new TuneResult(family, model.Batch, TuneObjective.Gap, search.Parameters(best), method, model.Gap(method), null,
             search.ScoreEvaluations) { Candidate = best };
     }
 

@@ -5,7 +5,7 @@ using MathNet.Numerics.LinearAlgebra;
 namespace ExactDynamics.Tests.Data;
 
 /// <summary>
-/// The power-method rate and the stability edge of the empirical model against the spectral radius of the dense
+/// The Perron-root rate and the stability edge of the empirical model against the spectral radius of the dense
 /// d²×d² matrix of the exact B = 1 SGD map S ↦ (1/n) Σ_i (I − η x_i x_iᵀ) S (I − η x_i x_iᵀ), built in the test
 /// from the centred rows and diagonalised by MathNet.
 /// </summary>
