@@ -48,8 +48,8 @@ public class CurveFitTests(ITestOutputHelper output)
 
     private static FitCurve[] TwoCurves(IReadOnlyDictionary<string, double> truth, double delta, Random? rng, bool withStdErr) =>
     [
-        Simulate(truth, D, Sgd.Create(0.2), 1, LogSteps(3000, 40), delta, rng, withStdErr, "sgd"),
-        Simulate(truth, D, HeavyBall.Create(0.15, 0.8), 8, LogSteps(3000, 40), delta, rng, withStdErr, "hb"),
+        Simulate(truth, D, Sgd.Create(0.2), 1, LogSteps(1500, 30), delta, rng, withStdErr, "sgd"),
+        Simulate(truth, D, HeavyBall.Create(0.15, 0.8), 8, LogSteps(1500, 30), delta, rng, withStdErr, "hb"),
     ];
 
     [Fact]
@@ -119,5 +119,51 @@ public class CurveFitTests(ITestOutputHelper output)
         output.WriteLine($"{z2.Count} z values: worst |z| {worst:F2}, mean z² {z2.Average():F3}; {watch.ElapsedMilliseconds} ms");
         worst.ShouldBeLessThan(4);
         z2.Average().ShouldBeInRange(0.45, 1.8); // 40 values: the standard errors are right on average
+    }
+
+    [Fact]
+    public void A_second_learning_rate_identifies_what_one_curve_cannot()
+    {
+        // one SGD curve at a small learning rate: the step sizes' fourth-moment term is too small to tell the kurtosis
+        // apart; a second curve near the stability edge determines it
+        var truth = new Dictionary<string, double>(Truth) { ["kurtosis"] = 5 };
+        double trace = Enumerable.Range(1, D).Sum(i => truth["scale"] * Math.Pow(i, -truth["a"]));
+        double edge = 2 / (truth["kurtosis"] * truth["scale"] + trace); // about the largest stable SGD step at B = 1
+        var steps = LogSteps(1000, 25);
+        var slow = Simulate(truth, D, Sgd.Create(0.1 * edge), 1, steps, 0.02, new Random(5), true, "slow");
+        var fast = Simulate(truth, D, Sgd.Create(0.8 * edge), 1, steps, 0.02, new Random(6), true, "fast");
+        var model = new PowerLawCurveModel(D);
+        var one = CurveFit.Fit(model, [slow]);
+        var two = CurveFit.Fit(model, [slow, fast]);
+        foreach (var p in one.Parameters) output.WriteLine($"one: {p.Parameter.Name} = {p.Value:G5} ± {p.StdErr:G3} (θ ± {p.ThetaStdErr:G3})");
+        foreach (var p in two.Parameters) output.WriteLine($"two: {p.Parameter.Name} = {p.Value:G5} ± {p.StdErr:G3} (θ ± {p.ThetaStdErr:G3})");
+        // one curve: σ² is not determined at all (a flat direction), or only loosely
+        one["noise"].NotIdentified.ShouldBeTrue();
+        foreach (var p in two.Parameters)
+        {
+            string name = p.Parameter.Name;
+            p.ThetaStdErr.ShouldNotBeNull(name);
+            // the two curves determine every parameter, within 4 standard errors of the truth
+            Math.Abs(p.Parameter.ToInternal(p.Value) - p.Parameter.ToInternal(truth[name])).ShouldBeLessThan(4 * p.ThetaStdErr!.Value, name);
+            // and at least five times more tightly than the slow curve alone
+            if (!one[name].NotIdentified) p.ThetaStdErr!.Value.ShouldBeLessThan(one[name].ThetaStdErr!.Value / 5, name);
+        }
+    }
+
+    [Fact]
+    public void The_loss_objective_gives_back_the_floor_with_the_parameters()
+    {
+        // a loss = E L_t + f with f = σ²/2 (the population loss of docs/math.md#training-loss), fitted with f free
+        var exact = TwoCurves(Truth, 0, null, false);
+        double floor = Truth["noise"] / 2;
+        var losses = exact.Select(c => new FitCurve(c.Label, c.Steps, c.Values.Select(v => v + floor).ToArray(), null, c.Method, c.Batch)).ToArray();
+        var fit = CurveFit.Fit(new PowerLawCurveModel(D), losses, new FitOptions
+        {
+            Objective = FitObjective.Loss,
+            Fixed = new Dictionary<string, double> { ["kurtosis"] = 3, ["init-exponent"] = 0.4 },
+        });
+        TestSupport.RelErr(fit.Values["floor"], floor).ShouldBeLessThan(1e-6);
+        foreach (var name in new[] { "a", "scale", "noise", "init-scale" })
+            TestSupport.RelErr(fit.Values[name], Truth[name]).ShouldBeLessThan(1e-6, name);
     }
 }
