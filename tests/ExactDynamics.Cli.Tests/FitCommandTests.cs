@@ -20,25 +20,28 @@ public class FitCommandTests : IDisposable
     /// E L_t of SGD written out: v_i ← (1 − ηλ_i)² v_i + (η²/B)[λ_i Σ_j λ_j v_j + (m4 − 2)λ_i² v_i + σ²λ_i],
     /// E L_t = ½ Σ λ_i v_i, with λ_i = S·i^(−a), v_i(0) = c·i^(−p), m4 = 3.
     /// </summary>
-    private static double[] SgdRisk(double lr, double batch, int steps)
+    private static double[] SgdRisk(double lr, double batch, int steps) =>
+        SgdRisk(Enumerable.Range(1, D).Select(i => S * Math.Pow(i, -A)).ToArray(), 3, lr, batch, steps);
+
+    private static double[] SgdRisk(double[] lam, double m4, double lr, double batch, int steps)
     {
-        var lam = Enumerable.Range(1, D).Select(i => S * Math.Pow(i, -A)).ToArray();
-        var v = Enumerable.Range(1, D).Select(i => C * Math.Pow(i, -P)).ToArray();
+        int d = lam.Length;
+        var v = Enumerable.Range(1, d).Select(i => C * Math.Pow(i, -P)).ToArray();
         var risk = new double[steps + 1];
         for (int t = 0; ; t++)
         {
             double mu = 0;
-            for (int i = 0; i < D; i++) mu += lam[i] * v[i];
+            for (int i = 0; i < d; i++) mu += lam[i] * v[i];
             risk[t] = 0.5 * mu;
             if (t == steps) return risk;
-            for (int i = 0; i < D; i++)
-                v[i] = (1 - lr * lam[i]) * (1 - lr * lam[i]) * v[i] + lr * lr / batch * (lam[i] * mu + lam[i] * lam[i] * v[i] + Noise * lam[i]);
+            for (int i = 0; i < d; i++)
+                v[i] = (1 - lr * lam[i]) * (1 - lr * lam[i]) * v[i] + lr * lr / batch * (lam[i] * mu + (m4 - 2) * lam[i] * lam[i] * v[i] + Noise * lam[i]);
         }
     }
 
-    private string CurveFile(string name, double lr, double batch, double offset = 0, string column = "risk")
+    private string CurveFile(string name, double lr, double batch, double offset = 0, string column = "risk", double[]? risk = null)
     {
-        var risk = SgdRisk(lr, batch, 400);
+        risk ??= SgdRisk(lr, batch, 400);
         var sb = new StringBuilder($"t,{column}\n");
         foreach (var t in new long[] { 0, 1, 2, 4, 7, 12, 20, 30, 45, 70, 100, 140, 200, 260, 330, 400 })
             sb.Append(CultureInfo.InvariantCulture, $"{t},{(risk[t] + offset).ToString("R", CultureInfo.InvariantCulture)}\n");
@@ -139,5 +142,29 @@ public class FitCommandTests : IDisposable
             r.ErrLines.Length.ShouldBe(1, r.Err);
             r.Err.ShouldContain(message, Case.Sensitive, args);
         }
+    }
+
+    [Fact]
+    public void A_data_matrix_with_a_planted_teacher_gives_back_noise_start_and_kurtosis()
+    {
+        // 8 rows whose three centred columns are orthogonal ±1 patterns scaled by 1, 0.6, 0.3: H = XᵀX/n is diagonal
+        // with eigenvalues 1, 0.36, 0.09 and the eigenbasis is the coordinate axes, so the Gaussian data model is the
+        // recursion above on these eigenvalues
+        int[][] signs = [[1, 1, 1], [-1, 1, 1], [1, -1, 1], [-1, -1, 1], [1, 1, -1], [-1, 1, -1], [1, -1, -1], [-1, -1, -1]];
+        double[] scales = [1, 0.6, 0.3];
+        var x = _dir.File("x.csv");
+        File.WriteAllLines(x, signs.Select(r => string.Join(",", r.Select((v, j) => (v * scales[j]).ToString("R", CultureInfo.InvariantCulture)))));
+        double[] lam = [1, 0.36, 0.09];
+        const double m4 = 4;
+        var a = CurveFile("da.csv", 0.2, 1, risk: SgdRisk(lam, m4, 0.2, 1, 400));
+        var b = CurveFile("db.csv", 0.8, 2, risk: SgdRisk(lam, m4, 0.8, 2, 400));
+        var r = Cli.Run(Cli.Args($"fit --against {a} --method sgd:lr=0.2 --batch 1 --against {b} --method sgd:lr=0.8 --batch 2 --data {x} --format json -q"));
+        r.ShouldSucceed();
+        var truth = new Dictionary<string, double> { ["noise"] = Noise, ["init-exponent"] = P, ["init-scale"] = C, ["kurtosis"] = m4 };
+        var parameters = r.Json().GetProperty("parameters").EnumerateArray().ToArray();
+        parameters.Select(p => p.GetProperty("name").GetString()).ShouldBe(["noise", "init-exponent", "init-scale", "kurtosis"]);
+        foreach (var p in parameters)
+            Math.Abs(p.GetProperty("value").GetDouble() / truth[p.GetProperty("name").GetString()!] - 1).ShouldBeLessThan(1e-6, p.GetProperty("name").GetString());
+        r.Json().GetProperty("model").GetString()!.ShouldContain("gaussian moments");
     }
 }
