@@ -5,7 +5,6 @@ using ExactDynamics.Cli.Output;
 using ExactDynamics.Cli.Parsing;
 using ExactDynamics.Data;
 using ExactDynamics.Fitting;
-using ExactDynamics.IO;
 using ExactDynamics.Methods;
 using ExactDynamics.Tradeoffs;
 
@@ -167,18 +166,7 @@ internal static class FitCommand
             var (data, description) = dataOptions.BuildData(parse);
             ctx.Note($"exactdyn: {description}");
             var moments = parse.GetValue(dataOptions.Moments!) is { } m ? MomentModels.Parse(m) : MomentModel.Gaussian;
-            double[]? start = null;
-            var startPath = parse.GetValue(dataOptions.Start);
-            if (data.HasTarget)
-            {
-                var w0 = startPath is null ? null : VectorFile.Read(startPath);
-                if (w0 is not null && w0.Length != data.Features)
-                    throw new InvalidInputException($"Start file '{startPath}' has {w0.Length} values but the data has {data.Features} features; they must match.");
-                start = data.InitialError(w0);
-            }
-            else if (startPath is not null)
-                throw new InvalidInputException("--start needs a target (--target-data or --target-column): without one there is no optimum to start from.");
-            return new DataCurveModel(data, moments, start);
+            return new DataCurveModel(data, moments, dataOptions.StartError(parse, data));
         }
         if (spec is null) throw new InvalidInputException("The fit needs a model: give --model powerlaw:d=D, or --data X.npy for your own data matrix.");
         var text = spec.Trim();
