@@ -67,6 +67,9 @@ internal static class FitCommand
         atBatch.HelpName = "B";
         var noAnswers = new Option<bool>("--no-answers") { Description = "Fit only: skip the critical batch and the tuning of the fitted model." };
         var dataOptions = new DataOptions();
+        dataOptions.Data.Description = "Fit on this data matrix (n rows × d features; a 2-D .npy from np.save, or a CSV with one sample per line) instead of --model: its spectrum and fourth moments are used as they are " +
+                                       "(columns centred unless --no-centre). Without a target the free parameters are noise, init-scale, init-exponent (s_j = c·j^(−p) in the eigenbasis) and, with --moments gaussian, kurtosis.";
+        dataOptions.TargetData.Description = "The target y of --data (one value per row). The optimum w*, the start w0 = 0 (or --start) and the residual noise are then fixed, and only the kurtosis of --moments gaussian (and a loss floor) is left to fit.";
         dataOptions.Moments!.Description = "Fourth-moment model with --data: gaussian (default: one scalar kurtosis, fitted unless fixed), matrix (the data's E[z_i² z_j²]) or empirical (exact for the dataset; O(n d²) per step, so only for small data: a fit evaluates a few hundred trajectories).";
         var plot = new PlotOptions("Also draw the measured curves with the fitted model (log scale, top) and the residuals (bottom).", $"{FitPlot.Width}x{FitPlot.Height}");
         var format = OptionFactory.Format();
@@ -124,6 +127,8 @@ internal static class FitCommand
             ctx.Note($"exactdyn: fitted in {ResultWriter.Readable(seconds, 3)} s ({fit.Evaluations} exact trajectories)");
             foreach (var p in fit.Parameters.Where(p => p.NotIdentified))
                 ctx.Note($"exactdyn: the curves do not determine {p.Parameter.Name} ({p.Parameter.Meaning}); fix it with --fix {p.Parameter.Name}=VALUE, or add curves at other learning rates or batch sizes.");
+            if (fit.StrongCorrelations() is { Count: > 0 } correlated)
+                ctx.Note($"exactdyn: strongly correlated estimates ({string.Join(", ", correlated.Select(c => $"{c.First}–{c.Second} r = {ResultWriter.Readable(c.Correlation, 3)}"))}): the curves determine combinations of these rather than each, and the standard errors understate how far they can move together; fix some, or add curves at other learning rates or batch sizes.");
             IReadOnlyList<FitAnswer>? answers = null;
             string? answersNote = null;
             if (!parse.GetValue(noAnswers))

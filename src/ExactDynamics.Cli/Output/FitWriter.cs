@@ -77,6 +77,16 @@ internal static class FitWriter
             j.WriteEndObject();
         }
         j.WriteEndArray();
+        j.WriteStartArray("strong_correlations");
+        foreach (var (first, second, r) in fit.StrongCorrelations())
+        {
+            j.WriteStartObject();
+            j.WriteString("first", first);
+            j.WriteString("second", second);
+            j.WriteNumber("r", r);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
         j.WriteStartArray("curves");
         foreach (var c in fit.Curves)
         {

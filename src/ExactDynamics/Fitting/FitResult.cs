@@ -71,6 +71,24 @@ public sealed record FitResult
     /// <summary>The fitted values by name.</summary>
     public IReadOnlyDictionary<string, double> Values => Parameters.ToDictionary(p => p.Parameter.Name, p => p.Value);
 
+    /// <summary>
+    /// Pairs of free parameters whose estimates are correlated beyond <paramref name="threshold"/> in |r| (from
+    /// <see cref="ThetaCovariance"/>): the curves determine a combination of the two rather than each, and the
+    /// linearised standard errors understate how far the pair can move together (docs/math.md#fit-identifiability).
+    /// </summary>
+    public IReadOnlyList<(string First, string Second, double Correlation)> StrongCorrelations(double threshold = 0.98)
+    {
+        var free = Parameters.Where(p => !p.Fixed).ToList();
+        var pairs = new List<(string, string, double)>();
+        for (int i = 0; i < free.Count; i++)
+            for (int j = i + 1; j < free.Count; j++)
+            {
+                double r = ThetaCovariance[i, j] / Math.Sqrt(ThetaCovariance[i, i] * ThetaCovariance[j, j]);
+                if (double.IsFinite(r) && Math.Abs(r) > threshold) pairs.Add((free[i].Parameter.Name, free[j].Parameter.Name, r));
+            }
+        return pairs;
+    }
+
     /// <summary>The parameter of this name.</summary>
     public FittedParameter this[string name] => Parameters.First(p => p.Parameter.Name == name);
 }

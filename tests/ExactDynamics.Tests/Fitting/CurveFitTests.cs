@@ -138,8 +138,12 @@ public class CurveFitTests(ITestOutputHelper output)
         var two = CurveFit.Fit(model, [slow, fast]);
         foreach (var p in one.Parameters) output.WriteLine($"one: {p.Parameter.Name} = {p.Value:G5} ± {p.StdErr:G3} (θ ± {p.ThetaStdErr:G3})");
         foreach (var p in two.Parameters) output.WriteLine($"two: {p.Parameter.Name} = {p.Value:G5} ± {p.StdErr:G3} (θ ± {p.ThetaStdErr:G3})");
-        // one curve: σ² is not determined at all (a flat direction), or only loosely
+        // one curve: σ² is not determined at all (a flat direction), and some estimates move together
         one["noise"].NotIdentified.ShouldBeTrue();
+        output.WriteLine("one: " + string.Join("; ", one.StrongCorrelations().Select(c => $"{c.First}-{c.Second} {c.Correlation:F3}")));
+        output.WriteLine("two: " + string.Join("; ", two.StrongCorrelations().Select(c => $"{c.First}-{c.Second} {c.Correlation:F3}")));
+        one.StrongCorrelations().ShouldNotBeEmpty();
+        two.StrongCorrelations().ShouldBeEmpty();
         foreach (var p in two.Parameters)
         {
             string name = p.Parameter.Name;
