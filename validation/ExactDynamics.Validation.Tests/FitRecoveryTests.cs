@@ -1,6 +1,7 @@
 using ExactDynamics.Fitting;
 using ExactDynamics.Methods;
 using ExactDynamics.Spectra;
+using ExactDynamics.Tradeoffs;
 using ExactDynamics.Validation.Simulation;
 using Xunit.Abstractions;
 
@@ -42,6 +43,7 @@ public class FitRecoveryTests(ITestOutputHelper output)
     {
         var rng = new Random(77);
         var z2 = new List<double>();
+        var zCritical = new List<double>();
         double worst = 0;
         for (int c = 0; c < 12; c++)
         {
@@ -58,6 +60,12 @@ public class FitRecoveryTests(ITestOutputHelper output)
             var truth = new Dictionary<string, double> { ["a"] = a, ["scale"] = scale, ["noise"] = noise, ["init-exponent"] = p, ["init-scale"] = cInit };
             var fit = CurveFit.Fit(new PowerLawCurveModel(D), curves, new FitOptions { Fixed = new Dictionary<string, double> { ["kurtosis"] = 3 } });
             output.WriteLine($"case {c}: χ²/row {fit.ChiSquarePerRow:F2}");
+            // the critical batch of the fitted model against that of the truth, in units of its propagated error
+            var answer = FitAnswers.Compute(new PowerLawCurveModel(D), fit, [MethodFamily.Sgd], 1)![0];
+            double trueCritical = CriticalBatch.Compute(new Problem(spectrum, initial, 1, 3, noise), MethodFamily.Sgd).CriticalBatch!.Value;
+            double zc = (answer.Critical.CriticalBatch!.Value - trueCritical) / answer.CriticalBatchStdErr!.Value;
+            output.WriteLine($"  critical batch {answer.Critical.CriticalBatch:G5} ± {answer.CriticalBatchStdErr:G3} (truth {trueCritical:G5}), z = {zc:F2}");
+            zCritical.Add(zc);
             foreach (var (name, value) in truth)
             {
                 var f = fit[name];
@@ -69,6 +77,9 @@ public class FitRecoveryTests(ITestOutputHelper output)
             }
         }
         output.WriteLine($"{z2.Count} estimates: worst |z| {worst:F2}, mean z² {z2.Average():F3}");
+        output.WriteLine($"critical batch: worst |z| {zCritical.Max(Math.Abs):F2}, mean z² {zCritical.Average(z => z * z):F3}");
+        zCritical.Max(Math.Abs).ShouldBeLessThan(4.5);
+        zCritical.Average(z => z * z).ShouldBeInRange(0.3, 2.0); // 12 values
         worst.ShouldBeLessThan(4.5);
         z2.Average().ShouldBeInRange(0.6, 1.5);
     }

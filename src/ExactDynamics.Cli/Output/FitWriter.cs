@@ -39,7 +39,7 @@ internal static class FitWriter
         foreach (var a in answers ?? [])
         {
             string f = a.Family.Name();
-            rows.Add(["critical_batch", f, N(a.Critical.CriticalBatch), "", "", ""]);
+            rows.Add(["critical_batch", f, N(a.Critical.CriticalBatch), N(a.CriticalBatchStdErr), "", ""]);
             rows.Add(["tuned_batch", f, N(a.AtBatch), "", "", ""]);
             foreach (var (key, value) in a.Tuned.Parameters) rows.Add([$"tuned_{key}", f, N(value), "", "", ""]);
             rows.Add(["tuned_gap", f, N(a.Tuned.Gap), "", "", ""]);
@@ -114,6 +114,7 @@ internal static class FitWriter
                 j.WriteStartObject();
                 j.WriteString("family", a.Family.Name());
                 ResultWriter.WriteNumberOrNull(j, "critical_batch", a.Critical.CriticalBatch);
+                ResultWriter.WriteNumberOrNull(j, "critical_batch_stderr", a.CriticalBatchStdErr);
                 ResultWriter.WriteNumberOrNull(j, "deterministic_scale", a.Critical.DeterministicScale);
                 j.WriteNumber("at_batch", a.AtBatch);
                 j.WriteString("method", a.Tuned.Spec);
@@ -157,9 +158,10 @@ internal static class FitWriter
         {
             w.WriteLine();
             w.WriteLine("The fitted model's answers (paste the method into --method):");
-            var t = new TextTable(("family", false), ("critical batch", true), ("tuned at B", true), ("method", false), ("gap", true));
+            var t = new TextTable(("family", false), ("critical batch", true), ("stderr", true), ("tuned at B", true), ("method", false), ("gap", true));
             foreach (var a in answers)
-                t.Add(a.Family.Name(), a.Critical.CriticalBatch is double cb ? R(cb) : "beyond the largest batch", ResultWriter.Readable(a.AtBatch), a.Tuned.Spec, R(a.Tuned.Gap));
+                t.Add(a.Family.Name(), a.Critical.CriticalBatch is double cb ? R(cb) : "beyond the largest batch", a.CriticalBatchStdErr is double se ? R(se) : "",
+                    ResultWriter.Readable(a.AtBatch), a.Tuned.Spec, R(a.Tuned.Gap));
             t.Write(w);
         }
         else if (answersNote is not null) { w.WriteLine(); w.WriteLine(answersNote); }

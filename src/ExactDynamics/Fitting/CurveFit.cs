@@ -32,8 +32,9 @@ public static class CurveFit
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(curves);
         options ??= new FitOptions();
+        if (options.MaxIterations < 1 || options.Starts < 1)
+            throw new InvalidInputException("A fit needs at least one start and one iteration per start.");
         var evaluator = new Evaluator(model, curves, options);
-        var free = evaluator.Free;
         var starts = Scan(evaluator, options);
         // the search: MathNet's Levenberg–Marquardt from the best scan points; the best end point wins
         int n = evaluator.Rows;
