@@ -125,5 +125,7 @@ public class FitInputTests
         TestSupport.RelErr(answers[0].Critical.CriticalBatch!.Value, critical.CriticalBatch!.Value).ShouldBeLessThan(1e-3);
         TestSupport.RelErr(answers[0].Tuned.Parameters["lr"], tuned.Parameters["lr"]).ShouldBeLessThan(1e-3);
         TestSupport.RelErr(answers[0].Tuned.Gap, tuned.Gap).ShouldBeLessThan(1e-6);
+        // an exact curve leaves no residual scatter: the propagated error of the critical batch vanishes
+        answers[0].CriticalBatchStdErr!.Value.ShouldBeLessThan(1e-6 * critical.CriticalBatch.Value);
     }
 }
