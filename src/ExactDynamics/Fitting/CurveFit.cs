@@ -35,6 +35,12 @@ public static class CurveFit
         if (options.MaxIterations < 1 || options.Starts < 1)
             throw new InvalidInputException("A fit needs at least one start and one iteration per start.");
         var evaluator = new Evaluator(model, curves, options);
+        // one evaluation at the starting values, outside the search's guard: settings that describe no problem at all
+        // (a batch the model cannot take, a fixed value out of range, a curve too long) are reported as they are
+        var probe = new Dictionary<string, double>(evaluator.FixedValues);
+        foreach (var p in evaluator.Free)
+            probe[p.Name] = options.Guess.TryGetValue(p.Name, out var g) ? g : p == FitParameter.Floor ? 0 : model.DefaultValue(p, curves);
+        evaluator.ModelValues(probe);
         var starts = Scan(evaluator, options);
         // the search: MathNet's Levenberg–Marquardt from the best scan points; the best end point wins
         int n = evaluator.Rows;
@@ -263,7 +269,7 @@ public static class CurveFit
             Free = All.Where(p => !fixedValues.ContainsKey(p.Name)).ToList();
             if (Free.Count == 0)
                 throw new InvalidInputException(All.Count == 0
-                    ? $"The {model.Description} model has no free parameter: the data, its target and the start fix the curve completely, so there is nothing to fit (compare with validate instead, or use --moments gaussian to fit the kurtosis)."
+                    ? $"The {model.Description} model has no free parameter: the data, its target and the start fix the curve completely, so there is nothing to fit (compare the curve with the exact one instead, or take the Gaussian moment model to fit the kurtosis)."
                     : $"Every parameter of the {model.Description} model is fixed ({names}); leave at least one free to fit.");
             bool anyErr = curves.Any(c => c.StdErr is not null), allErr = curves.All(c => c.StdErr is not null);
             if (anyErr && !allErr)

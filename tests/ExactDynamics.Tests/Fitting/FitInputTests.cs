@@ -100,6 +100,10 @@ public class FitInputTests
         matrix.Parameters.ShouldBeEmpty();
         Should.Throw<InvalidInputException>(() => CurveFit.Fit(matrix, [Curve(Decaying)]))
             .Message.ShouldStartWith("The data (n=120, d=6, rank 6), matrix moments model has no free parameter");
+        // a batch the data model cannot take is reported as it is, not as a failed search
+        var gaussian = new DataCurveModel(data, MomentModel.Gaussian, start);
+        Should.Throw<InvalidInputException>(() => CurveFit.Fit(gaussian, [new FitCurve("c", [0, 1, 2, 3], [1, 0.5, 0.3, 0.2], null, Sgd.Create(0.1), 2.5)]))
+            .Message.ShouldStartWith("Batch size 2.5 is not allowed");
         // the loss objective still has its floor to fit
         new FitOptions { Objective = FitObjective.Loss }.Objective.ShouldBe(FitObjective.Loss);
     }
