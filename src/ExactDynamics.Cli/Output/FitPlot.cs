@@ -4,7 +4,8 @@ namespace ExactDynamics.Cli.Output;
 
 /// <summary>
 /// <c>fit --plot</c>: two panels, one above the other — each measured curve (points) with the fitted model (line), log
-/// scale; and the standardised residuals against t, one series per curve.
+/// scale, with a ±2·stderr band when the curve has standard errors; and the standardised residuals against t, one
+/// series per curve.
 /// </summary>
 internal static class FitPlot
 {
@@ -20,7 +21,9 @@ internal static class FitPlot
             var t = c.Curve.Steps.Select(s => (double)s).ToArray();
             string name = $"{c.Curve.Label} ({c.Curve.Method.Spec}, B={ResultWriter.Readable(c.Curve.Batch)})";
             series.Add(new PlotSeries($"{name} fit", t, c.Model));
-            series.Add(new PlotSeries($"{name} measured", t, c.Curve.Values) { Measured = true });
+            var measured = new PlotSeries($"{name} measured", t, c.Curve.Values) { Measured = true };
+            if (c.Curve.StdErr is { } se) measured = measured with { Band = se.Select(e => 2 * e).ToArray(), BandLabel = $"{c.Curve.Label} ± 2·stderr" };
+            series.Add(measured);
             residuals.Add(new PlotSeries(c.Curve.Label, t, c.Residuals) { ShowMarkers = true });
         }
         string what = fit.Objective == FitObjective.Loss ? "loss (log scale)" : "risk (log scale)";
@@ -29,7 +32,9 @@ internal static class FitPlot
             IntegerX = true,
             Series = series,
         };
-        string unit = fit.Weighted ? "(fit − measured)/stderr" : fit.Objective == FitObjective.Loss ? "(fit − measured)/measured" : "ln fit − ln measured";
+        string unit = fit.Objective == FitObjective.Loss
+            ? fit.Weighted ? "(fit − measured)/stderr" : "(fit − measured)/measured"
+            : fit.Weighted ? "(ln fit − ln measured)/(stderr/measured)" : "ln fit − ln measured";
         var bottom = new PlotSpec($"Residuals: {unit}", "step t", "residual", LogX: false, LogY: false)
         {
             IntegerX = true,
