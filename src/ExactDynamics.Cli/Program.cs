@@ -122,6 +122,7 @@ internal static class CliApp
         root.Subcommands.Add(SweepCommand.Create(ctx));
         root.Subcommands.Add(CriticalBatchCommand.Create(ctx));
         root.Subcommands.Add(InspectCommand.Create(ctx));
+        root.Subcommands.Add(FitCommand.Create(ctx));
 
         // Commands of the user-experience work (kept apart from the list above so that new commands merge cleanly).
         root.Subcommands.Add(RunCommand.Create(ctx, root));

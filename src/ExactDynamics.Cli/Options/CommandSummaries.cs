@@ -23,6 +23,7 @@ internal static partial class CommandSummaries
         ["tune"] = "The hyperparameters of a family that maximise the gap (or minimise iterations) at a batch size.",
         ["sweep"] = "Tune families over a batch grid: tuned gap, iterations, compute efficiency, method.",
         ["critical-batch"] = "The critical batch size of tuned families, with the tuned method there.",
+        ["fit"] = "Fits a power-law or data model to measured curves (with standard errors), then answers with it.",
         ["run"] = "Runs an experiment kept in a JSON file (a command and its options).",
     };
 

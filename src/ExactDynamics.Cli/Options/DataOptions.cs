@@ -104,16 +104,28 @@ internal sealed class DataOptions
                 throw new InvalidInputException("--init sets a random start for a planted teacher; with a target the start is the fixed point --start (default 0).");
             if (noise != 0)
                 throw new InvalidInputException("--noise adds independent label noise to a planted teacher; with a target the residuals are the noise.");
-            var startPath = parse.GetValue(Start);
-            var w0 = startPath is null ? null : VectorFile.Read(startPath);
-            if (w0 is not null && w0.Length != data.Features)
-                throw new InvalidInputException($"Start file '{startPath}' has {w0.Length} values but the data has {data.Features} features; they must match.");
-            return new DataProblem(data, batch, data.InitialError(w0), null);
+            return new DataProblem(data, batch, StartError(parse, data), null);
         }
-        if (parse.GetValue(Start) is not null)
-            throw new InvalidInputException("--start needs a target (--target-data or --target-column): without one there is no optimum to start from.");
+        StartError(parse, data);
         var variance = SpecParser.ParseInit(parse.GetValue(shared.Init) ?? "isotropic")(data.Dimension);
         return new DataProblem(data, batch, null, variance ?? InitialCondition.Isotropic(data.Dimension), noise);
+    }
+
+    /// <summary>With a target, the initial error e₀ = Vᵀ(w₀ − w*) of --start (default w₀ = 0); without one null, and
+    /// --start is refused.</summary>
+    public double[]? StartError(ParseResult parse, DataSet data)
+    {
+        var startPath = parse.GetValue(Start);
+        if (!data.HasTarget)
+        {
+            if (startPath is not null)
+                throw new InvalidInputException("--start needs a target (--target-data or --target-column): without one there is no optimum to start from.");
+            return null;
+        }
+        var w0 = startPath is null ? null : VectorFile.Read(startPath);
+        if (w0 is not null && w0.Length != data.Features)
+            throw new InvalidInputException($"Start file '{startPath}' has {w0.Length} values but the data has {data.Features} features; they must match.");
+        return data.InitialError(w0);
     }
 
     /// <summary>Seconds the empirical model is expected to take for <paramref name="steps"/> steps of a two-state method
