@@ -166,7 +166,7 @@ public class DataCrossCheckTests(ITestOutputHelper output)
     private static double SafeLr(DataProblem p, Func<double, LinearMethod> family, double fraction = 0.5)
     {
         double lmax = p.Data.Eigenvalues[0], tr = p.Data.Eigenvalues.Sum();
-        return fraction * StabilityEdge.LargestStableLearningRate(p, family, MomentModel.Empirical, 2 / (lmax + tr / p.Batch), horizon: 100);
+        return fraction * StabilityEdge.LargestStableLearningRate(p, family, MomentModel.Empirical, 2 / (lmax + tr / p.Batch));
     }
 
     private CurveComparison Check(string name, DataProblem problem, ISimulatedOptimizer literal, LinearMethod method, int steps, int every, int runs, ulong seed)
