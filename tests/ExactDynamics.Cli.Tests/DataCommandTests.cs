@@ -52,6 +52,21 @@ public class DataCommandTests : IDisposable
         result.Err.ShouldContain("centred");
     }
 
+    [Fact]
+    public void Gaussian_model_without_kurtosis_uses_the_datas_scalar_kurtosis()
+    {
+        // On the grid every direction has E z⁴ = 8.5/2.5² = 1.36 (by hand), so the default equals --kurtosis 1.36, not 3.
+        var path = GridCsv();
+        string[] args = ["risk", "--data", path, "--method", "sgd:lr=0.3", "--batch", "1", "--steps", "30", "--every", "10", "--moments", "gaussian", "--format", "csv"];
+        var byDefault = Cli.Run(args);
+        var given = Cli.Run([.. args, "--kurtosis", "1.36"]);
+        var three = Cli.Run([.. args, "--kurtosis", "3"]);
+        byDefault.ShouldSucceed();
+        byDefault.Out.ShouldBe(given.Out);
+        byDefault.Out.ShouldNotBe(three.Out);
+        byDefault.Err.ShouldContain("kurtosis 1.36");
+    }
+
     private static double TestSupportRel(double a, double e) => Math.Abs(a - e) / Math.Abs(e);
 
     [Fact]

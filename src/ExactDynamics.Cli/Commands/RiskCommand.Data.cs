@@ -24,7 +24,7 @@ internal static partial class RiskCommand
         var (data, description) = dataOptions.BuildData(parse);
         var problem = dataOptions.BuildProblem(parse, data, shared, batch);
         var model = dataOptions.ChooseModel(parse, data, steps);
-        double kurtosis = parse.GetValue(shared.Kurtosis);
+        double kurtosis = DataOptions.GaussianKurtosis(parse, shared, data);
         ctx.Note($"exactdyn: {description}");
         string modelText = ModelText(model, kurtosis);
         if (model == MomentModel.Empirical)

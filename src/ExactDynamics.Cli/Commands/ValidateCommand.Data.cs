@@ -25,7 +25,7 @@ internal static partial class ValidateCommand
         var problem = dataOptions.BuildProblem(parse, data, shared, batch);
         long last = curve.Steps[^1];
         var model = dataOptions.ChooseModel(parse, data, last);
-        double kurtosis = parse.GetValue(shared.Kurtosis);
+        double kurtosis = DataOptions.GaussianKurtosis(parse, shared, data);
         string modelText = RiskCommand.ModelText(model, kurtosis);
         ctx.Note($"exactdyn: {description}");
         ctx.Note(model == MomentModel.Empirical
