@@ -28,6 +28,7 @@ internal static class CriticalBatchCommand
         fraction.HelpName = "F";
         var maxBatch = OptionFactory.Real("--max-batch", "Largest batch size searched (default 2^40 ≈ 1.1e12, in effect no limit); beyond it the answer is null.", CriticalBatchDefaults.MaxBatch, showDefault: false);
         var threads = TuneCommand.Threads("Parallelism (default: the number of processors): 1 runs every tuning on one thread; above 1 the doubling grid is tuned two batch sizes at a time alongside the B → ∞ tuning, the two refinements run together, and several families at once (up to this many).");
+        var modifiers = TuneCommand.Modifiers(" The critical batch is defined on the tuned gap, so only a fixed EMA (e.g. --modifiers ema=0.99) applies here; it caps the gap at 1 − τ².");
         var plot = new PlotOptions("Also draw CE(B)/CE(1) with the line f and each family's critical batch (a labelled vertical line in its colour), and the tuned gap (with the deterministic scale for one family); all families on the same range of B.", "1040x400");
         var command = new ExampleCommand("critical-batch",
             "The critical batch size: the smallest real B > 1 at which the compute efficiency CE(B) ∝ gap*(B)/B of the tuned family has fallen to a fraction f of CE(1), " +
@@ -44,6 +45,7 @@ internal static class CriticalBatchCommand
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
+        command.Options.Add(modifiers);
         plot.AddTo(command);
         shared.AddOutputTo(command);
 
@@ -53,6 +55,7 @@ internal static class CriticalBatchCommand
             var (plotPath, figure) = plot.Read(parse);
             TuneCommand.NoteFamilySpelling(parse, family, ctx);
             var fams = MethodFamilies.ParseList(parse.GetValue(family)!);
+            var mods = Parsing.TuneModifierSpec.Parse(parse.GetValue(modifiers));
             double f = parse.GetValue(fraction);
             if (!double.IsFinite(f) || !(f > 0) || !(f < 1))
                 throw new InvalidInputException($"--fraction {ResultWriter.Text(f)} is not allowed; the fraction must lie strictly between 0 and 1, e.g. 0.5.");
@@ -66,7 +69,7 @@ internal static class CriticalBatchCommand
             using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
                 results = CriticalBatch.Compute(problem, fams, new CriticalBatchOptions
                 {
-                    Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads,
+                    Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads, Tune = new TuneOptions { Modifiers = mods },
                 });
             double? sgdCritical = results.FirstOrDefault(r => r.Family == MethodFamily.Sgd)?.CriticalBatch;
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), results, sgdCritical, problem, init));
@@ -89,7 +92,7 @@ internal static class CriticalBatchCommand
                 var header = Fields.Append("deterministic_gap").ToList();
                 if (ratio) header.Add("critical_batch_vs_sgd");
                 // appended after the established columns: the tuned method at the critical batch, and the data model
-                var names = results.SelectMany(r => r.Family.ParameterNames()).Distinct().ToArray();
+                var names = results.SelectMany(r => r.CriticalTuning?.ParameterNames ?? r.Family.ParameterNames()).Distinct().ToArray();
                 header.Add("method");
                 header.AddRange(names);
                 header.Add("kurtosis");
@@ -128,7 +131,7 @@ internal static class CriticalBatchCommand
                         {
                             j.WriteString("method", t.Spec);
                             j.WriteStartObject("params");
-                            foreach (var n in r.Family.ParameterNames()) ResultWriter.WriteNumberOrNull(j, n, t.Parameters[n]);
+                            foreach (var n in t.ParameterNames) ResultWriter.WriteNumberOrNull(j, n, t.Parameters[n]);
                             j.WriteEndObject();
                         }
                         else

@@ -25,6 +25,7 @@ internal static class SweepCommand
         var objective = TuneCommand.Objective();
         var maxSteps = TuneCommand.MaxSteps();
         var threads = TuneCommand.Threads("Tunings run at once (default: the number of processors).");
+        var modifiers = TuneCommand.Modifiers(" E.g. --modifiers ema=tune --objective iterations --target 0.05 --noise 0.1 tunes τ at every B.");
         var plot = new PlotOptions("Also draw the tuned gap and CE against B, each family's critical batch on the grid (CE = ½·CE at the smallest B, interpolated) marked, and, with --target, iterations against total gradients B·T.", "1560x400");
         var command = new ExampleCommand("sweep",
             "Tune each family at each batch size and tabulate the tradeoff: tuned gap, iterations to a target (serial runtime T(B)), compute efficiency CE(B) and the tuned method. " +
@@ -41,6 +42,7 @@ internal static class SweepCommand
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
+        command.Options.Add(modifiers);
         plot.AddTo(command);
         shared.AddOutputTo(command);
 
@@ -50,6 +52,7 @@ internal static class SweepCommand
             var (plotPath, figure) = plot.Read(parse);
             TuneCommand.NoteFamilySpelling(parse, families, ctx);
             var fams = MethodFamilies.ParseList(parse.GetValue(families)!);
+            var mods = Parsing.TuneModifierSpec.Parse(parse.GetValue(modifiers));
             var bs = BatchSweep.ParseBatches(parse.GetValue(batches)!);
             var obj = TuneCommand.ParseObjective(parse.GetValue(objective));
             double? eps = TuneCommand.GetTarget(parse, target, obj);
@@ -68,6 +71,7 @@ internal static class SweepCommand
                     MaxSteps = max,
                     MaxDegreeOfParallelism = nThreads,
                     Progress = new SyncProgress(_ => progress.Advance()),
+                    Tune = new TuneOptions { Modifiers = mods },
                 });
             }
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), rows, eps, problem, init));
