@@ -87,15 +87,21 @@ internal static class ModifiedTuning
         else
         {
             var last = start;
-            Point Evaluate(double tau, double lambda)
+            Point Evaluate(double tau, double lambda, bool light)
             {
-                var p = Refine(problem, options, search, mods, tau, lambda, last);
+                var p = Refine(problem, options, search, mods, tau, lambda, last, light);
                 last = p.Candidate;
                 return p;
             }
-            best = mods.TunedCount == 0
-                ? Evaluate(mods.Ema, mods.WeightDecay)
-                : Outer(problem, options, mods, Evaluate, search.BaseAt(start.Shape, start.Lr));
+            if (mods.TunedCount == 0) best = Evaluate(mods.Ema, mods.WeightDecay, false);
+            else
+            {
+                // the outer search re-tunes only the step at each (τ, λ); the full local search runs once at its optimum
+                var outer = Outer(problem, options, mods, (tau, lambda) => Evaluate(tau, lambda, true), search.BaseAt(start.Shape, start.Lr));
+                last = outer.Candidate;
+                var full = Evaluate(outer.Tau, outer.Lambda, false);
+                best = full.Score >= outer.Score ? full : outer;
+            }
         }
         var parameters = search.Parameters(best.Candidate);
         if (mods.HasEma) parameters["ema"] = best.Tau;
@@ -114,7 +120,7 @@ internal static class ModifiedTuning
 
     /// <summary>The family's hyperparameters at fixed (τ, λ): a local search of the objective from <paramref name="origin"/>.</summary>
     private static Point Refine(Problem problem, TuneOptions options, FamilySearch search, TuneModifiers mods, double tau, double lambda,
-        FamilySearch.Candidate origin)
+        FamilySearch.Candidate origin, bool light = false)
     {
         search.Modify = m => mods.Apply(m, tau, lambda);
         var method = search.MethodAt(origin);
@@ -127,7 +133,7 @@ internal static class ModifiedTuning
                 return double.IsFinite(r) && r > 0 ? -Math.Log(r) : r == 0 ? -Overflowed : Overflowed;
             }
             search.Score = Score;
-            var local = search.SearchLocal(origin with { Score = Score(method) });
+            var local = Local(search, origin with { Score = Score(method) }, light);
             var m2 = search.MethodAt(local);
             double risk = FinalRisk(problem, m2, steps);
             return new Point(tau, lambda, local, m2, null, risk, local.Score);
@@ -141,12 +147,21 @@ internal static class ModifiedTuning
         {
             var crossing = new Tuner.CrossingTime(problem, eps, options.MaxSteps, search, e);
             search.Score = crossing.Score;
-            var local = search.SearchLocal(cand with { Score = crossing.Score(method) });
+            var local = Local(search, cand with { Score = crossing.Score(method) }, light);
             var m2 = search.MethodAt(local);
             var its2 = IterationsToTarget.Compute(problem, m2, eps, options.MaxSteps);
             if (its2.Exact is long e2 && e2 < e) { cand = local; method = m2; its = its2; }
         }
         return new Point(tau, lambda, cand, method, its, null, IterationsScore(problem, options, search, method, its));
+    }
+
+    /// <summary>The local search of the family's hyperparameters; <paramref name="light"/>: the step size only, at the
+    /// start's shape (β, ASGD's shape), to a relative 1e-4 in s.</summary>
+    private static FamilySearch.Candidate Local(FamilySearch search, FamilySearch.Candidate start, bool light)
+    {
+        if (!light) return search.SearchLocal(start);
+        var c = search.BestLr(start.Shape, start.S, start.LrMax, 0.25, 1e-4);
+        return c.Score >= start.Score ? c : start;
     }
 
     /// <summary>
