@@ -39,12 +39,7 @@ internal static class TuneModifierSpec
         var kind = WeightDecayKind.Coupled;
         if (found.TryGetValue("decay", out var d))
         {
-            kind = d.ToLowerInvariant() switch
-            {
-                "coupled" or "l2" => WeightDecayKind.Coupled,
-                "decoupled" or "adamw" => WeightDecayKind.Decoupled,
-                _ => throw new InvalidInputException($"The weight-decay convention '{d}' in '{text}' is not known; write decay=coupled or decay=decoupled."),
-            };
+            kind = ModifierSpec.DecayKind(d, text);
             if (!found.ContainsKey("wd"))
                 throw new InvalidInputException($"The modifiers '{text}' name a weight-decay convention but no weight decay; add wd=λ or wd=tune.");
         }

@@ -66,17 +66,9 @@ internal static class ModifiedTuning
     {
         var mods = options.Modifiers ?? TuneModifiers.None;
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
-        var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         // the start: the gap optimum — of the EMA method itself under the gap objective (fixed τ), else of the family
         if (options.Objective == TuneObjective.Gap) search.Modify = m => mods.Apply(m, mods.Ema, 0);
-        FamilySearch.Candidate? start = null;
-        foreach (var s in options.LocalStarts ?? [])
-        {
-            if (s.Family != family || s.Candidate is null) continue;
-            var local = search.SearchLocal(s.Candidate);
-            if (start is null || local.Score > start.Score) start = local;
-        }
-        start ??= search.SearchGlobal(warm);
+        var start = Tuner.GapOptimum(search, family, options);
         Point best;
         if (options.Objective == TuneObjective.Gap)
         {

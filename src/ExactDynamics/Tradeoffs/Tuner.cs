@@ -143,16 +143,8 @@ public static class Tuner
     {
         if (!(options.Modifiers ?? TuneModifiers.None).IsNone || options.Objective == TuneObjective.FinalRisk)
             return ModifiedTuning.Tune(problem, family, options);
-        var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
-        FamilySearch.Candidate? best = null;
-        foreach (var start in options.LocalStarts ?? [])
-        {
-            if (start.Family != family || start.Candidate is null) continue;
-            var local = search.SearchLocal(start.Candidate);
-            if (best is null || local.Score > best.Score) best = local;
-        }
-        best ??= search.SearchGlobal(warm);
+        var best = GapOptimum(search, family, options);
         var method = search.MethodAt(best);
         IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
         if (options.Objective == TuneObjective.Iterations && its is { Exact: null, BelowFloor: true })
@@ -174,6 +166,21 @@ public static class Tuner
         var exact = ContractionGap.Compute(problem, method);
         return new TuneResult(family, problem.Batch, options.Objective, search.Parameters(best), method, exact, its,
             search.ScoreEvaluations) { Candidate = best };
+    }
+
+    /// <summary>The gap optimum of the search: local searches from <see cref="TuneOptions.LocalStarts"/> (the best of
+    /// them) when given, else the global search warm-started from <see cref="TuneOptions.WarmStart"/>.</summary>
+    internal static FamilySearch.Candidate GapOptimum(FamilySearch search, MethodFamily family, TuneOptions options)
+    {
+        var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
+        FamilySearch.Candidate? best = null;
+        foreach (var start in options.LocalStarts ?? [])
+        {
+            if (start.Family != family || start.Candidate is null) continue;
+            var local = search.SearchLocal(start.Candidate);
+            if (best is null || local.Score > best.Score) best = local;
+        }
+        return best ?? search.SearchGlobal(warm);
     }
 
     /// <summary>
