@@ -17,9 +17,10 @@ namespace ExactDynamics.Tradeoffs;
 /// local search of the objective with the modifiers on (the crossing time of ε as for the unmodified iterations
 /// objective, or −ln E L_T);</item>
 /// <item>tuned τ and/or λ: an outer search over x = ln(1 − τ) and y = ln λ — a coarse scan (9 points for one
-/// coordinate, 5 × 5 for two), then Brent (one) or Nelder–Mead (two) around the best — with the local objective search
-/// of the family's hyperparameters at every outer point, warm-started from the previous one. Tuned λ is also compared
-/// with λ = 0 (no decay), which wins when decay does not help.</item>
+/// coordinate, 5 × 5 for two), then Brent (one) or Nelder–Mead (two) around the best — re-tuning only the step at
+/// every outer point (warm-started from the previous one, the shape kept), then the full local search of the family's
+/// hyperparameters once at the optimum. Tuned λ is also compared with λ = 0 (no decay), which wins when decay does not
+/// help.</item>
 /// </list>
 /// </summary>
 internal static class ModifiedTuning
