@@ -21,6 +21,8 @@ if (Want("T2")) Timed("T2", T2);
 if (Want("T3")) Timed("T3", T3);
 if (Want("T4")) Timed("T4", T4);
 if (Want("T5")) Timed("T5", T5);
+// T7 (averaging, tables/T7-averaging.sh) only when named: it takes a few minutes
+if (which.Contains("T7")) Timed("T7", () => ExactDynamics.Tables.T7Averaging.Run(outDir));
 Console.Error.WriteLine($"all done in {total.Elapsed.TotalSeconds:F0} s");
 return 0;
 

@@ -28,6 +28,7 @@ internal static class CriticalBatchCommand
         fraction.HelpName = "F";
         var maxBatch = OptionFactory.Real("--max-batch", "Largest batch size searched (default 2^40 ≈ 1.1e12, in effect no limit); beyond it the answer is null.", CriticalBatchDefaults.MaxBatch, showDefault: false);
         var threads = TuneCommand.Threads("Parallelism (default: the number of processors): 1 runs every tuning on one thread; above 1 the doubling grid is tuned two batch sizes at a time alongside the B → ∞ tuning, the two refinements run together, and several families at once (up to this many).");
+        var modifiers = TuneCommand.Modifiers(" The critical batch is defined on the tuned gap, so only a fixed EMA (e.g. --modifiers ema=0.99) applies here; it caps the gap at 1 − τ².");
         var plot = new PlotOptions("Also draw CE(B)/CE(1) with the line f and each family's critical batch (a labelled vertical line in its colour), and the tuned gap (with the deterministic scale for one family); all families on the same range of B " +
             "(with a schedule: CE(B)/CE(1) with the critical batches marked, and E L_T at the budget or B·T to the target).", "1040x400");
         var scheduled = new ScheduledTradeoffOptions();
@@ -53,6 +54,7 @@ internal static class CriticalBatchCommand
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
+        command.Options.Add(modifiers);
         plot.AddTo(command);
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
@@ -65,6 +67,7 @@ internal static class CriticalBatchCommand
             var (plotPath, figure) = plot.Read(parse);
             TuneCommand.NoteFamilySpelling(parse, family, ctx);
             var fams = MethodFamilies.ParseList(parse.GetValue(family)!);
+            var mods = Parsing.TuneModifierSpec.Parse(parse.GetValue(modifiers));
             double f = parse.GetValue(fraction);
             if (!double.IsFinite(f) || !(f > 0) || !(f < 1))
                 throw new InvalidInputException($"--fraction {ResultWriter.Text(f)} is not allowed; the fraction must lie strictly between 0 and 1, e.g. 0.5.");
@@ -75,6 +78,10 @@ internal static class CriticalBatchCommand
             dataOptions.RequireOneSource(parse, shared);
             if (dataOptions.Given(parse))
             {
+                if (!mods.IsNone)
+                    throw new InvalidInputException("With --data, critical-batch tunes the plain family; --modifiers is not available with it yet.");
+                if (scheduled.Given(parse) || parse.GetResult(target) is not null)
+                    ScheduledTradeoffOptions.RequirePlain(true, mods);
                 // the library's one critical-batch search on the chosen fourth-moment model's rate (docs/math.md#data-rates)
                 var run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => 25 * TuneCommand.TuneApplications(fm)), "the critical batch");
                 IReadOnlyList<CriticalBatchResult> dataResults;
@@ -104,6 +111,7 @@ internal static class CriticalBatchCommand
             double? eps = TuneCommand.GetTarget(parse, target, TuneObjective.Gap);
             if (scheduled.Read(parse, eps, targetMakesScheduled: true, f, mb, TuneCommand.GetMaxSteps(parse, maxSteps), nThreads) is { } so)
             {
+                ScheduledTradeoffOptions.RequirePlain(false, mods);
                 IReadOnlyList<ScheduledCriticalBatchResult> sr;
                 using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
                     sr = ScheduledCriticalBatch.Compute(problem, fams, so);
@@ -115,7 +123,7 @@ internal static class CriticalBatchCommand
             using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
                 results = CriticalBatch.Compute(problem, fams, new CriticalBatchOptions
                 {
-                    Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads,
+                    Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads, Tune = new TuneOptions { Modifiers = mods },
                 });
             double? sgdCritical = results.FirstOrDefault(r => r.Family == MethodFamily.Sgd)?.CriticalBatch;
             OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), results, sgdCritical, problem, init));
@@ -138,7 +146,7 @@ internal static class CriticalBatchCommand
                 var header = Fields.Append("deterministic_gap").ToList();
                 if (ratio) header.Add("critical_batch_vs_sgd");
                 // appended after the established columns: the tuned method at the critical batch, and the data model
-                var names = results.SelectMany(r => r.Family.ParameterNames()).Distinct().ToArray();
+                var names = results.SelectMany(r => r.CriticalTuning?.ParameterNames ?? r.Family.ParameterNames()).Distinct().ToArray();
                 header.Add("method");
                 header.AddRange(names);
                 header.Add("kurtosis");
@@ -177,7 +185,7 @@ internal static class CriticalBatchCommand
                         {
                             j.WriteString("method", t.Spec);
                             j.WriteStartObject("params");
-                            foreach (var n in r.Family.ParameterNames()) ResultWriter.WriteNumberOrNull(j, n, t.Parameters[n]);
+                            foreach (var n in t.ParameterNames) ResultWriter.WriteNumberOrNull(j, n, t.Parameters[n]);
                             j.WriteEndObject();
                         }
                         else

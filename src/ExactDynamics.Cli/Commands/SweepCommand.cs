@@ -25,6 +25,7 @@ internal static class SweepCommand
         var objective = TuneCommand.Objective();
         var maxSteps = TuneCommand.MaxSteps();
         var threads = TuneCommand.Threads("Tunings run at once (default: the number of processors).");
+        var modifiers = TuneCommand.Modifiers(" E.g. --modifiers ema=tune --objective iterations --target 0.05 --noise 0.1 tunes τ at every B.");
         var plot = new PlotOptions("Also draw the tuned gap and CE against B, each family's critical batch on the grid (CE = ½·CE at the smallest B, interpolated) marked, and, with --target, iterations against total gradients B·T " +
             "(with a schedule: CE(B)/CE at the smallest B with the crossings marked, and E L_T at the budget or B·T to the target).", "1560x400");
         var scheduled = new ScheduledTradeoffOptions();
@@ -45,6 +46,7 @@ internal static class SweepCommand
         command.Options.Add(shared.Noise);
         command.Options.Add(shared.Init);
         command.Options.Add(threads);
+        command.Options.Add(modifiers);
         plot.AddTo(command);
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
@@ -57,6 +59,7 @@ internal static class SweepCommand
             var (plotPath, figure) = plot.Read(parse);
             TuneCommand.NoteFamilySpelling(parse, families, ctx);
             var fams = MethodFamilies.ParseList(parse.GetValue(families)!);
+            var mods = Parsing.TuneModifierSpec.Parse(parse.GetValue(modifiers));
             var bs = BatchSweep.ParseBatches(parse.GetValue(batches)!);
             var obj = TuneCommand.ParseObjective(parse.GetValue(objective));
             double? eps = TuneCommand.GetTarget(parse, target, obj);
@@ -75,7 +78,12 @@ internal static class SweepCommand
             var problem = run?.GaussianView ?? BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
             if (scheduled.Read(parse, eps, targetMakesScheduled: false, 0.5, double.MaxValue, max, nThreads) is { } so)
+            {
+                ScheduledTradeoffOptions.RequirePlain(run is not null, mods);
                 return RunScheduled(ctx, parse, shared, so, obj, fams, bs, problem, init, outPath, plotPath, figure);
+            }
+            if (run is not null && !mods.IsNone)
+                throw new InvalidInputException("With --data, sweep tunes the plain family; --modifiers is not available with it yet.");
 
             IReadOnlyList<SweepRow> rows;
             using (var progress = Progress.Start(ctx.Error, "sweep", fams.Count * bs.Count))
@@ -87,6 +95,7 @@ internal static class SweepCommand
                     MaxSteps = max,
                     MaxDegreeOfParallelism = nThreads,
                     Progress = new SyncProgress(_ => progress.Advance()),
+                    Tune = new TuneOptions { Modifiers = mods },
                 });
             }
             if (run is not null)

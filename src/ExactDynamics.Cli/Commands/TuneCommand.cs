@@ -13,19 +13,25 @@ internal static class TuneCommand
 {
     public const string Example = "exactdyn tune --spectrum powerlaw:a=1,d=200 --family hb --batch 64 --format json";
 
+    /// <summary>The second example of --help: a tuned EMA for the final risk at a budget, with label noise.</summary>
+    public const string ModifierExample = "exactdyn tune --spectrum powerlaw:a=1,d=200 --family sgd --batch 8 --noise 0.1 --modifiers ema=tune --objective risk --steps 1000";
+
     public static Command Create(CliContext ctx)
     {
         var shared = new SharedOptions("tune", integerBatch: false);
         var family = FamilyOption("Method family to tune: sgd (lr), hb (lr, beta), nesterov (lr, beta) or asgd (lr, kappa, xi; small = 0.7).", list: false, required: true);
-        var objective = Objective();
+        var objective = Objective(withRisk: true);
         var target = Target("Target risk ε > 0. Needed by --objective iterations; with the gap objective the tuned method's iterations to ε are reported too.");
         var maxSteps = MaxSteps();
+        var modifiers = Modifiers();
+        var steps = OptionFactory.Integer("--steps", "The budget T of --objective risk (steps): the tuned method minimises the exact E L_T.", showDefault: false);
         var command = new ExampleCommand("tune",
             "Tune a method family at a batch size: the hyperparameters that maximise the contraction gap (default) or minimise the exact iterations to a target. " +
             "The search stays inside the stable region (the step as a fraction of its stability edge), scans coarsely for the global basin and refines with Brent / Nelder–Mead; " +
             "the reported gap is the exact gap of the returned method, and method is a spec that --method accepts and that reproduces that gap. " +
             "json: {\"family\", \"batch\", \"gap\", \"params\": {…}, \"method\", \"rho\", \"objective\"} (+ \"target\", \"iterations\" with --target; iterations is null if not reached); " +
-            "csv: family,batch,gap,rho,method, one column per parameter (+ target,iterations). " +
+            "csv: family,batch,gap,rho,method, one column per parameter (+ target,iterations; + steps,final_risk with --objective risk). " +
+            "--modifiers puts an EMA and/or weight decay on the family, each fixed or tuned (ema and wd then appear as parameters), e.g. " + ModifierExample + ". " +
             "With --data the tuner maximises the chosen fourth-moment model's gap on the data (never leaving that model's stable region) and reports the learning-rate edge along the tuned shape " +
             "under the gaussian and the empirical model (json \"edge_lr\"), and for another model the tuned method's empirical ρ (json \"empirical_rho\", \"stable_on_data\").",
             Example);
@@ -34,6 +40,8 @@ internal static class TuneCommand
         command.Options.Add(objective);
         command.Options.Add(target);
         command.Options.Add(maxSteps);
+        command.Options.Add(modifiers);
+        command.Options.Add(steps);
         var dataOptions = new DataOptions();
         dataOptions.AddTo(command);
         shared.Spectrum.Required = false; // --spectrum or --data
@@ -43,18 +51,26 @@ internal static class TuneCommand
         {
             var outPath = shared.GetOut(parse);
             NoteFamilySpelling(parse, family, ctx);
+            var mods = Parsing.TuneModifierSpec.Parse(parse.GetValue(modifiers));
             var fam = MethodFamilies.Parse(parse.GetValue(family)!);
-            var obj = ParseObjective(parse.GetValue(objective));
+            var obj = ParseObjective(parse.GetValue(objective), withRisk: true);
             double? eps = GetTarget(parse, target, obj);
             long max = GetMaxSteps(parse, maxSteps);
             dataOptions.RequireOneSource(parse, shared);
-            if (dataOptions.Given(parse)) return TuneOnData(ctx, parse, shared, dataOptions, fam, obj, eps, outPath);
+            if (dataOptions.Given(parse))
+            {
+                if (!mods.IsNone || parse.GetValue(steps) is not null)
+                    throw new InvalidInputException("With --data, tune maximises the contraction gap of the plain family; --modifiers and --steps are not available with it yet.");
+                return TuneOnData(ctx, parse, shared, dataOptions, fam, obj, eps, outPath);
+            }
             var (problem, init) = shared.BuildProblem(parse);
             if (eps is not null) RequireWholeBatch(problem.Batch, "tune with --target");
+            long? budget = GetSteps(parse, steps, obj);
+            if (budget is not null) RequireWholeBatch(problem.Batch, "tune with --objective risk");
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var result = Tuner.Tune(problem, fam, new TuneOptions { Objective = obj, Target = eps, MaxSteps = max });
+            var result = Tuner.Tune(problem, fam, new TuneOptions { Objective = obj, Target = eps, MaxSteps = max, Modifiers = mods, Steps = budget });
             double seconds = clock.Elapsed.TotalSeconds;
-            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), result, problem, init, seconds));
+            OutputTarget.Emit(outPath, ctx.Out, w => Write(w, shared.GetFormat(parse), result, problem, init, seconds, budget));
             return 0;
         });
         return command;
@@ -89,13 +105,13 @@ internal static class TuneCommand
         double seconds = clock.Elapsed.TotalSeconds;
         var fmt = shared.GetFormat(parse);
         var init = run.Data.HasTarget ? "fixed start w0" : parse.GetValue(shared.Init) ?? "isotropic";
-        DataOutput.Emit(outPath, ctx.Out, fmt, run, w => Write(w, fmt, result, run.GaussianView, init, seconds), check.Json, check.Lines);
+        DataOutput.Emit(outPath, ctx.Out, fmt, run, w => Write(w, fmt, result, run.GaussianView, init, seconds, null), check.Json, check.Lines);
         return 0;
     }
 
-    private static void Write(TextWriter w, OutputFormat format, TuneResult r, Problem problem, string init, double seconds)
+    private static void Write(TextWriter w, OutputFormat format, TuneResult r, Problem problem, string init, double seconds, long? budget)
     {
-        var names = r.Family.ParameterNames();
+        var names = r.ParameterNames;
         switch (format)
         {
             case OutputFormat.Csv:
@@ -108,6 +124,11 @@ internal static class TuneCommand
                 {
                     header.Add("target"); header.Add("iterations");
                     row.Add(ResultWriter.Num(it.Target)); row.Add(ResultWriter.Int(it.Exact));
+                }
+                if (r.FinalRisk is double fr)
+                {
+                    header.Add("steps"); header.Add("final_risk");
+                    row.Add(ResultWriter.Int(budget)); row.Add(ResultWriter.Num(fr));
                 }
                 ResultWriter.WriteCsv(w, header, [row]);
                 break;
@@ -124,11 +145,16 @@ internal static class TuneCommand
                     j.WriteEndObject();
                     j.WriteString("method", r.Spec);
                     ResultWriter.WriteNumberOrNull(j, "rho", r.Rho);
-                    j.WriteString("objective", r.Objective == TuneObjective.Gap ? "gap" : "iterations");
+                    j.WriteString("objective", ObjectiveName(r.Objective));
                     if (r.Iterations is { } it)
                     {
                         ResultWriter.WriteNumberOrNull(j, "target", it.Target);
                         ResultWriter.WriteIntOrNull(j, "iterations", it.Exact);
+                    }
+                    if (r.FinalRisk is double fr)
+                    {
+                        ResultWriter.WriteIntOrNull(j, "steps", budget);
+                        ResultWriter.WriteNumberOrNull(j, "final_risk", fr);
                     }
                     ResultWriter.WriteModel(j, problem);
                     j.WriteEndObject();
@@ -137,13 +163,19 @@ internal static class TuneCommand
             default:
             {
                 ResultWriter.WriteHeader(w, "Tuned hyperparameters", problem, init,
-                    r.Objective == TuneObjective.Gap ? $"{r.Family.Name()} (maximum gap)" : $"{r.Family.Name()} (fewest iterations to {ResultWriter.Readable(r.Iterations!.Target)})");
+                    r.Objective switch
+                    {
+                        TuneObjective.Gap => $"{r.Family.Name()} (maximum gap)",
+                        TuneObjective.FinalRisk => $"{r.Family.Name()} (lowest E L_T after {ResultWriter.Int(budget)} steps)",
+                        _ => $"{r.Family.Name()} (fewest iterations to {ResultWriter.Readable(r.Iterations!.Target)})",
+                    });
                 var table = new TextTable(("quantity", false), ("value", false));
                 table.Add("method", r.Spec);
                 foreach (var n in names) table.Add(n, ResultWriter.Readable(r.Parameters[n], 10));
                 table.Add("gap", ResultWriter.Readable(r.Gap, 10));
                 table.Add("rho", ResultWriter.Readable(r.Rho, 15));
                 table.Add("gap / B", ResultWriter.Readable(r.Gap / r.Batch, 6) + "  (compute efficiency per sample, ∝ CE)");
+                if (r.FinalRisk is double risk) table.Add("final risk", $"{ResultWriter.Readable(risk, 10)}  (E L_T, exact)");
                 if (r.Iterations is { } it)
                     table.Add("iterations", it.Exact is long e
                         ? $"{ResultWriter.Int(e)} steps to E L_t ≤ {ResultWriter.Readable(it.Target)} (exact); B·T = {ResultWriter.Readable(r.Batch * e)} gradients"
@@ -175,16 +207,47 @@ internal static class TuneCommand
             ctx.Note("exactdyn: note: --families is now spelled --family in every command (both are accepted).");
     }
 
-    internal static Option<string> Objective() =>
-        OptionFactory.Text("--objective", "gap|iterations",
+    internal static Option<string> Objective(bool withRisk = false) => withRisk
+        ? OptionFactory.Text("--objective", "gap|iterations|risk",
+            "What to optimise: gap (maximise the contraction gap, default), iterations (minimise the exact iterations to --target) or risk (minimise the exact final risk E L_T after --steps).", "gap")
+        : OptionFactory.Text("--objective", "gap|iterations",
             "What to optimise: gap (maximise the contraction gap, default) or iterations (minimise the exact iterations to --target).", "gap");
 
-    internal static TuneObjective ParseObjective(string? text) => (text ?? "gap").Trim().ToLowerInvariant() switch
+    internal static TuneObjective ParseObjective(string? text, bool withRisk = false) => (text ?? "gap").Trim().ToLowerInvariant() switch
     {
         "gap" => TuneObjective.Gap,
         "iterations" or "its" => TuneObjective.Iterations,
-        _ => throw new InvalidInputException($"--objective '{text}' is not supported; use gap or iterations."),
+        "risk" or "final-risk" when withRisk => TuneObjective.FinalRisk,
+        _ => throw new InvalidInputException($"--objective '{text}' is not supported; use gap or iterations{(withRisk ? " or risk" : "")}."),
     };
+
+    private static string ObjectiveName(TuneObjective o) => o switch
+    {
+        TuneObjective.Gap => "gap",
+        TuneObjective.FinalRisk => "risk",
+        _ => "iterations",
+    };
+
+    /// <summary>--steps: required by --objective risk (and only meaningful there).</summary>
+    private static long? GetSteps(ParseResult parse, Option<long> steps, TuneObjective objective)
+    {
+        bool given = parse.GetResult(steps) is not null;
+        if (objective != TuneObjective.FinalRisk)
+        {
+            if (given) throw new InvalidInputException("--steps is the budget of --objective risk; add --objective risk or drop --steps.");
+            return null;
+        }
+        if (!given) throw new InvalidInputException("--objective risk needs --steps T, the budget after which the final risk E L_T is minimised, e.g. --steps 1000.");
+        long t = parse.GetValue(steps);
+        if (t < 1) throw new InvalidInputException($"--steps {t} is not allowed; the budget must be at least 1 step.");
+        return t;
+    }
+
+    /// <summary>--modifiers of the tradeoff commands (docs/cli.md#tune-modifiers).</summary>
+    internal static Option<string> Modifiers(string extra = "") =>
+        OptionFactory.Text("--modifiers", "SPEC",
+            "An EMA and/or weight decay on the tuned family, each fixed or tuned: ema=τ or ema=tune, wd=λ or wd=tune, decay=coupled|decoupled (comma-separated, e.g. ema=tune,wd=1e-3). " +
+            "A tuned τ needs --objective iterations or risk (an EMA never raises the gap); weight decay too (its limit depends on λ)." + extra);
 
     internal static Option<double?> Target(string description)
     {

@@ -63,4 +63,18 @@ internal sealed class ScheduledTradeoffOptions
             Schedule = new TunedScheduleOptions { Shape = shape, MaxSteps = maxSteps },
         };
     }
+
+    /// <summary>Whether a schedule-aware run was asked for by --schedule (other than constant) or --budget.</summary>
+    public bool Given(ParseResult parse) =>
+        ScheduleShapes.Parse(parse.GetValue(Schedule) ?? "constant") != ScheduleShape.Constant || parse.GetResult(Budget) is not null;
+
+    /// <summary>Refuses what the schedule-aware tradeoffs do not combine with: a data matrix (they tune on a spectrum)
+    /// and --modifiers (the schedule is tuned for the plain family).</summary>
+    public static void RequirePlain(bool data, Tradeoffs.TuneModifiers modifiers)
+    {
+        if (data)
+            throw new InvalidInputException("A learning-rate schedule (--schedule, --budget) is tuned on a spectrum; with --data only the constant-step tradeoffs are available yet.");
+        if (!modifiers.IsNone)
+            throw new InvalidInputException("--modifiers applies to the constant-step tradeoffs; with a learning-rate schedule (--schedule, --budget) the plain family is tuned.");
+    }
 }

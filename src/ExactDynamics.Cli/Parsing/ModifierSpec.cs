@@ -44,12 +44,7 @@ internal static class ModifierSpec
         var kind = WeightDecayKind.Coupled;
         if (found.TryGetValue("decay", out var d))
         {
-            kind = d.ToLowerInvariant() switch
-            {
-                "coupled" or "l2" => WeightDecayKind.Coupled,
-                "decoupled" or "adamw" => WeightDecayKind.Decoupled,
-                _ => throw new InvalidInputException($"The weight-decay convention '{d}' in '{spec}' is not known; write decay=coupled or decay=decoupled."),
-            };
+            kind = DecayKind(d, spec);
             if (!found.ContainsKey("wd"))
                 throw new InvalidInputException($"The method '{spec}' names a weight-decay convention but no weight decay; add wd=λ.");
         }
@@ -93,6 +88,15 @@ internal static class ModifierSpec
         var baseSpec = spec[..(colon + 1)] + string.Join(',', kept);
         return (baseSpec, new MethodModifiers(wd, kind, ema, warmup, uniform, tail));
     }
+
+    /// <summary>Reads <c>coupled</c> (also <c>l2</c>) or <c>decoupled</c> (also <c>adamw</c>); <paramref name="context"/> is
+    /// the text it came from, for the message.</summary>
+    internal static WeightDecayKind DecayKind(string text, string context) => text.ToLowerInvariant() switch
+    {
+        "coupled" or "l2" => WeightDecayKind.Coupled,
+        "decoupled" or "adamw" => WeightDecayKind.Decoupled,
+        _ => throw new InvalidInputException($"The weight-decay convention '{text}' in '{context}' is not known; write decay=coupled or decay=decoupled."),
+    };
 
     private static string Fmt(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

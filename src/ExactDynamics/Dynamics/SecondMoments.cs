@@ -382,6 +382,14 @@ public sealed class SecondMoments
                     _ => Step2<V128>(i0, i1, mu),
                 };
                 break;
+            case 3:
+                (pm, pr) = _bits switch
+                {
+                    512 => Step3<V512>(i0, i1, mu),
+                    256 => Step3<V256>(i0, i1, mu),
+                    _ => Step3<V128>(i0, i1, mu),
+                };
+                break;
             default:
                 (pm, pr) = StepGeneral(i0, i1, mu);
                 break;
@@ -494,6 +502,102 @@ public sealed class SecondMoments
         }
         return (sumMu, sumRisk);
     }
+
+    /// <summary>
+    /// k = 3 on directions [i0, i1) (an EMA or weight decay on a two-state method, a three-state custom method), in the
+    /// method's own basis: S' = T S Tᵀ + b bᵀ (λ/B)(μ + σ² + k4 λ cᵀSc), T = A − λ b cᵀ, the six entries
+    /// s00, s01, s02, s11, s12, s22; returns (Σ λ cᵀS'c, Σ λ oᵀS'o).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private (double, double) Step3<V>(int i0, int i1, double mu) where V : struct, ISimd<V>
+    {
+        var co = _active;
+        var A = co.A; var bv = co.B; var cv = co.C; var cn = co.CNext; var ov = co.ONext;
+        double invB = co.InvB, k4 = _k4, muNoise = mu + _sigma2;
+        // weights of the symmetric entries (off-diagonal ones twice)
+        double[] wc = [cv[0] * cv[0], 2 * cv[0] * cv[1], 2 * cv[0] * cv[2], cv[1] * cv[1], 2 * cv[1] * cv[2], cv[2] * cv[2]];
+        double[] wn = [cn[0] * cn[0], 2 * cn[0] * cn[1], 2 * cn[0] * cn[2], cn[1] * cn[1], 2 * cn[1] * cn[2], cn[2] * cn[2]];
+        double[] wo = [ov[0] * ov[0], 2 * ov[0] * ov[1], 2 * ov[0] * ov[2], ov[1] * ov[1], 2 * ov[1] * ov[2], ov[2] * ov[2]];
+        double[] bb = [bv[0] * bv[0], bv[0] * bv[1], bv[0] * bv[2], bv[1] * bv[1], bv[1] * bv[2], bv[2] * bv[2]];
+        ref double lam = ref MemoryMarshal.GetArrayDataReference(_lambda);
+        ref double r00 = ref MemoryMarshal.GetArrayDataReference(_s[0]);
+        ref double r01 = ref MemoryMarshal.GetArrayDataReference(_s[1]);
+        ref double r02 = ref MemoryMarshal.GetArrayDataReference(_s[2]);
+        ref double r11 = ref MemoryMarshal.GetArrayDataReference(_s[3]);
+        ref double r12 = ref MemoryMarshal.GetArrayDataReference(_s[4]);
+        ref double r22 = ref MemoryMarshal.GetArrayDataReference(_s[5]);
+        var vA = new V[9]; var vNbc = new V[9];
+        for (int p = 0; p < 3; p++)
+            for (int q = 0; q < 3; q++) { vA[p * 3 + q] = V.Broadcast(A[p, q]); vNbc[p * 3 + q] = V.Broadcast(-bv[p] * cv[q]); }
+        V Wc0 = V.Broadcast(wc[0]), Wc1 = V.Broadcast(wc[1]), Wc2 = V.Broadcast(wc[2]), Wc3 = V.Broadcast(wc[3]), Wc4 = V.Broadcast(wc[4]), Wc5 = V.Broadcast(wc[5]);
+        V Wn0 = V.Broadcast(wn[0]), Wn1 = V.Broadcast(wn[1]), Wn2 = V.Broadcast(wn[2]), Wn3 = V.Broadcast(wn[3]), Wn4 = V.Broadcast(wn[4]), Wn5 = V.Broadcast(wn[5]);
+        V Wo0 = V.Broadcast(wo[0]), Wo1 = V.Broadcast(wo[1]), Wo2 = V.Broadcast(wo[2]), Wo3 = V.Broadcast(wo[3]), Wo4 = V.Broadcast(wo[4]), Wo5 = V.Broadcast(wo[5]);
+        V Bb0 = V.Broadcast(bb[0]), Bb1 = V.Broadcast(bb[1]), Bb2 = V.Broadcast(bb[2]), Bb3 = V.Broadcast(bb[3]), Bb4 = V.Broadcast(bb[4]), Bb5 = V.Broadcast(bb[5]);
+        V K4 = V.Broadcast(k4), MuN = V.Broadcast(muNoise), InvB = V.Broadcast(invB);
+        V A00 = vA[0], A01 = vA[1], A02 = vA[2], A10 = vA[3], A11 = vA[4], A12 = vA[5], A20 = vA[6], A21 = vA[7], A22 = vA[8];
+        V N00 = vNbc[0], N01 = vNbc[1], N02 = vNbc[2], N10 = vNbc[3], N11 = vNbc[4], N12 = vNbc[5], N20 = vNbc[6], N21 = vNbc[7], N22 = vNbc[8];
+        var accMu = V.Zero; var accRisk = V.Zero;
+        int i = i0, n = V.Count;
+        for (; i + n <= i1; i += n)
+        {
+            var l = V.Load(ref lam, i);
+            var t00 = V.Fma(l, N00, A00); var t01 = V.Fma(l, N01, A01); var t02 = V.Fma(l, N02, A02);
+            var t10 = V.Fma(l, N10, A10); var t11 = V.Fma(l, N11, A11); var t12 = V.Fma(l, N12, A12);
+            var t20 = V.Fma(l, N20, A20); var t21 = V.Fma(l, N21, A21); var t22 = V.Fma(l, N22, A22);
+            var s00 = V.Load(ref r00, i); var s01 = V.Load(ref r01, i); var s02 = V.Load(ref r02, i);
+            var s11 = V.Load(ref r11, i); var s12 = V.Load(ref r12, i); var s22 = V.Load(ref r22, i);
+            var q = V.Fma(Wc0, s00, V.Fma(Wc1, s01, V.Fma(Wc2, s02, V.Fma(Wc3, s11, V.Fma(Wc4, s12, V.Mul(Wc5, s22))))));
+            var scalar = V.Mul(V.Mul(l, InvB), V.Fma(V.Mul(K4, l), q, MuN));
+            // P = T S
+            var p00 = V.Fma(t00, s00, V.Fma(t01, s01, V.Mul(t02, s02)));
+            var p01 = V.Fma(t00, s01, V.Fma(t01, s11, V.Mul(t02, s12)));
+            var p02 = V.Fma(t00, s02, V.Fma(t01, s12, V.Mul(t02, s22)));
+            var p10 = V.Fma(t10, s00, V.Fma(t11, s01, V.Mul(t12, s02)));
+            var p11 = V.Fma(t10, s01, V.Fma(t11, s11, V.Mul(t12, s12)));
+            var p12 = V.Fma(t10, s02, V.Fma(t11, s12, V.Mul(t12, s22)));
+            var p20 = V.Fma(t20, s00, V.Fma(t21, s01, V.Mul(t22, s02)));
+            var p21 = V.Fma(t20, s01, V.Fma(t21, s11, V.Mul(t22, s12)));
+            var p22 = V.Fma(t20, s02, V.Fma(t21, s12, V.Mul(t22, s22)));
+            // S' = P Tᵀ + bbᵀ·scalar
+            var n00 = V.Fma(p00, t00, V.Fma(p01, t01, V.Fma(p02, t02, V.Mul(Bb0, scalar))));
+            var n01 = V.Fma(p00, t10, V.Fma(p01, t11, V.Fma(p02, t12, V.Mul(Bb1, scalar))));
+            var n02 = V.Fma(p00, t20, V.Fma(p01, t21, V.Fma(p02, t22, V.Mul(Bb2, scalar))));
+            var n11 = V.Fma(p10, t10, V.Fma(p11, t11, V.Fma(p12, t12, V.Mul(Bb3, scalar))));
+            var n12 = V.Fma(p10, t20, V.Fma(p11, t21, V.Fma(p12, t22, V.Mul(Bb4, scalar))));
+            var n22 = V.Fma(p20, t20, V.Fma(p21, t21, V.Fma(p22, t22, V.Mul(Bb5, scalar))));
+            V.Store(n00, ref r00, i); V.Store(n01, ref r01, i); V.Store(n02, ref r02, i);
+            V.Store(n11, ref r11, i); V.Store(n12, ref r12, i); V.Store(n22, ref r22, i);
+            accMu = V.Fma(l, V.Fma(Wn0, n00, V.Fma(Wn1, n01, V.Fma(Wn2, n02, V.Fma(Wn3, n11, V.Fma(Wn4, n12, V.Mul(Wn5, n22)))))), accMu);
+            accRisk = V.Fma(l, V.Fma(Wo0, n00, V.Fma(Wo1, n01, V.Fma(Wo2, n02, V.Fma(Wo3, n11, V.Fma(Wo4, n12, V.Mul(Wo5, n22)))))), accRisk);
+        }
+        double sumMu = V.Sum(accMu), sumRisk = V.Sum(accRisk);
+        Span<double> t = stackalloc double[9];
+        Span<double> sm = stackalloc double[9];
+        Span<double> pm = stackalloc double[9];
+        for (; i < i1; i++)
+        {
+            double l = Unsafe.Add(ref lam, i);
+            for (int a = 0; a < 3; a++) for (int b = 0; b < 3; b++) t[a * 3 + b] = A[a, b] - l * bv[a] * cv[b];
+            double s00 = Unsafe.Add(ref r00, i), s01 = Unsafe.Add(ref r01, i), s02 = Unsafe.Add(ref r02, i);
+            double s11 = Unsafe.Add(ref r11, i), s12 = Unsafe.Add(ref r12, i), s22 = Unsafe.Add(ref r22, i);
+            sm[0] = s00; sm[1] = s01; sm[2] = s02; sm[3] = s01; sm[4] = s11; sm[5] = s12; sm[6] = s02; sm[7] = s12; sm[8] = s22;
+            double q = wc[0] * s00 + wc[1] * s01 + wc[2] * s02 + wc[3] * s11 + wc[4] * s12 + wc[5] * s22;
+            double scalar = l * invB * (k4 * l * q + muNoise);
+            for (int a = 0; a < 3; a++)
+                for (int b = 0; b < 3; b++) pm[a * 3 + b] = t[a * 3] * sm[b] + t[a * 3 + 1] * sm[3 + b] + t[a * 3 + 2] * sm[6 + b];
+            double n00 = Entry3(pm, t, 0, 0) + bb[0] * scalar, n01 = Entry3(pm, t, 0, 1) + bb[1] * scalar, n02 = Entry3(pm, t, 0, 2) + bb[2] * scalar;
+            double n11 = Entry3(pm, t, 1, 1) + bb[3] * scalar, n12 = Entry3(pm, t, 1, 2) + bb[4] * scalar, n22 = Entry3(pm, t, 2, 2) + bb[5] * scalar;
+            Unsafe.Add(ref r00, i) = n00; Unsafe.Add(ref r01, i) = n01; Unsafe.Add(ref r02, i) = n02;
+            Unsafe.Add(ref r11, i) = n11; Unsafe.Add(ref r12, i) = n12; Unsafe.Add(ref r22, i) = n22;
+            sumMu += l * (wn[0] * n00 + wn[1] * n01 + wn[2] * n02 + wn[3] * n11 + wn[4] * n12 + wn[5] * n22);
+            sumRisk += l * (wo[0] * n00 + wo[1] * n01 + wo[2] * n02 + wo[3] * n11 + wo[4] * n12 + wo[5] * n22);
+        }
+        return (sumMu, sumRisk);
+    }
+
+    /// <summary>(P Tᵀ)_ab for 3×3 row-major P and T.</summary>
+    private static double Entry3(ReadOnlySpan<double> p, ReadOnlySpan<double> t, int a, int b) =>
+        p[a * 3] * t[b * 3] + p[a * 3 + 1] * t[b * 3 + 1] + p[a * 3 + 2] * t[b * 3 + 2];
 
     /// <summary>Any k on directions [i0, i1), scalar: returns (Σ λ cᵀS'c, Σ λ oᵀS'o).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -22,10 +22,11 @@ public static class CostEstimate
     internal static double Speedup(int d) => d >= 3 * 8192 ? Math.Max(1, Math.Min(Environment.ProcessorCount, d / 8192.0)) * 0.5 + 0.5 : 1;
 
     /// <summary>Seconds for one step of the fused second-moment pass over d directions with k states: ~0.5 ns per
-    /// direction for k = 1, 1.5 ns for k = 2, the k×k congruence (≈ 2k³ flops at ~0.5 ns) beyond, plus ~1 µs per step.</summary>
+    /// direction for k = 1, 1.5 ns for k = 2, 4 ns for k = 3 (the vectorised three-state kernel), the k×k congruence (≈ 2k³
+    /// flops at ~0.5 ns) beyond, plus ~1 µs per step.</summary>
     public static double StepSeconds(int k, int d)
     {
-        double perDirection = k == 1 ? 0.5 : k == 2 ? 1.5 : Math.Max(1.5 * k * k / 4.0, k * (double)k * k);
+        double perDirection = k == 1 ? 0.5 : k == 2 ? 1.5 : k == 3 ? 4.0 : Math.Max(1.5 * k * k / 4.0, k * (double)k * k);
         return d * perDirection * 1e-9 / Speedup(d) + 1e-6;
     }
 

@@ -228,17 +228,19 @@ public static class CriticalBatch
     {
         ArgumentNullException.ThrowIfNull(spectrum);
         double kappa = spectrum.Max / spectrum.Min;
+        // a fixed EMA adds the eigenvalue τ² (and τ·eig T_i, never larger than max(τ², ρ)): gap ≤ 1 − τ² at every B
+        double emaCap = tune?.Modifiers is { TuneEma: false, Ema: > 0 } m ? 1 - m.Ema * m.Ema : 1;
         switch (family)
         {
             case MethodFamily.Sgd:
             {
                 // 1 − ((κ−1)/(κ+1))² = 4κ/(κ+1)²
-                return 4 * kappa / ((kappa + 1) * (kappa + 1));
+                return Math.Min(emaCap, 4 * kappa / ((kappa + 1) * (kappa + 1)));
             }
             case MethodFamily.HeavyBall:
             {
                 double s = Math.Sqrt(kappa);
-                return 4 * s / ((s + 1) * (s + 1));
+                return Math.Min(emaCap, 4 * s / ((s + 1) * (s + 1)));
             }
             default:
             {

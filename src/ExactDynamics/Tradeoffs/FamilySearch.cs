@@ -97,7 +97,17 @@ internal sealed class FamilySearch
 
     // ---------------------------------------------------------------- coordinates → methods
 
-    public LinearMethod MethodAt(ReadOnlySpan<double> shape, double lr) => _family switch
+    /// <summary>
+    /// Applied to every family method the search builds (docs/math.md#tuning-modifiers: an EMA and/or weight decay on
+    /// top); null for none. The stability edge lr_max is always that of the unmodified method: an EMA does not move it
+    /// and weight decay only lowers it, so lr = lr_max·σ(s) still reaches every stable step.
+    /// </summary>
+    public Func<LinearMethod, LinearMethod>? Modify { get; set; }
+
+    public LinearMethod MethodAt(ReadOnlySpan<double> shape, double lr) => Modify is { } modify ? modify(BaseAt(shape, lr)) : BaseAt(shape, lr);
+
+    /// <summary>The family method without <see cref="Modify"/>.</summary>
+    public LinearMethod BaseAt(ReadOnlySpan<double> shape, double lr) => _family switch
     {
         MethodFamily.Sgd => Sgd.Create(lr),
         MethodFamily.HeavyBall => HeavyBall.Create(lr, BetaOf(shape[0])),
@@ -160,6 +170,12 @@ internal sealed class FamilySearch
     /// <summary>The search gap of a method (−1 when it diverges), warm-started from the previous gap.</summary>
     public double GapOf(LinearMethod m)
     {
+        // weight decay carries w* as a constant coordinate: the gap is the rate of approach to the limit (dense per direction)
+        if (Modify is not null && Problem is not null && m.K > 1 && Spectral.AffineGap.ConstantCoordinates(m).Length > 0)
+        {
+            var affine = Spectral.ContractionGap.Compute(Problem, m);
+            return affine.Diverges ? -1 : affine.Gap;
+        }
         double g = _search.Gap(m, _lastGap);
         if (g > 0) _lastGap = g;
         return g;
@@ -177,7 +193,7 @@ internal sealed class FamilySearch
     public double LrMax(double[] shape, double guess)
     {
         if (!(guess > 0) || !double.IsFinite(guess)) guess = 2 / _lambdaMax;
-        double Res(double x) => _search.StabilityResidual(MethodAt(shape, Math.Exp(x)));
+        double Res(double x) => _search.StabilityResidual(BaseAt(shape, Math.Exp(x)));
         double x0 = Math.Log(guess);
         double r0 = Res(x0);
         double lo, hi, flo, fhi;

@@ -12,6 +12,8 @@ public enum TuneObjective
     Gap,
     /// <summary>Minimise the exact number of iterations to reach E L_t ≤ ε (docs/math.md#iterations-to-target); needs a target.</summary>
     Iterations,
+    /// <summary>Minimise the exact final risk E L_T after <see cref="TuneOptions.Steps"/> steps (docs/math.md#tuning-modifiers).</summary>
+    FinalRisk,
 }
 
 /// <summary>Options of <see cref="Tuner.Tune(Problem, MethodFamily, TuneOptions?)"/>.</summary>
@@ -42,6 +44,13 @@ public sealed record TuneOptions
     /// tuned globally; null or empty for the global search.
     /// </summary>
     internal IReadOnlyList<TuneResult>? LocalStarts { get; init; }
+
+    /// <summary>An EMA and/or weight decay on the family, each fixed or tuned (docs/math.md#tuning-modifiers); null or
+    /// <see cref="TuneModifiers.None"/> for the unmodified family.</summary>
+    public TuneModifiers? Modifiers { get; init; }
+
+    /// <summary>The budget T of <see cref="TuneObjective.FinalRisk"/> (steps, ≥ 1).</summary>
+    public long? Steps { get; init; }
 }
 
 /// <summary>The tuned hyperparameters of one family at one batch size.</summary>
@@ -68,6 +77,14 @@ public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective
 
     /// <summary>The search state of the optimum (for warm starts).</summary>
     internal FamilySearch.Candidate? Candidate { get; init; }
+
+    /// <summary>With <see cref="TuneObjective.FinalRisk"/>: the exact E L_T of <see cref="Method"/> after the budget.</summary>
+    public double? FinalRisk { get; init; }
+
+    /// <summary>The names of <see cref="Parameters"/> in spec order: the family's, then <c>ema</c> and <c>wd</c> when
+    /// the family carries those modifiers.</summary>
+    public IReadOnlyList<string> ParameterNames =>
+        [.. Family.ParameterNames(), .. new[] { "ema", "wd" }.Where(Parameters.ContainsKey)];
 }
 
 /// <summary>
@@ -103,26 +120,31 @@ public static class Tuner
             throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
         if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))
             throw new InvalidInputException($"ASGD small constant {MethodFamilies.Fmt(options.AsgdSmall)} is not allowed; it must be positive and finite.");
+        ModifiedTuning.Validate(options);
         // The search runs on the normalised problem (λ_max ∈ [1, 2), O(1) moments: docs/math.md#scale-invariance); the
         // result is carried back to the user's units: the learning rate by 2^(−e), the risks by 2^(e+f).
         var scale = ProblemScale.Of(problem);
         if (scale.IsIdentity) return TuneNormalised(problem, family, options);
         var inner = TuneNormalised(scale.Apply(problem), family,
-            options with { Target = options.Target is double eps0 ? scale.RiskToInternal(eps0) : null });
+            options with { Target = options.Target is double eps0 ? scale.RiskToInternal(eps0) : null, Modifiers = ModifiedTuning.ToInternal(options.Modifiers, scale) });
         var parameters = new Dictionary<string, double>(inner.Parameters) { ["lr"] = scale.StepToUser(inner.Parameters["lr"]) };
+        if (parameters.TryGetValue("wd", out var wdInternal)) parameters["wd"] = Math.ScaleB(wdInternal, scale.LambdaExponent);
         if (family == MethodFamily.Asgd) parameters["small"] = options.AsgdSmall;
-        var method = family.Create(parameters);
+        var method = ModifiedTuning.Create(family, parameters, options.Modifiers);
         parameters.Remove("small");
         var its = inner.Iterations is { } i0
             ? i0 with { Target = options.Target!.Value, Prefactor = scale.RiskToUser(i0.Prefactor), InitialRisk = scale.RiskToUser(i0.InitialRisk), Floor = scale.RiskToUser(i0.Floor) }
             : null;
-        return inner with { Batch = problem.Batch, Parameters = parameters, Method = method, Iterations = its };
+        return inner with { Batch = problem.Batch, Parameters = parameters, Method = method, Iterations = its,
+            FinalRisk = inner.FinalRisk is null ? null : ModifiedTuning.FinalRisk(problem, method, options.Steps!.Value) };
     }
 
     private static TuneResult TuneNormalised(Problem problem, MethodFamily family, TuneOptions options)
     {
+        if (!(options.Modifiers ?? TuneModifiers.None).IsNone || options.Objective == TuneObjective.FinalRisk)
+            return ModifiedTuning.Tune(problem, family, options);
         var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
-        var best = Search(search, family, options);
+        var best = GapOptimum(search, family, options);
         var method = search.MethodAt(best);
         IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
         if (options.Objective == TuneObjective.Iterations && its is { Exact: null, BelowFloor: true })
@@ -146,9 +168,9 @@ public static class Tuner
             search.ScoreEvaluations) { Candidate = best };
     }
 
-    /// <summary>The gap optimum of one search: local searches from <see cref="TuneOptions.LocalStarts"/> (the best of
-    /// them), else the global search (with the warm start as an extra start).</summary>
-    private static FamilySearch.Candidate Search(FamilySearch search, MethodFamily family, TuneOptions options)
+    /// <summary>The gap optimum of the search: local searches from <see cref="TuneOptions.LocalStarts"/> (the best of
+    /// them) when given, else the global search warm-started from <see cref="TuneOptions.WarmStart"/>.</summary>
+    internal static FamilySearch.Candidate GapOptimum(FamilySearch search, MethodFamily family, TuneOptions options)
     {
         var warm = options.WarmStart is { } ws && ws.Family == family ? ws.Candidate : null;
         FamilySearch.Candidate? best = null;
@@ -180,7 +202,7 @@ public static class Tuner
         if (options.Objective != TuneObjective.Gap || options.Target is not null)
             throw new InvalidInputException("Tuning for the iterations to a target needs a spectrum; on a data model the tuner maximises the contraction gap.");
         var search = new FamilySearch(model, family, options.AsgdSmall);
-        var best = Search(search, family, options);
+        var best = GapOptimum(search, family, options);
         var method = search.MethodAt(best);
         return new TuneResult(family, model.Batch, TuneObjective.Gap, search.Parameters(best), method, model.Gap(method), null,
             search.ScoreEvaluations) { Candidate = best };
@@ -192,7 +214,7 @@ public static class Tuner
     /// limit, and start the iterations search from there. Stops, keeping the gap optimum, when a step is too slow to
     /// reach ε within the limit (smaller ones are slower still) or after 80 halvings of σ(s).
     /// </summary>
-    private static (FamilySearch.Candidate, LinearMethod, IterationsResult) ReachableBelow(Problem problem, FamilySearch search,
+    internal static (FamilySearch.Candidate, LinearMethod, IterationsResult) ReachableBelow(Problem problem, FamilySearch search,
         FamilySearch.Candidate best, IterationsResult its)
     {
         for (int j = 1; j <= 80; j++)
@@ -221,7 +243,7 @@ public static class Tuner
     /// log-risk between the two steps around the first crossing (so it is ⌈score⌉ = first t with E L_t ≤ ε), and
     /// extrapolated with the asymptotic rate beyond a cap of twice the best count so far.
     /// </summary>
-    private sealed class CrossingTime(Problem problem, double target, long maxSteps, FamilySearch search, long initialBest)
+    internal sealed class CrossingTime(Problem problem, double target, long maxSteps, FamilySearch search, long initialBest)
     {
         private double _best = initialBest;
 
