@@ -59,7 +59,7 @@ internal static class TuneCommand
             dataOptions.RequireOneSource(parse, shared);
             if (dataOptions.Given(parse))
             {
-                if (!mods.IsNone || parse.GetValue(steps) is not null)
+                if (!mods.IsNone || parse.GetResult(steps) is not null)
                     throw new InvalidInputException("With --data, tune maximises the contraction gap of the plain family; --modifiers and --steps are not available with it yet.");
                 return TuneOnData(ctx, parse, shared, dataOptions, fam, obj, eps, outPath);
             }
