@@ -76,14 +76,15 @@ internal static class TuneCommand
         return command;
     }
 
-    /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, roughly (for the cost
-    /// estimate: tens to hundreds of gap evaluations of tens to hundreds of Krylov steps each; a random 1797 × 64 dataset
-    /// took about 10⁴ for sgd).</summary>
+    /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, at most roughly (for
+    /// the cost estimate: tens to hundreds of gap evaluations of hundreds to thousands of Krylov steps each, the map's
+    /// eigenvalues clustering just below ρ). Calibrated on the README's 1000 × 20 dataset under the empirical model:
+    /// sgd took 8 s (≈ 1.8·10⁵ applications' worth), hb over 200 s (≈ 4·10⁶); the estimates are upper bounds.</summary>
     internal static long TuneApplications(MethodFamily family) => family switch
     {
-        MethodFamily.Sgd => 10_000,
-        MethodFamily.Asgd => 400_000,
-        _ => 100_000,
+        MethodFamily.Sgd => 200_000,
+        MethodFamily.Asgd => 20_000_000,
+        _ => 5_000_000,
     };
 
     /// <summary>
