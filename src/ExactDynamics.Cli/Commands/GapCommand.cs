@@ -57,7 +57,7 @@ internal static class GapCommand
                     var tail = scheduled.Tail(problem.Batch);
                     if (tail.Method is null)
                         throw new InvalidInputException(
-                            $"gap describes constant settings, and with these schedules there is no constant tail: {tail.Reason}; use risk or iterations to follow the schedules.");
+                            $"gap describes constant settings, and this method changes from step to step with no constant tail: {tail.Reason}; use risk or iterations to follow it step by step.");
                     var tailGap = ContractionGap.Compute(problem.WithBatch(tail.Batch), tail.Method);
                     OutputTarget.Emit(outPath, ctx.Out, w => ScheduleResultWriter.WriteTailGap(w, shared.GetFormat(parse), tailGap, new RunInfo(problem, method, init), scheduled, tail));
                     return 0;
