@@ -76,16 +76,9 @@ internal static class TuneCommand
         return command;
     }
 
-    /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, at most roughly (for
-    /// the cost estimate: tens to hundreds of gap evaluations of hundreds to thousands of Krylov steps each, the map's
-    /// eigenvalues clustering just below ρ). Calibrated on the README's 1000 × 20 dataset under the empirical model:
-    /// sgd took 8 s (≈ 1.8·10⁵ applications' worth), hb over 200 s (≈ 4·10⁶); the estimates are upper bounds.</summary>
-    internal static long TuneApplications(MethodFamily family) => family switch
-    {
-        MethodFamily.Sgd => 200_000,
-        MethodFamily.Asgd => 20_000_000,
-        _ => 5_000_000,
-    };
+    /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, at most roughly
+    /// (the library's cost model, <see cref="DataRates.TuneApplications"/>).</summary>
+    internal static long TuneApplications(MethodFamily family) => DataRates.TuneApplications(family);
 
     /// <summary>
     /// Tuning on the user's data (docs/math.md#data-rates): the library's tuner on the chosen fourth-moment model's rate,

@@ -19,6 +19,20 @@ public sealed class DataRates : IRateModel
     /// <summary>Residual accepted relative to ρ inside the search, whatever the gap (it locates the edge ρ = 1 to about this).</summary>
     public const double SearchFloor = 1e-10;
 
+    /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, at most roughly (for
+    /// the cost estimate: tens to hundreds of gap evaluations of hundreds to thousands of Krylov steps each, the map's
+    /// eigenvalues clustering just below ρ). Calibrated on the README's 1000 × 20 dataset under the empirical model:
+    /// sgd took 8 s (≈ 1.8·10⁵ applications' worth), hb over 200 s (≈ 4·10⁶); the estimates are upper bounds
+    /// (docs/cli.md#data-rate-commands).</summary>
+    /// <param name="family">The tuned family.</param>
+    /// <returns>The number of applications of the map to budget for one tuning.</returns>
+    public static long TuneApplications(MethodFamily family) => family switch
+    {
+        MethodFamily.Sgd => 200_000,
+        MethodFamily.Asgd => 20_000_000,
+        _ => 5_000_000,
+    };
+
     private readonly double _kurtosis;
 
     private DataRates(DataProblem problem, MomentModel model, double kurtosis)
