@@ -79,6 +79,8 @@ internal static class CliApp
             // work run in parallel (sweeps, several families) reports its failure wrapped in an AggregateException
             var e = caught;
             while (e is AggregateException { InnerExceptions.Count: 1 } agg) e = agg.InnerExceptions[0];
+            // several parallel tasks refusing the same input: say the first refusal once
+            if (e is AggregateException many && many.Flatten().InnerExceptions is { Count: > 0 } inner && inner.All(IsUsageError)) e = inner[0];
             if (e is StdoutClosedException)
             {
                 stderr.WriteLine($"exactdyn: {e.Message}");

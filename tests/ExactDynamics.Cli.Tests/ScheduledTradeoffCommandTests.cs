@@ -143,6 +143,10 @@ public class ScheduledTradeoffCommandTests : IDisposable
     [InlineData("critical-batch --spectrum powerlaw:a=1,d=20 --family sgd --schedule wsd --budget 0.5", "--budget 0.5")]
     [InlineData("sweep --spectrum powerlaw:a=1,d=20 --family sgd --batches 1,2 --schedule wsd --target 0.01 --objective iterations", "--objective")]
     [InlineData("sweep --spectrum powerlaw:a=1,d=20 --family sgd --batches 1,200 --schedule wsd --budget 100", "at least one batch")]
+    [InlineData("critical-batch --spectrum powerlaw:a=1,d=20 --family sgd,hb --schedule wsd --budget 1e30", "more than the 1000000 steps")]
+    [InlineData("sweep --spectrum powerlaw:a=1,d=20 --family sgd,hb --batches 1,2 --schedule optimal --budget 1e12", "more than the 1000000 steps")]
+    [InlineData("sweep --spectrum powerlaw:a=1,d=100 --family sgd --batches 4096,8192 --schedule optimal --budget 1e12 --max-steps 1e12", "more than 300 s")]
+    [InlineData("critical-batch --spectrum powerlaw:a=1,d=20 --family sgd --modifiers ema=0.9 --schedule wsd --budget 100", "--modifiers")]
     public void Bad_schedule_settings_are_refused_in_one_line(string line, string says)
     {
         var r = Cli.Run(Cli.Args(line + " -q"));

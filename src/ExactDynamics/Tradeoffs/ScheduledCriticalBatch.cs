@@ -1,3 +1,4 @@
+using ExactDynamics.Numerics;
 using System.Collections.Concurrent;
 using ExactDynamics.Methods;
 
@@ -106,6 +107,7 @@ public static class ScheduledCriticalBatch
             throw new InvalidInputException("A batch size below 1 (or none) was given; batch sizes must be at least 1.");
         var fams = families.Distinct().ToArray();
         var bs = batches.Distinct().OrderBy(b => b).ToArray();
+        RequireHorizon(problem, options, bs[0], fams.Length * bs.Length);
         var work = fams.SelectMany(f => bs.Select(b => (f, b))).ToArray();
         var results = new ScheduledBatchPoint[work.Length];
         Run(work.Length, options.MaxDegreeOfParallelism, i =>
@@ -123,6 +125,7 @@ public static class ScheduledCriticalBatch
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
+        RequireHorizon(problem, options, 1, 16);
         double maxBatch = Math.Min(options.MaxBatch, options.Budget ?? double.PositiveInfinity);
         var points = new ConcurrentDictionary<double, ScheduledBatchPoint>();
         ScheduledBatchPoint At(double b) => points.GetOrAdd(b, x => Point(problem, family, x, options));
@@ -164,6 +167,22 @@ public static class ScheduledCriticalBatch
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
+    }
+
+    /// <summary>Refuses, before any work, a budget whose horizon ⌊G/B⌋ at the smallest batch exceeds the step limit of
+    /// the schedule tuning (<see cref="TunedScheduleOptions.MaxSteps"/>), or whose tunings would take more than
+    /// <see cref="CostEstimate.RefuseSeconds"/> (about 200 exact runs of the horizon on the search bins per tuned point).</summary>
+    private static void RequireHorizon(Problem problem, ScheduledBatchOptions options, double smallestBatch, int points)
+    {
+        if (options.Budget is not double g) return;
+        double steps = Math.Floor(g / smallestBatch);
+        if (steps > options.Schedule.MaxSteps)
+            throw new InvalidInputException(
+                $"A budget of {MethodFamilies.Fmt(g)} gradients gives {MethodFamilies.Fmt(steps)} steps at batch size {MethodFamilies.Fmt(smallestBatch)}, " +
+                $"more than the {options.Schedule.MaxSteps} steps a schedule is tuned over; lower the budget (or raise the step limit).");
+        int bins = Math.Min(problem.Spectrum.Dimension, options.Schedule.SearchBins);
+        CostEstimate.Require(points * 200 * CostEstimate.SteppingSeconds(2, bins, steps),
+            $"tuning a schedule over {MethodFamilies.Fmt(steps)} steps at {points} batch sizes", "lower the budget or raise the smallest batch size");
     }
 
     private static void Validate(ScheduledBatchOptions options)
