@@ -38,7 +38,8 @@ internal static class VolterraRisk
     /// <summary>Trajectories with μ_t or E L_t below this are recomputed by the fused pass (flushing is then no longer negligible).</summary>
     internal const double SmallestTrusted = 1e-200;
 
-    public static bool Supports(LinearMethod method) => method.K <= 2;
+    /// <summary>k ≤ 2, and an EMA over a two-state method (<see cref="EmaRenewal"/>).</summary>
+    public static bool Supports(LinearMethod method) => method.K <= 2 || EmaRenewal.Supports(method);
 
     /// <summary>
     /// E L_t for t = 0..steps, or null when the fast path cannot vouch for the result (a non-finite value, i.e. a
@@ -48,6 +49,7 @@ internal static class VolterraRisk
     public static double[]? Trajectory(Problem problem, LinearMethod method, int steps, ExecutionOptions options)
     {
         if (!Supports(method)) return null;
+        if (method.K > 2) return EmaRenewal.Trajectory(problem, method, steps, options);
         (problem, method, var scale) = ProblemScale.Normalise(problem, method); // O(1) numbers (its thresholds are absolute)
         var seq = LocalSequences(problem, method, steps, options);
         if (seq is null) return null;
