@@ -164,8 +164,9 @@ internal static class EmaRenewal
     }
 
     /// <summary>Two vectors of directions (i, i + w) through <paramref name="tl"/> steps of Y ← D'ᵀY from step
-    /// <paramref name="t0"/>, in the consistent basis (c̃₀ = 1, initial blocks s_i e₁e₁ᵀ); two independent chains per
-    /// step keep the FMA units busy.</summary>
+    /// <paramref name="t0"/>, in the consistent basis (c̃₀ = 1, initial blocks s_i e₁e₁ᵀ), as Y_n = p_n p_nᵀ + [[P̂_n, 0],
+    /// [0, 0]]: p_n = T'ᵀⁿo' = [p; τⁿ] (p ← Tᵀp + τⁿg) and P̂ ← TᵀP̂T + κ'_i (b'ᵀY b') ccᵀ, P̂_0 = 0 (the kurtosis term
+    /// enters the base block only, which T'ᵀ · T' keeps there). Two independent chains per step keep the FMA units busy.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block<V>(Context ctx, Scratch sc, int i, int t0, int tl) where V : struct, ISimd<V>
     {
@@ -184,117 +185,105 @@ internal static class EmaRenewal
         var two = V.Broadcast(2.0);
         var k4 = V.Broadcast(ctx.K4InvB);
         var c1 = V.Broadcast(ctx.C1); var c11 = V.Broadcast(ctx.C1 * ctx.C1);
+        var b0 = V.Broadcast(ctx.B0); var b1 = V.Broadcast(ctx.B1);
         var b00 = V.Broadcast(ctx.B0 * ctx.B0); var b01 = V.Broadcast(2 * ctx.B0 * ctx.B1); var b11 = V.Broadcast(ctx.B1 * ctx.B1);
-        var bq0 = V.Broadcast(2 * ctx.Beta * ctx.B0); var bq1 = V.Broadcast(2 * ctx.Beta * ctx.B1); var bs = V.Broadcast(ctx.Beta * ctx.Beta);
-        var tau = V.Broadcast(ctx.Tau); var tau2 = V.Broadcast(ctx.Tau * ctx.Tau);
         var la = V.Load(ref lamR, ia);
         var valida = V.Load(ref vR, ia);
         var t00a = V.Fma(la, nb0, a00); var t01a = V.Fma(la, nb0c1, a01);
         var t10a = V.Fma(la, nb1, a10); var t11a = V.Fma(la, nb1c1, a11);
-        var g0a = V.Mul(om, V.Fma(t00a, o0, V.Mul(t10a, o1)));
-        var g1a = V.Mul(om, V.Fma(t01a, o0, V.Mul(t11a, o1)));
-        var g00a = V.Mul(g0a, g0a); var g01a = V.Mul(g0a, g1a); var g11a = V.Mul(g1a, g1a);
-        var tg0a = V.Mul(two, g0a); var tg1a = V.Mul(two, g1a);
+        var g0a = V.Mul(valida, V.Mul(om, V.Fma(t00a, o0, V.Mul(t10a, o1))));
+        var g1a = V.Mul(valida, V.Mul(om, V.Fma(t01a, o0, V.Mul(t11a, o1))));
+        // L = the adjoint of P ↦ TPTᵀ on (P₀₀, P₀₁, P₁₁): row e = output coordinate
+        var l00a = V.Mul(t00a, t00a); var l01a = V.Mul(two, V.Mul(t00a, t10a)); var l02a = V.Mul(t10a, t10a);
+        var l10a = V.Mul(t00a, t01a); var l11a = V.Fma(t00a, t11a, V.Mul(t10a, t01a)); var l12a = V.Mul(t10a, t11a);
+        var l20a = V.Mul(t01a, t01a); var l21a = V.Mul(two, V.Mul(t01a, t11a)); var l22a = V.Mul(t11a, t11a);
         var kpa = V.Mul(V.Mul(k4, la), la);
         var kc01a = V.Mul(kpa, c1); var kc11a = V.Mul(kpa, c11);
         var wra = V.Mul(la, V.Load(ref sR, ia));
         var wka = V.Mul(la, la);
-        V p00a, p01a, p11a, q0a, q1a, sa;
-        if (t0 == 0)
-        {
-            p00a = p01a = p11a = q0a = q1a = V.Zero;
-            sa = valida; // Y_0 = o'o'ᵀ; padding lanes stay zero
-        }
+        V p0a, p1a, h00a, h01a, h11a;
+        if (t0 == 0) p0a = p1a = h00a = h01a = h11a = V.Zero;
         else
         {
-            p00a = V.Load(ref yR, ia); p01a = V.Load(ref yR, cs + ia); p11a = V.Load(ref yR, 2 * cs + ia);
-            q0a = V.Load(ref yR, 3 * cs + ia); q1a = V.Load(ref yR, 4 * cs + ia); sa = V.Load(ref yR, 5 * cs + ia);
+            p0a = V.Load(ref yR, ia); p1a = V.Load(ref yR, cs + ia);
+            h00a = V.Load(ref yR, 2 * cs + ia); h01a = V.Load(ref yR, 3 * cs + ia); h11a = V.Load(ref yR, 4 * cs + ia);
         }
         var lb = V.Load(ref lamR, ib);
         var validb = V.Load(ref vR, ib);
         var t00b = V.Fma(lb, nb0, a00); var t01b = V.Fma(lb, nb0c1, a01);
         var t10b = V.Fma(lb, nb1, a10); var t11b = V.Fma(lb, nb1c1, a11);
-        var g0b = V.Mul(om, V.Fma(t00b, o0, V.Mul(t10b, o1)));
-        var g1b = V.Mul(om, V.Fma(t01b, o0, V.Mul(t11b, o1)));
-        var g00b = V.Mul(g0b, g0b); var g01b = V.Mul(g0b, g1b); var g11b = V.Mul(g1b, g1b);
-        var tg0b = V.Mul(two, g0b); var tg1b = V.Mul(two, g1b);
+        var g0b = V.Mul(validb, V.Mul(om, V.Fma(t00b, o0, V.Mul(t10b, o1))));
+        var g1b = V.Mul(validb, V.Mul(om, V.Fma(t01b, o0, V.Mul(t11b, o1))));
+        // L = the adjoint of P ↦ TPTᵀ on (P₀₀, P₀₁, P₁₁): row e = output coordinate
+        var l00b = V.Mul(t00b, t00b); var l01b = V.Mul(two, V.Mul(t00b, t10b)); var l02b = V.Mul(t10b, t10b);
+        var l10b = V.Mul(t00b, t01b); var l11b = V.Fma(t00b, t11b, V.Mul(t10b, t01b)); var l12b = V.Mul(t10b, t11b);
+        var l20b = V.Mul(t01b, t01b); var l21b = V.Mul(two, V.Mul(t01b, t11b)); var l22b = V.Mul(t11b, t11b);
         var kpb = V.Mul(V.Mul(k4, lb), lb);
         var kc01b = V.Mul(kpb, c1); var kc11b = V.Mul(kpb, c11);
         var wrb = V.Mul(lb, V.Load(ref sR, ib));
         var wkb = V.Mul(lb, lb);
-        V p00b, p01b, p11b, q0b, q1b, sb;
-        if (t0 == 0)
-        {
-            p00b = p01b = p11b = q0b = q1b = V.Zero;
-            sb = validb; // Y_0 = o'o'ᵀ; padding lanes stay zero
-        }
+        V p0b, p1b, h00b, h01b, h11b;
+        if (t0 == 0) p0b = p1b = h00b = h01b = h11b = V.Zero;
         else
         {
-            p00b = V.Load(ref yR, ib); p01b = V.Load(ref yR, cs + ib); p11b = V.Load(ref yR, 2 * cs + ib);
-            q0b = V.Load(ref yR, 3 * cs + ib); q1b = V.Load(ref yR, 4 * cs + ib); sb = V.Load(ref yR, 5 * cs + ib);
+            p0b = V.Load(ref yR, ib); p1b = V.Load(ref yR, cs + ib);
+            h00b = V.Load(ref yR, 2 * cs + ib); h01b = V.Load(ref yR, 3 * cs + ib); h11b = V.Load(ref yR, 4 * cs + ib);
         }
         var flush = V.Broadcast(VolterraRisk.FlushThreshold);
         int kOff = VolterraRisk.Tile * w;
+        double pb = Math.Pow(ctx.Tau, t0); // τⁿ, the average's coordinate of p_n (common to all directions)
         for (int n = 0; n < tl; n++)
         {
             int o = n * w;
+            var pbv = V.Broadcast(pb);
+            var bpb = V.Broadcast(ctx.Beta * pb);
             var racc = V.Load(ref acc, o);
             var kacc = V.Load(ref acc, kOff + o);
             {
-                // b'ᵀYb' and u'ᵀYu' (u' = [e₁; 1] in the consistent basis), as short trees
-                var bYb = V.Add(V.Fma(b00, p00a, V.Mul(b01, p01a)), V.Add(V.Fma(b11, p11a, V.Mul(bq0, q0a)), V.Fma(bq1, q1a, V.Mul(bs, sa))));
-                var uYu = V.Fma(two, q0a, V.Add(p00a, sa));
-                racc = V.Fma(wra, uYu, racc);
-                kacc = V.Fma(wka, bYb, kacc);
-                var h0 = V.Fma(t00a, q0a, V.Mul(t10a, q1a));
-                var h1 = V.Fma(t01a, q0a, V.Mul(t11a, q1a));
-                var m00 = V.Fma(p00a, t00a, V.Mul(p01a, t10a)); var m01 = V.Fma(p00a, t01a, V.Mul(p01a, t11a));
-                var m10 = V.Fma(p01a, t00a, V.Mul(p11a, t10a)); var m11 = V.Fma(p01a, t01a, V.Mul(p11a, t11a));
-                var e00 = V.Fma(tg0a, h0, V.Mul(sa, g00a));
-                var e01 = V.Fma(g0a, h1, V.Fma(h0, g1a, V.Mul(sa, g01a)));
-                var e11 = V.Fma(tg1a, h1, V.Mul(sa, g11a));
-                var n00 = V.Fma(kpa, bYb, V.Add(V.Fma(t00a, m00, V.Mul(t10a, m10)), e00));
-                var n01 = V.Fma(kc01a, bYb, V.Add(V.Fma(t00a, m01, V.Mul(t10a, m11)), e01));
-                var n11 = V.Fma(kc11a, bYb, V.Add(V.Fma(t01a, m01, V.Mul(t11a, m11)), e11));
-                q0a = V.Mul(tau, V.Fma(g0a, sa, h0));
-                q1a = V.Mul(tau, V.Fma(g1a, sa, h1));
-                sa = V.Mul(tau2, sa);
-                p00a = n00; p01a = n01; p11a = n11;
+                // b'ᵀp, b'ᵀYb' = (b'ᵀp)² + bᵀP̂b and u'ᵀYu' = (p₀ + p_b)² + P̂₀₀ (u' = [e₁; 1])
+                var bp = V.Fma(b0, p0a, V.Fma(b1, p1a, bpb));
+                var bhb = V.Fma(b00, h00a, V.Fma(b01, h01a, V.Mul(b11, h11a)));
+                var w2 = V.Fma(bp, bp, bhb);
+                var up = V.Add(p0a, pbv);
+                racc = V.Fma(wra, V.Fma(up, up, h00a), racc);
+                kacc = V.Fma(wka, w2, kacc);
+                var np0 = V.Fma(t00a, p0a, V.Fma(t10a, p1a, V.Mul(g0a, pbv)));
+                var np1 = V.Fma(t01a, p0a, V.Fma(t11a, p1a, V.Mul(g1a, pbv)));
+                var n00 = V.Fma(kpa, w2, V.Fma(l00a, h00a, V.Fma(l01a, h01a, V.Mul(l02a, h11a))));
+                var n01 = V.Fma(kc01a, w2, V.Fma(l10a, h00a, V.Fma(l11a, h01a, V.Mul(l12a, h11a))));
+                var n11 = V.Fma(kc11a, w2, V.Fma(l20a, h00a, V.Fma(l21a, h01a, V.Mul(l22a, h11a))));
+                p0a = np0; p1a = np1; h00a = n00; h01a = n01; h11a = n11;
             }
             {
-                // b'ᵀYb' and u'ᵀYu' (u' = [e₁; 1] in the consistent basis), as short trees
-                var bYb = V.Add(V.Fma(b00, p00b, V.Mul(b01, p01b)), V.Add(V.Fma(b11, p11b, V.Mul(bq0, q0b)), V.Fma(bq1, q1b, V.Mul(bs, sb))));
-                var uYu = V.Fma(two, q0b, V.Add(p00b, sb));
-                racc = V.Fma(wrb, uYu, racc);
-                kacc = V.Fma(wkb, bYb, kacc);
-                var h0 = V.Fma(t00b, q0b, V.Mul(t10b, q1b));
-                var h1 = V.Fma(t01b, q0b, V.Mul(t11b, q1b));
-                var m00 = V.Fma(p00b, t00b, V.Mul(p01b, t10b)); var m01 = V.Fma(p00b, t01b, V.Mul(p01b, t11b));
-                var m10 = V.Fma(p01b, t00b, V.Mul(p11b, t10b)); var m11 = V.Fma(p01b, t01b, V.Mul(p11b, t11b));
-                var e00 = V.Fma(tg0b, h0, V.Mul(sb, g00b));
-                var e01 = V.Fma(g0b, h1, V.Fma(h0, g1b, V.Mul(sb, g01b)));
-                var e11 = V.Fma(tg1b, h1, V.Mul(sb, g11b));
-                var n00 = V.Fma(kpb, bYb, V.Add(V.Fma(t00b, m00, V.Mul(t10b, m10)), e00));
-                var n01 = V.Fma(kc01b, bYb, V.Add(V.Fma(t00b, m01, V.Mul(t10b, m11)), e01));
-                var n11 = V.Fma(kc11b, bYb, V.Add(V.Fma(t01b, m01, V.Mul(t11b, m11)), e11));
-                q0b = V.Mul(tau, V.Fma(g0b, sb, h0));
-                q1b = V.Mul(tau, V.Fma(g1b, sb, h1));
-                sb = V.Mul(tau2, sb);
-                p00b = n00; p01b = n01; p11b = n11;
+                // b'ᵀp, b'ᵀYb' = (b'ᵀp)² + bᵀP̂b and u'ᵀYu' = (p₀ + p_b)² + P̂₀₀ (u' = [e₁; 1])
+                var bp = V.Fma(b0, p0b, V.Fma(b1, p1b, bpb));
+                var bhb = V.Fma(b00, h00b, V.Fma(b01, h01b, V.Mul(b11, h11b)));
+                var w2 = V.Fma(bp, bp, bhb);
+                var up = V.Add(p0b, pbv);
+                racc = V.Fma(wrb, V.Fma(up, up, h00b), racc);
+                kacc = V.Fma(wkb, w2, kacc);
+                var np0 = V.Fma(t00b, p0b, V.Fma(t10b, p1b, V.Mul(g0b, pbv)));
+                var np1 = V.Fma(t01b, p0b, V.Fma(t11b, p1b, V.Mul(g1b, pbv)));
+                var n00 = V.Fma(kpb, w2, V.Fma(l00b, h00b, V.Fma(l01b, h01b, V.Mul(l02b, h11b))));
+                var n01 = V.Fma(kc01b, w2, V.Fma(l10b, h00b, V.Fma(l11b, h01b, V.Mul(l12b, h11b))));
+                var n11 = V.Fma(kc11b, w2, V.Fma(l20b, h00b, V.Fma(l21b, h01b, V.Mul(l22b, h11b))));
+                p0b = np0; p1b = np1; h00b = n00; h01b = n01; h11b = n11;
             }
             V.Store(racc, ref acc, o);
             V.Store(kacc, ref acc, kOff + o);
+            pb *= ctx.Tau;
+            if (pb < VolterraRisk.FlushThreshold) pb = 0;
             if ((n & 7) == 7)
             {
-                p00a = V.FlushBelow(p00a, flush); p01a = V.FlushBelow(p01a, flush); p11a = V.FlushBelow(p11a, flush);
-                q0a = V.FlushBelow(q0a, flush); q1a = V.FlushBelow(q1a, flush); sa = V.FlushBelow(sa, flush);
-                p00b = V.FlushBelow(p00b, flush); p01b = V.FlushBelow(p01b, flush); p11b = V.FlushBelow(p11b, flush);
-                q0b = V.FlushBelow(q0b, flush); q1b = V.FlushBelow(q1b, flush); sb = V.FlushBelow(sb, flush);
+                p0a = V.FlushBelow(p0a, flush); p1a = V.FlushBelow(p1a, flush);
+                h00a = V.FlushBelow(h00a, flush); h01a = V.FlushBelow(h01a, flush); h11a = V.FlushBelow(h11a, flush);
+                p0b = V.FlushBelow(p0b, flush); p1b = V.FlushBelow(p1b, flush);
+                h00b = V.FlushBelow(h00b, flush); h01b = V.FlushBelow(h01b, flush); h11b = V.FlushBelow(h11b, flush);
             }
         }
-        V.Store(p00a, ref yR, ia); V.Store(p01a, ref yR, cs + ia); V.Store(p11a, ref yR, 2 * cs + ia);
-        V.Store(q0a, ref yR, 3 * cs + ia); V.Store(q1a, ref yR, 4 * cs + ia); V.Store(sa, ref yR, 5 * cs + ia);
-        V.Store(p00b, ref yR, ib); V.Store(p01b, ref yR, cs + ib); V.Store(p11b, ref yR, 2 * cs + ib);
-        V.Store(q0b, ref yR, 3 * cs + ib); V.Store(q1b, ref yR, 4 * cs + ib); V.Store(sb, ref yR, 5 * cs + ib);
+        V.Store(p0a, ref yR, ia); V.Store(p1a, ref yR, cs + ia);
+        V.Store(h00a, ref yR, 2 * cs + ia); V.Store(h01a, ref yR, 3 * cs + ia); V.Store(h11a, ref yR, 4 * cs + ia);
+        V.Store(p0b, ref yR, ib); V.Store(p1b, ref yR, cs + ib);
+        V.Store(h00b, ref yR, 2 * cs + ib); V.Store(h01b, ref yR, 3 * cs + ib); V.Store(h11b, ref yR, 4 * cs + ib);
     }
 }
