@@ -15,13 +15,14 @@ namespace ExactDynamics.Dynamics;
 /// 2 E L̄_t = r'_t + (1/B) Σ_{s&lt;t} R'_{t−1−s} ν_s,   r'_n = Σ_i λ_i s_i u'ᵀY_{n,i}u',   R'_n = Σ_i λ_i² b'ᵀY_{n,i}b',
 /// </code>
 /// with Y_{n+1} = D'ᵀ Y_n = T'ᵀY_nT' + κ'_i (b'ᵀY_nb') c'c'ᵀ, Y_0 = o'o'ᵀ = e_{k+1}e_{k+1}ᵀ (κ'_i = (m4 − 2)λ_i²/B,
-/// the kurtosis self-term of direction i, which is why the kernel is not simply (o'ᵀT'ᵐb')²). Writing
-/// Y = [[P, q], [qᵀ, s]], g = (1 − τ)T_iᵀo, β = (1 − τ)oᵀb:
+/// the kurtosis self-term of direction i, which is why the kernel is not simply (o'ᵀT'ᵐb')²). The kurtosis term enters
+/// only the base block, which T'ᵀ · T' keeps there, so Y_n = p_n p_nᵀ + [[P̂_n, 0], [0, 0]] with
 /// <code>
-/// s' = τ² s,   q' = τ(Tᵀq + g s),   P' = TᵀPT + g(Tᵀq)ᵀ + (Tᵀq)gᵀ + s ggᵀ + κ'_i (bᵀPb + 2β bᵀq + β² s) ccᵀ,
+/// p_n = T'ᵀⁿo' = [p̃_n; τⁿ],  p̃_{n+1} = Tᵀp̃_n + τⁿ g,  P̂_{n+1} = TᵀP̂_nT + κ'_i ((b'ᵀp_n)² + bᵀP̂_nb) ccᵀ,  P̂_0 = 0,
 /// </code>
-/// six coordinates per direction for a two-state base (SIMD across directions, chunks on all cores, tiles of
-/// <see cref="VolterraRisk.Tile"/> steps, partial sums reduced in chunk order as in <see cref="VolterraRisk"/>).
+/// g = (1 − τ)Tᵀo: five coordinates per direction for a two-state base, in its consistent basis (SIMD across
+/// directions, chunks on all cores, tiles of <see cref="VolterraRisk.Tile"/> steps, partial sums reduced in chunk order
+/// as in <see cref="VolterraRisk"/>). docs/math.md#ema-renewal.
 /// </summary>
 internal static class EmaRenewal
 {

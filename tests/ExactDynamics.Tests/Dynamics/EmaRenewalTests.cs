@@ -90,6 +90,23 @@ public class EmaRenewalTests
     }
 
     [Theory]
+    [InlineData("coupled")]
+    [InlineData("decoupled")]
+    public void Ema_over_sgd_with_weight_decay_matches_the_dense_recursion(string kind)
+    {
+        var rng = new Random(21);
+        var lam = RandomSpectrum(rng, 30);
+        var problem = MakeProblem(lam, null, 4, 3, 0.05);
+        var sgd = Sgd.Create(0.5);
+        var decayed = kind == "coupled" ? WeightDecay.Coupled(sgd, 0.01) : WeightDecay.Decoupled(sgd, 0.5, 0.01);
+        var method = Ema.Apply(decayed, 0.98); // a two-state base (w, w*) with shape u = (1, −1)
+        EmaRenewal.Supports(method).ShouldBeTrue();
+        var renewal = VolterraRisk.Trajectory(problem, method, 1500, ExecutionOptions.SingleThread);
+        renewal.ShouldNotBeNull();
+        WorstRelErr(renewal, Dense(lam, problem.Initial.ToArray(), 4, 3, 0.05, method, 1500)).ShouldBeLessThan(1e-10);
+    }
+
+    [Theory]
     [InlineData("hb")]
     [InlineData("nesterov")]
     public void Tau_zero_reads_the_base_method(string family)
