@@ -125,16 +125,7 @@ internal static class EmaRenewal
             int i0 = c * cs, i1 = Math.Min(ctx.Lambda.Length, i0 + cs);
             var sc = Scratch.Current;
             int width = ctx.Bits / 64;
-            int count = i1 - i0, padded = (count + 2 * width - 1) / (2 * width) * (2 * width);
-            Array.Copy(ctx.Lambda, i0, sc.Lam, 0, count);
-            Array.Copy(ctx.Init, i0, sc.S, 0, count);
-            Array.Fill(sc.Valid, 1.0, 0, count);
-            if (padded > count)
-            {
-                Array.Clear(sc.Lam, count, padded - count);
-                Array.Clear(sc.S, count, padded - count);
-                Array.Clear(sc.Valid, count, padded - count);
-            }
+            int padded = VolterraRisk.LoadChunk(ctx.Lambda, ctx.Init, i0, i1, 2 * width, sc.Lam, sc.S, sc.Valid);
             switch (ctx.Bits)
             {
                 case 512: Chunk<V512>(ctx, sc, padded, output); break;
