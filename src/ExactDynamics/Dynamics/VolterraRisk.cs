@@ -38,7 +38,8 @@ internal static class VolterraRisk
     /// <summary>Trajectories with μ_t or E L_t below this are recomputed by the fused pass (flushing is then no longer negligible).</summary>
     internal const double SmallestTrusted = 1e-200;
 
-    public static bool Supports(LinearMethod method) => method.K <= 2;
+    /// <summary>k ≤ 2, and an EMA over a two-state method (<see cref="EmaRenewal"/>).</summary>
+    public static bool Supports(LinearMethod method) => method.K <= 2 || EmaRenewal.Supports(method);
 
     /// <summary>
     /// E L_t for t = 0..steps, or null when the fast path cannot vouch for the result (a non-finite value, i.e. a
@@ -48,6 +49,7 @@ internal static class VolterraRisk
     public static double[]? Trajectory(Problem problem, LinearMethod method, int steps, ExecutionOptions options)
     {
         if (!Supports(method)) return null;
+        if (method.K > 2) return EmaRenewal.Trajectory(problem, method, steps, options);
         (problem, method, var scale) = ProblemScale.Normalise(problem, method); // O(1) numbers (its thresholds are absolute)
         var seq = LocalSequences(problem, method, steps, options);
         if (seq is null) return null;
@@ -242,16 +244,7 @@ internal static class VolterraRisk
             var sc = Scratch.Current;
             int width = ctx.Bits / 64;
             int block = 2 * width;
-            int count = i1 - i0, padded = (count + block - 1) / block * block;
-            Array.Copy(ctx.Lambda, i0, sc.Lam, 0, count);
-            Array.Copy(ctx.Init, i0, sc.S, 0, count);
-            Array.Fill(sc.Valid, 1.0, 0, count);
-            if (padded > count)
-            {
-                Array.Clear(sc.Lam, count, padded - count);
-                Array.Clear(sc.S, count, padded - count);
-                Array.Clear(sc.Valid, count, padded - count);
-            }
+            int padded = LoadChunk(ctx.Lambda, ctx.Init, i0, i1, block, sc.Lam, sc.S, sc.Valid);
             switch (ctx.Bits)
             {
                 case 512: ChunkKernel<V512>(ctx, sc, padded, outSpan); break;
@@ -259,6 +252,23 @@ internal static class VolterraRisk
                 default: ChunkKernel<V128>(ctx, sc, padded, outSpan); break;
             }
         }
+    }
+
+    /// <summary>Copies directions i0..i1 of λ and s into a chunk's scratch with validity 1, padded with zeros to a
+    /// multiple of <paramref name="block"/>; returns the padded count.</summary>
+    internal static int LoadChunk(double[] lambda, double[] init, int i0, int i1, int block, double[] lam, double[] s, double[] valid)
+    {
+        int count = i1 - i0, padded = (count + block - 1) / block * block;
+        Array.Copy(lambda, i0, lam, 0, count);
+        Array.Copy(init, i0, s, 0, count);
+        Array.Fill(valid, 1.0, 0, count);
+        if (padded > count)
+        {
+            Array.Clear(lam, count, padded - count);
+            Array.Clear(s, count, padded - count);
+            Array.Clear(valid, count, padded - count);
+        }
+        return padded;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -49,7 +49,7 @@ public static class Ema
         b[k] = (1 - tau) * ob;
         o[k] = 1;
         u[k] = 1;
-        return new LinearMethod(a, b, c, o, u, spec);
+        return new LinearMethod(a, b, c, o, u, spec).AveragedOver(method, tau);
     }
 
     /// <summary>The warm-up decay of timm's <c>ModelEmaV2</c>/<c>ModelEmaV3</c>: τ_t = min(τ, (1 + t)/(10 + t)) for

@@ -84,6 +84,19 @@ public sealed class LinearMethod
     /// null for a method given by its matrices.</summary>
     public MethodParameters? Parameters { get; private set; }
 
+    /// <summary>When this method is an EMA of decay τ kept over a base method (<see cref="Ema"/>,
+    /// docs/math.md#weight-averaging), that base method and τ; null otherwise. The renewal form uses it to solve the base
+    /// method's renewal equation once and read the average through its own kernel (docs/math.md#renewal-form).</summary>
+    internal (LinearMethod Base, double Tau)? EmaOf { get; private set; }
+
+    /// <summary>Records that this (new, not yet shared) method is the EMA of decay <paramref name="tau"/> over
+    /// <paramref name="baseMethod"/>.</summary>
+    internal LinearMethod AveragedOver(LinearMethod baseMethod, double tau)
+    {
+        EmaOf = (baseMethod, tau);
+        return this;
+    }
+
     /// <summary>Records the hyperparameters this (new, not yet shared) method was built from.</summary>
     internal LinearMethod Named(MethodParameters parameters)
     {
