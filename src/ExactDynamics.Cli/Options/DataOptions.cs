@@ -169,7 +169,7 @@ internal sealed class DataOptions
                 "use --moments matrix (O(d²) per application) or a smaller dataset");
             ctx.Note($"exactdyn: moments: {text}; estimated up to {ResultWriter.Readable(seconds, 2)} s");
         }
-        else ctx.Note($"exactdyn: moments: {text}");
+        else ctx.Note($"exactdyn: moments: {text}{DefaultNote(parse, this, data, applications)}");
         return new DataRun(data, problem, model, m4, description, text);
     }
 
