@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Data;
 using ExactDynamics.Methods;
 using ExactDynamics.Tradeoffs;
 
@@ -83,7 +84,7 @@ internal static class CriticalBatchCommand
                 if (scheduled.Given(parse) || parse.GetResult(target) is not null)
                     ScheduledTradeoffOptions.RequirePlain(true, mods);
                 // the library's one critical-batch search on the chosen fourth-moment model's rate (docs/math.md#data-rates)
-                var run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => 25 * TuneCommand.TuneApplications(fm)), "the critical batch");
+                var run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => 25 * DataRates.TuneApplications(fm)), "the critical batch");
                 IReadOnlyList<CriticalBatchResult> dataResults;
                 using (var progress = Progress.Start(ctx.Error, "critical batch", 0))
                     dataResults = CriticalBatch.Compute(run.Rates, fams, new CriticalBatchOptions { Fraction = f, MaxBatch = mb, MaxDegreeOfParallelism = nThreads });

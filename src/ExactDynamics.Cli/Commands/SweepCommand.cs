@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
+using ExactDynamics.Data;
 using ExactDynamics.Methods;
 using ExactDynamics.Tradeoffs;
 
@@ -72,18 +73,19 @@ internal static class SweepCommand
             {
                 if (obj != TuneObjective.Gap || eps is not null)
                     throw new InvalidInputException("With --data, sweep tunes the contraction gap; --target and --objective iterations are not available with it yet.");
-                run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => bs.Count * TuneCommand.TuneApplications(fm)), "the sweep");
+                if (!mods.IsNone)
+                    throw new InvalidInputException("With --data, sweep tunes the plain family; --modifiers is not available with it yet.");
+                if (scheduled.Given(parse)) ScheduledTradeoffOptions.RequirePlain(true, mods);
+                run = dataOptions.Prepare(ctx, parse, shared, 1, fams.Sum(fm => bs.Count * DataRates.TuneApplications(fm)), "the sweep");
                 rates = run.Rates;
             }
             var problem = run?.GaussianView ?? BuildProblem(parse, shared);
             var init = parse.GetValue(shared.Init) ?? "isotropic";
             if (scheduled.Read(parse, eps, targetMakesScheduled: false, 0.5, double.MaxValue, max, nThreads) is { } so)
             {
-                ScheduledTradeoffOptions.RequirePlain(run is not null, mods);
+                ScheduledTradeoffOptions.RequirePlain(false, mods);
                 return RunScheduled(ctx, parse, shared, so, obj, fams, bs, problem, init, outPath, plotPath, figure);
             }
-            if (run is not null && !mods.IsNone)
-                throw new InvalidInputException("With --data, sweep tunes the plain family; --modifiers is not available with it yet.");
 
             IReadOnlyList<SweepRow> rows;
             using (var progress = Progress.Start(ctx.Error, "sweep", fams.Count * bs.Count))

@@ -76,10 +76,6 @@ internal static class TuneCommand
         return command;
     }
 
-    /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, at most roughly
-    /// (the library's cost model, <see cref="DataRates.TuneApplications"/>).</summary>
-    internal static long TuneApplications(MethodFamily family) => DataRates.TuneApplications(family);
-
     /// <summary>
     /// Tuning on the user's data (docs/math.md#data-rates): the library's tuner on the chosen fourth-moment model's rate,
     /// so every trial and the result lie inside that model's stability region. The output adds the learning-rate edge
@@ -92,7 +88,7 @@ internal static class TuneCommand
     {
         if (obj != TuneObjective.Gap || eps is not null)
             throw new InvalidInputException("With --data, tune maximises the contraction gap; --target and --objective iterations are not available with it yet.");
-        var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), TuneApplications(fam), "tuning");
+        var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), DataRates.TuneApplications(fam), "tuning");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = Tuner.Tune(run.Rates, fam);
         var check = DataEdges.Check(run, fam, result.Parameters, result.Method, ctx);
