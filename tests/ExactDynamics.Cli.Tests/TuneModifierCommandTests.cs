@@ -93,6 +93,9 @@ public class TuneModifierCommandTests
     [InlineData("tune --spectrum powerlaw:a=1,d=30 --family sgd --batch 2 --steps 10", "--objective risk")]
     [InlineData("tune --spectrum powerlaw:a=1,d=30 --family sgd --batch 2 --modifiers ema=1.5 --objective risk --steps 10", "EMA decay")]
     [InlineData("sweep --spectrum powerlaw:a=1,d=30 --family sgd --batches 1 --objective risk", "not supported")]
+    // lr·λ ≥ 1e-18·1e308 for every step the search tries, so |1 − lr(λ_i + λ)| ≫ 1: nothing converges
+    [InlineData("tune --spectrum powerlaw:a=1,d=30 --family sgd --batch 2 --modifiers wd=1e308 --objective risk --steps 10", "every learning rate diverges")]
+    [InlineData("tune --spectrum powerlaw:a=1,d=30 --family hb --batch 2 --modifiers wd=1e308,decay=decoupled --objective risk --steps 10", "every learning rate diverges")]
     public void Bad_modifier_input_is_one_sentence_and_exit_2(string line, string phrase)
     {
         var r = Cli.Run(Cli.Args(line));

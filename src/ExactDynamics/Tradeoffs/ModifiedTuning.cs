@@ -104,6 +104,11 @@ internal static class ModifiedTuning
             ? best.Iterations ?? IterationsToTarget.Compute(problem, method, target, options.MaxSteps)
             : null;
         var exact = ContractionGap.Compute(problem, method);
+        // every trial diverged (e.g. a fixed weight decay so large that no step is stable): refuse rather than return it
+        if (options.Objective == TuneObjective.FinalRisk ? !double.IsFinite(best.Risk ?? double.NaN) : exact.Diverges)
+            throw new InvalidInputException(
+                $"No {family.Name()} setting keeps the risk finite with EMA decay τ = {MethodFamilies.Fmt(best.Tau)} and weight decay λ = {MethodFamilies.Fmt(best.Lambda)}: " +
+                "every learning rate diverges; lower the weight decay.");
         return new TuneResult(family, problem.Batch, options.Objective, parameters, method, exact, iterations, search.ScoreEvaluations)
         {
             Candidate = best.Candidate,
