@@ -122,6 +122,45 @@ public class HostileInputCliTests : IDisposable
     }
 
     [Fact]
+    public void EveryFileOptionRefusesDevicesDirectoriesEmptyAndBinaryFilesInOneLine()
+    {
+        // /dev/zero never ends (a CSV data file once read it into memory until an internal error); a directory, an
+        // empty file and random bytes (with and without a .npy name) must each be one sentence, exit 2.
+        var rng = new Random(2026);
+        var bytes = new byte[4096];
+        rng.NextBytes(bytes);
+        var binary = _dir.File("random.bin");
+        File.WriteAllBytes(binary, bytes);
+        var binaryNpy = _dir.File("random.npy");
+        File.WriteAllBytes(binaryNpy, bytes);
+        var hostile = new List<string> { _dir.Path, _dir.File("empty.csv", ""), binary, binaryNpy };
+        if (File.Exists("/dev/zero")) hostile.Add("/dev/zero");
+        var good = _dir.File("good.csv", "a,b\n1,2\n3,5\n4,4\n0,1\n");
+        const string P = "powerlaw:a=1,d=5", M = "--method sgd:lr=0.1 --batch 2";
+        string[] templates =
+        [
+            "inspect --data {0}",
+            $"risk --data {{0}} {M} --steps 3",
+            $"risk --data {good} --target-data {{0}} {M} --steps 3",
+            $"gap --data {{0}} {M}",
+            $"gap --spectrum file:{{0}} {M}",
+            $"risk --spectrum {P} --init file:{{0}} {M} --steps 3",
+            $"risk --spectrum {P} {M} --steps 3 --lr-schedule file:{{0}}",
+            $"risk --spectrum {P} {M} --steps 3 --overlay {{0}}",
+            $"gap --spectrum {P} --method custom:{{0}} --batch 2",
+            $"validate --against {{0}} --spectrum {P} {M}",
+            $"fit --against {{0}} --model powerlaw:d=5 {M}",
+            "run {0}",
+        ];
+        foreach (var template in templates)
+            foreach (var path in hostile)
+            {
+                var line = string.Format(CultureInfo.InvariantCulture, template, path);
+                Check(line).Code.ShouldBe(2, line);
+            }
+    }
+
+    [Fact]
     public void SimulateOfADivergingMethodStopsWithASentenceAndFiniteRows()
     {
         var r = Check("simulate --spectrum powerlaw:a=1,d=20 --method sgd:lr=3 --batch 4 --steps 400 --every 50 --runs 20 --format csv");

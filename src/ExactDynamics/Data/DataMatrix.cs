@@ -95,16 +95,31 @@ public sealed class DataMatrix
 
     private static readonly char[] Separators = [',', ';', '\t', ' '];
 
+    /// <summary>Longest CSV row accepted (characters): about a million features at 64 characters each.</summary>
+    private const int MaxRowChars = 1 << 26;
+
     private static DataMatrix ReadText(string path, string what)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new InvalidInputException($"{what} path is empty; give the path of a .npy or CSV file.");
+        if (Directory.Exists(path))
+            throw new InvalidInputException($"{what} '{path}' is a directory; give the path of a .npy or CSV file.");
         if (!File.Exists(path))
             throw new InvalidInputException($"{what} '{path}' does not exist; give the path of a .npy file (np.save) or a CSV file (np.savetxt(path, X, delimiter=',')).");
-        string[] lines;
+        var lines = new List<string>();
         try
         {
-            lines = File.ReadAllLines(path);
+            // Bounded reads: a device such as /dev/zero, or a file larger than memory allows, is refused in one sentence.
+            using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+            long chars = 0, max = BoundedFile.MaxBytes;
+            string? line;
+            while ((line = BoundedLineReader.ReadLine(reader, what, path, lines.Count + 1, MaxRowChars, "a CSV data row holds one sample's numbers")) is not null)
+            {
+                chars += line.Length + 1;
+                if (chars > max)
+                    throw new InvalidInputException($"{what} '{path}' is larger than {Numerics.CostEstimate.Bytes(max)} of text, the most read for a CSV data file; save the data with np.save (.npy) or give a smaller file.");
+                lines.Add(line);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

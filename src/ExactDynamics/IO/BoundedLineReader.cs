@@ -14,7 +14,13 @@ internal static class BoundedLineReader
 
     /// <summary>The next line without its terminator (\n, \r\n or \r), or null at the end of the input (as
     /// <see cref="TextReader.ReadLine"/>).</summary>
-    public static string? ReadLine(TextReader reader, string what, string path, int lineNumber)
+    public static string? ReadLine(TextReader reader, string what, string path, int lineNumber) =>
+        ReadLine(reader, what, path, lineNumber, MaxLineChars, "the file must hold one number per line");
+
+    /// <summary>The next line, at most <paramref name="maxChars"/> characters long (else one sentence ending in
+    /// <paramref name="expected"/>, e.g. "a data row holds d numbers"); a NUL character (a binary file, or a device such
+    /// as /dev/zero) is refused at once.</summary>
+    public static string? ReadLine(TextReader reader, string what, string path, int lineNumber, int maxChars, string expected)
     {
         var sb = new System.Text.StringBuilder();
         int c;
@@ -26,9 +32,12 @@ internal static class BoundedLineReader
                 if (reader.Peek() == '\n') reader.Read();
                 return sb.ToString();
             }
-            if (sb.Length >= MaxLineChars)
+            if (sb.Length >= maxChars)
                 throw new InvalidInputException(
-                    $"{what} '{path}', line {lineNumber}: the line is longer than {MaxLineChars} characters; the file must hold one number per line (is it a binary file or a device?).");
+                    $"{what} '{path}', line {lineNumber}: the line is longer than {maxChars} characters; {expected} (is it a binary file or a device?).");
+            if (c == 0 && maxChars > MaxLineChars)
+                throw new InvalidInputException(
+                    $"{what} '{path}', line {lineNumber}: holds a NUL character, so it is not a text file; {expected} (is it a binary file or a device?).");
             sb.Append((char)c);
         }
         return sb.Length > 0 ? sb.ToString() : null;
