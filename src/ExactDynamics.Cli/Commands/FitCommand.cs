@@ -104,7 +104,6 @@ internal static class FitCommand
             var methodSpecs = Paired(parse.GetValue(methods) ?? [], files.Length, "--method");
             var batchTexts = Paired(parse.GetValue(batches) ?? [], files.Length, "--batch");
             var fitObjective = FitObjectives.Parse(parse.GetValue(objective) ?? "log-risk");
-            CurveModel curveModel = BuildModel(parse, model, dataOptions, ctx);
             var curves = new List<FitCurve>();
             for (int i = 0; i < files.Length; i++)
             {
@@ -115,12 +114,16 @@ internal static class FitCommand
                     throw new InvalidInputException($"--batch '{batchTexts[i]}' is not a number; give the batch size of the curve, e.g. --batch 8.");
                 curves.Add(new FitCurve(Path.GetFileName(files[i]), steps, values, stdErr, SpecParser.ParseMethod(methodSpecs[i]), b));
             }
+            // the notes on the data and the answers wait until the fit has accepted its work, so that a refusal (a bad
+            // curve, a curve too long for the data model) is the one line on stderr
+            var pending = new List<string>();
+            CurveModel curveModel = BuildModel(parse, model, dataOptions, pending.Add);
             // the answers' plan (families, batch sizes, the model and its cost) is settled before the fit, so that a
-            // refusal comes first
+            // refusal comes before it
             FitAnswerPlan? plan = parse.GetValue(noAnswers)
                 ? null
                 : FitAnswerPlan.Create(curveModel, parse.GetValue(families) is { } text ? MethodFamilies.ParseList(text) : DefaultFamilies(curves),
-                    parse.GetValue(atBatch) is { } atText ? Batches(atText) : [curves[0].Batch], ctx);
+                    parse.GetValue(atBatch) is { } atText ? Batches(atText) : [curves[0].Batch], pending.Add);
             var options = new FitOptions
             {
                 Objective = fitObjective,
@@ -130,6 +133,7 @@ internal static class FitCommand
             var watch = Stopwatch.StartNew();
             var fit = CurveFit.Fit(curveModel, curves, options);
             double seconds = watch.Elapsed.TotalSeconds;
+            foreach (var note in pending) ctx.Note(note);
             ctx.Note($"exactdyn: fitted in {ResultWriter.Readable(seconds, 3)} s ({fit.Evaluations} exact trajectories)");
             foreach (var p in fit.Parameters.Where(p => p.NotIdentified))
                 ctx.Note($"exactdyn: the curves do not determine {p.Parameter.Name} ({p.Parameter.Meaning}); fix it with --fix {p.Parameter.Name}=VALUE, or add curves at other learning rates or batch sizes.");
@@ -177,14 +181,14 @@ internal static class FitCommand
         return list.Count > 0 ? list : [MethodFamily.Sgd];
     }
 
-    private static CurveModel BuildModel(ParseResult parse, Option<string> model, DataOptions dataOptions, CliContext ctx)
+    private static CurveModel BuildModel(ParseResult parse, Option<string> model, DataOptions dataOptions, Action<string> note)
     {
         var spec = parse.GetValue(model);
         if (dataOptions.Given(parse))
         {
             if (spec is not null) throw new InvalidInputException("Give either --model or --data, not both: with --data the spectrum is the data's own.");
             var (data, description) = dataOptions.BuildData(parse);
-            ctx.Note($"exactdyn: {description}");
+            note($"exactdyn: {description}");
             var moments = parse.GetValue(dataOptions.Moments!) is { } m ? MomentModels.Parse(m) : MomentModel.Gaussian;
             return new DataCurveModel(data, moments, dataOptions.StartError(parse, data));
         }
