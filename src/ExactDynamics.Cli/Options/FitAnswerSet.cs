@@ -21,7 +21,9 @@ internal sealed record FitAnswerSet(IReadOnlyList<FitAnswer> Answers, string? Mo
     public static FitAnswerSet Check(FitAnswerPlan plan, IReadOnlyList<FitAnswer> answers, FitResult fit, CliContext ctx)
     {
         if (plan.Model is not DataCurveModel data) return new FitAnswerSet(answers, null, null, null, null);
-        double m4 = fit.Values.TryGetValue(FitParameter.Kurtosis.Name, out var k) ? k : 3;
+        // m4 of the gaussian edge: the fitted one, or (under the other models) the data's scalar kurtosis, as the rate
+        // commands take it without --kurtosis
+        double m4 = fit.Values.TryGetValue(FitParameter.Kurtosis.Name, out var k) ? k : data.Data.Kurtosis.Average();
         string text = Commands.RiskCommand.ModelText(data.Moments, m4);
         var problem = data.ProblemAt(fit.Values, 1);
         var stability = answers.Select(a =>
