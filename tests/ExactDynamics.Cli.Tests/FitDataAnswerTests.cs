@@ -166,6 +166,24 @@ public class FitDataAnswerTests : IDisposable
     }
 
     [Fact]
+    public void Empirical_answers_estimated_over_a_minute_fall_back_to_the_matrix_model_and_say_so()
+    {
+        // the 8 × 3 data: an ASGD tuning takes about 2·10⁷ applications of the O(n d²) map, 26 of them minutes; SGD's a second
+        var values = Signs.SelectMany(r => r.Select((v, j) => v * Scales[j])).ToArray();
+        var data = ExactDynamics.Data.DataSet.Analyse(new ExactDynamics.Data.DataMatrix(8, 3, values));
+        var model = new ExactDynamics.Fitting.DataCurveModel(data, ExactDynamics.Data.MomentModel.Empirical, null);
+        var notes = new List<string>();
+        var asgd = Options.FitAnswerPlan.Create(model, [ExactDynamics.Methods.MethodFamily.Asgd], [2.0], notes.Add);
+        ((ExactDynamics.Fitting.DataCurveModel)asgd.Model).Moments.ShouldBe(ExactDynamics.Data.MomentModel.Matrix);
+        asgd.FallBack!.ShouldContain("the answers use the matrix model");
+        notes.ShouldHaveSingleItem().ShouldContain("estimated at");
+        var sgd = Options.FitAnswerPlan.Create(model, [ExactDynamics.Methods.MethodFamily.Sgd], [2.0], notes.Add);
+        sgd.Model.ShouldBeSameAs(model);
+        sgd.FallBack.ShouldBeNull();
+        notes[^1].ShouldContain("under the empirical model; estimated up to");
+    }
+
+    [Fact]
     public void Bad_curves_on_data_are_one_sentence_exit_2()
     {
         var x = DataFile();
