@@ -20,7 +20,7 @@ public class FitDataAnswerTests : IDisposable
     private static readonly int[][] Signs = [[1, 1, 1], [-1, 1, 1], [1, -1, 1], [-1, -1, 1], [1, 1, -1], [-1, 1, -1], [1, -1, -1], [-1, -1, -1]];
     private static readonly double[] Scales = [1, 0.6, 0.3];
     private static readonly double[] Lambda = [1, 0.36, 0.09];
-    private const double M4 = 4, Noise = 1e-3, C = 2, P = 0.5;
+    private const double M4 = 4, C = 2, P = 0.5; // the start of FitCommandTests.SgdRisk: v_j(0) = C·j^(−P)
 
     private static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
@@ -31,26 +31,11 @@ public class FitDataAnswerTests : IDisposable
         return x;
     }
 
-    /// <summary>E L_t of SGD under the Gaussian model on Λ (a plain loop): v_j ← (1 − ηλ_j)² v_j + (η²/B)[λ_j Σ_l λ_l v_l
-    /// + (m4 − 2)λ_j² v_j + σ²λ_j], E L_t = ½ Σ λ_j v_j, v_j(0) = c·j^(−p).</summary>
-    private static double[] SgdRisk(double lr, double batch, int steps)
-    {
-        var v = Enumerable.Range(1, Lambda.Length).Select(j => C * Math.Pow(j, -P)).ToArray();
-        var risk = new double[steps + 1];
-        for (int t = 0; ; t++)
-        {
-            double mu = Lambda.Select((l, j) => l * v[j]).Sum();
-            risk[t] = 0.5 * mu;
-            if (t == steps) return risk;
-            for (int j = 0; j < v.Length; j++)
-                v[j] = Math.Pow(1 - lr * Lambda[j], 2) * v[j] + lr * lr / batch * (Lambda[j] * mu + (M4 - 2) * Lambda[j] * Lambda[j] * v[j] + Noise * Lambda[j]);
-        }
-    }
-
     /// <summary>The exact curve at a few steps, times exp(0.02·N(0,1)) per point (seeded) so that the fit has scatter.</summary>
     private string CurveFile(string name, double lr, double batch, int seed)
     {
-        var risk = SgdRisk(lr, batch, 300);
+        // the plain per-direction loop of the Gaussian model (v_j(0) = 2·j^(−1/2), σ² = 10⁻³)
+        var risk = FitCommandTests.SgdRisk(Lambda, M4, lr, batch, 300);
         var rng = new Random(seed);
         var sb = new StringBuilder("t,risk\n");
         foreach (var t in new[] { 0, 1, 2, 4, 7, 12, 20, 30, 45, 70, 100, 140, 200, 300 })
