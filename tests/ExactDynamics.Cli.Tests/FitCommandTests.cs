@@ -23,7 +23,7 @@ public class FitCommandTests : IDisposable
     private static double[] SgdRisk(double lr, double batch, int steps) =>
         SgdRisk(Enumerable.Range(1, D).Select(i => S * Math.Pow(i, -A)).ToArray(), 3, lr, batch, steps);
 
-    private static double[] SgdRisk(double[] lam, double m4, double lr, double batch, int steps)
+    internal static double[] SgdRisk(double[] lam, double m4, double lr, double batch, int steps)
     {
         int d = lam.Length;
         var v = Enumerable.Range(1, d).Select(i => C * Math.Pow(i, -P)).ToArray();

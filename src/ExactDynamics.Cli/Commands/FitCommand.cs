@@ -63,8 +63,8 @@ internal static class FitCommand
             "log-risk");
         var families = OptionFactory.Text("--family", "LIST",
             "Families for the fitted model's answers (critical batch, tuned method): a comma-separated list of sgd, hb, nesterov, asgd. Default: the families of the curves' methods (sgd when none is one of these).");
-        var atBatch = OptionFactory.Real("--at-batch", "The batch size at which the fitted model tunes each family (default: the first curve's batch).", showDefault: false);
-        atBatch.HelpName = "B";
+        var atBatch = OptionFactory.Text("--at-batch", "B[,B…]",
+            "The batch sizes at which the fitted model tunes each family, comma-separated (default: the first curve's batch). With --data the tuning is the data's own, as tune --data runs it.");
         var noAnswers = new Option<bool>("--no-answers") { Description = "Fit only: skip the critical batch and the tuning of the fitted model." };
         var dataOptions = new DataOptions();
         dataOptions.Data.Description = "Fit on this data matrix (n rows × d features; a 2-D .npy from np.save, or a CSV with one sample per line) instead of --model: its spectrum and fourth moments are used as they are " +
@@ -77,7 +77,7 @@ internal static class FitCommand
         var command = new ExampleCommand("fit",
             "Fits the exact model to measured curves by least squares (MathNet's Levenberg–Marquardt): a power-law spectrum (--model powerlaw:d=D) or your data matrix (--data), " +
             "one or several curves at once (different methods and batch sizes identify what one curve cannot). Prints each parameter with its standard error and 95% interval, χ²/row, " +
-            "and the fitted model's critical batch and tuned method at --at-batch. csv: quantity,name,value,stderr,lower,upper; json: {\"model\", \"objective\", \"parameters\", \"curves\", \"answers\", …}.",
+            "and the fitted model's critical batch and tuned method at --at-batch (with --data: on the data's rate under the fitted fourth-moment model, as critical-batch --data and tune --data compute them, with the stability edge on the data). csv: quantity,name,value,stderr,lower,upper; json: {\"model\", \"objective\", \"parameters\", \"curves\", \"answers\", …}.",
             Example);
         command.Options.Add(against);
         command.Options.Add(methods);
@@ -104,7 +104,6 @@ internal static class FitCommand
             var methodSpecs = Paired(parse.GetValue(methods) ?? [], files.Length, "--method");
             var batchTexts = Paired(parse.GetValue(batches) ?? [], files.Length, "--batch");
             var fitObjective = FitObjectives.Parse(parse.GetValue(objective) ?? "log-risk");
-            CurveModel curveModel = BuildModel(parse, model, dataOptions, ctx);
             var curves = new List<FitCurve>();
             for (int i = 0; i < files.Length; i++)
             {
@@ -115,6 +114,16 @@ internal static class FitCommand
                     throw new InvalidInputException($"--batch '{batchTexts[i]}' is not a number; give the batch size of the curve, e.g. --batch 8.");
                 curves.Add(new FitCurve(Path.GetFileName(files[i]), steps, values, stdErr, SpecParser.ParseMethod(methodSpecs[i]), b));
             }
+            // the notes on the data and the answers wait until the fit has accepted its work, so that a refusal (a bad
+            // curve, a curve too long for the data model) is the one line on stderr
+            var pending = new List<string>();
+            CurveModel curveModel = BuildModel(parse, model, dataOptions, pending.Add);
+            // the answers' plan (families, batch sizes, the model and its cost) is settled before the fit, so that a
+            // refusal comes before it
+            FitAnswerPlan? plan = parse.GetValue(noAnswers)
+                ? null
+                : FitAnswerPlan.Create(curveModel, parse.GetValue(families) is { } text ? MethodFamilies.ParseList(text) : DefaultFamilies(curves),
+                    parse.GetValue(atBatch) is { } atText ? Batches(atText) : [curves[0].Batch], pending.Add);
             var options = new FitOptions
             {
                 Objective = fitObjective,
@@ -124,22 +133,21 @@ internal static class FitCommand
             var watch = Stopwatch.StartNew();
             var fit = CurveFit.Fit(curveModel, curves, options);
             double seconds = watch.Elapsed.TotalSeconds;
+            foreach (var note in pending) ctx.Note(note);
             ctx.Note($"exactdyn: fitted in {ResultWriter.Readable(seconds, 3)} s ({fit.Evaluations} exact trajectories)");
             foreach (var p in fit.Parameters.Where(p => p.NotIdentified))
                 ctx.Note($"exactdyn: the curves do not determine {p.Parameter.Name} ({p.Parameter.Meaning}); fix it with --fix {p.Parameter.Name}=VALUE, or add curves at other learning rates or batch sizes.");
             if (fit.StrongCorrelations() is { Count: > 0 } correlated)
                 ctx.Note($"exactdyn: strongly correlated estimates ({string.Join(", ", correlated.Select(c => $"{c.First}–{c.Second} r = {ResultWriter.Readable(c.Correlation, 3)}"))}): the curves determine combinations of these rather than each, and the standard errors understate how far they can move together; fix some, or add curves at other learning rates or batch sizes.");
-            IReadOnlyList<FitAnswer>? answers = null;
-            string? answersNote = null;
-            if (!parse.GetValue(noAnswers))
+            FitAnswerSet? answers = null;
+            if (plan is not null)
             {
-                double at = parse.GetResult(atBatch) is { Implicit: false } ? parse.GetValue(atBatch) : curves[0].Batch;
-                var list = parse.GetValue(families) is { } text ? MethodFamilies.ParseList(text) : DefaultFamilies(curves);
-                answers = FitAnswers.Compute(curveModel, fit, list, at);
-                if (answers is null)
-                    answersNote = "The critical batch and tuning use the spectral recursion: they are given for the power-law model and --moments gaussian, not for this model.";
+                IReadOnlyList<FitAnswer> list;
+                using (var progress = Progress.Start(ctx.Error, "answers", 0))
+                    list = FitAnswers.Compute(plan.Model, fit, plan.Families, plan.Batches);
+                answers = FitAnswerSet.Check(plan, list, fit, ctx);
             }
-            OutputTarget.Emit(outPath, ctx.Out, w => FitWriter.Write(w, fmt, fit, answers, seconds, answersNote));
+            OutputTarget.Emit(outPath, ctx.Out, w => FitWriter.Write(w, fmt, fit, answers, seconds));
             if (plotPath is not null) FitPlot.Save(plotPath, fit, figure);
             return 0;
         });
@@ -154,6 +162,17 @@ internal static class FitCommand
         throw new InvalidInputException($"There are {curves} curves (--against) but {given.Length} values of {option}; give one {option} for all curves or one per curve, in the same order.");
     }
 
+    /// <summary>The batch sizes of --at-batch (comma-separated, each ≥ 1).</summary>
+    private static double[] Batches(string text)
+    {
+        var items = text.Split(',', StringSplitOptions.TrimEntries);
+        var result = new double[items.Length];
+        for (int i = 0; i < items.Length; i++)
+            if (!SpecParser.TryNumber(items[i], out result[i]) || !double.IsFinite(result[i]) || !(result[i] >= 1))
+                throw new InvalidInputException($"--at-batch '{text}' is not allowed; give batch sizes ≥ 1, comma-separated, e.g. --at-batch 4,16.");
+        return result;
+    }
+
     /// <summary>The families of the curves' methods that can be tuned (sgd when none).</summary>
     private static IReadOnlyList<MethodFamily> DefaultFamilies(IEnumerable<FitCurve> curves)
     {
@@ -162,14 +181,14 @@ internal static class FitCommand
         return list.Count > 0 ? list : [MethodFamily.Sgd];
     }
 
-    private static CurveModel BuildModel(ParseResult parse, Option<string> model, DataOptions dataOptions, CliContext ctx)
+    private static CurveModel BuildModel(ParseResult parse, Option<string> model, DataOptions dataOptions, Action<string> note)
     {
         var spec = parse.GetValue(model);
         if (dataOptions.Given(parse))
         {
             if (spec is not null) throw new InvalidInputException("Give either --model or --data, not both: with --data the spectrum is the data's own.");
             var (data, description) = dataOptions.BuildData(parse);
-            ctx.Note($"exactdyn: {description}");
+            note($"exactdyn: {description}");
             var moments = parse.GetValue(dataOptions.Moments!) is { } m ? MomentModels.Parse(m) : MomentModel.Gaussian;
             return new DataCurveModel(data, moments, dataOptions.StartError(parse, data));
         }

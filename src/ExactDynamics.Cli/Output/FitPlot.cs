@@ -27,7 +27,7 @@ internal static class FitPlot
             residuals.Add(new PlotSeries(c.Curve.Label, t, c.Residuals) { ShowMarkers = true });
         }
         string what = fit.Objective == FitObjective.Loss ? "loss (log scale)" : "risk (log scale)";
-        var top = new PlotSpec($"Fit of {fit.Model} — χ²/row {ResultWriter.Readable(fit.ChiSquarePerRow, 3)}", "step t", what, LogX: false, LogY: true)
+        var top = new PlotSpec($"Fit of {fit.Model}\nχ²/row {ResultWriter.Readable(fit.ChiSquarePerRow, 3)}", "step t", what, LogX: false, LogY: true)
         {
             IntegerX = true,
             Series = series,

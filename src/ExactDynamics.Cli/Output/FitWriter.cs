@@ -1,4 +1,5 @@
 using System.Globalization;
+using ExactDynamics.Cli.Options;
 using ExactDynamics.Fitting;
 using ExactDynamics.Methods;
 
@@ -11,22 +12,24 @@ namespace ExactDynamics.Cli.Output;
 /// </summary>
 internal static class FitWriter
 {
-    public static void Write(TextWriter w, OutputFormat format, FitResult fit, IReadOnlyList<FitAnswer>? answers, double seconds, string? answersNote)
+    public static void Write(TextWriter w, OutputFormat format, FitResult fit, FitAnswerSet? answers, double seconds)
     {
         switch (format)
         {
             case OutputFormat.Csv: WriteCsv(w, fit, answers); break;
             case OutputFormat.Json: WriteJson(w, fit, answers, seconds); break;
-            default: WriteTable(w, fit, answers, seconds, answersNote); break;
+            default: WriteTable(w, fit, answers, seconds); break;
         }
     }
+
+    private static double? StdErr(FitAnswer a, string key) => a.TunedStdErr is { } e && e.TryGetValue(key, out var v) ? v : null;
 
     private static string N(double x) => ResultWriter.Num(x);
     private static string N(double? x) => ResultWriter.Num(x);
 
     private static double CurveChi(FittedCurve c) => c.Residuals.Sum(r => r * r) / c.Residuals.Length;
 
-    private static void WriteCsv(TextWriter w, FitResult fit, IReadOnlyList<FitAnswer>? answers)
+    private static void WriteCsv(TextWriter w, FitResult fit, FitAnswerSet? set)
     {
         var rows = new List<string[]>();
         foreach (var p in fit.Parameters)
@@ -36,18 +39,28 @@ internal static class FitWriter
         rows.Add(["fit", "rows", ResultWriter.Int(fit.Rows), "", "", ""]);
         rows.Add(["fit", "free", ResultWriter.Int(fit.FreeParameters), "", "", ""]);
         foreach (var c in fit.Curves) rows.Add(["curve_chi2_per_row", c.Curve.Label, N(CurveChi(c)), "", "", ""]);
-        foreach (var a in answers ?? [])
+        if (set?.Moments is { } moments) rows.Add(["answers_moments", moments, "", "", "", ""]);
+        var answers = set?.Answers ?? [];
+        for (int i = 0; i < answers.Count; i++)
         {
+            var a = answers[i];
             string f = a.Family.Name();
-            rows.Add(["critical_batch", f, N(a.Critical.CriticalBatch), N(a.CriticalBatchStdErr), "", ""]);
+            if (i == 0 || answers[i - 1].Family != a.Family) rows.Add(["critical_batch", f, N(a.Critical.CriticalBatch), N(a.CriticalBatchStdErr), "", ""]);
             rows.Add(["tuned_batch", f, N(a.AtBatch), "", "", ""]);
-            foreach (var (key, value) in a.Tuned.Parameters) rows.Add([$"tuned_{key}", f, N(value), "", "", ""]);
+            foreach (var (key, value) in a.Tuned.Parameters) rows.Add([$"tuned_{key}", f, N(value), N(StdErr(a, key)), "", ""]);
             rows.Add(["tuned_gap", f, N(a.Tuned.Gap), "", "", ""]);
+            if (set!.Stability?[i].Json is { } s)
+            {
+                var edge = s["edge_lr"]!.AsObject();
+                rows.Add(["edge_lr_gaussian", f, N(edge["gaussian"]?.GetValue<double>()), "", "", ""]);
+                rows.Add(["edge_lr_empirical", f, N(edge["empirical"]?.GetValue<double>()), "", "", ""]);
+                if (s.TryGetValue("empirical_rho", out var rho)) rows.Add(["empirical_rho", f, N(rho?.GetValue<double>()), "", "", ""]);
+            }
         }
         ResultWriter.WriteCsv(w, ["quantity", "name", "value", "stderr", "lower", "upper"], rows);
     }
 
-    private static void WriteJson(TextWriter w, FitResult fit, IReadOnlyList<FitAnswer>? answers, double seconds) => ResultWriter.WriteJson(w, j =>
+    private static void WriteJson(TextWriter w, FitResult fit, FitAnswerSet? set, double seconds) => ResultWriter.WriteJson(w, j =>
     {
         j.WriteStartObject();
         j.WriteString("model", fit.Model);
@@ -105,12 +118,15 @@ internal static class FitWriter
             j.WriteEndObject();
         }
         j.WriteEndArray();
-        if (answers is null) j.WriteNull("answers");
+        if (set?.Moments is { } moments) j.WriteString("answers_moments", moments);
+        else j.WriteNull("answers_moments");
+        if (set is null) j.WriteNull("answers");
         else
         {
             j.WriteStartArray("answers");
-            foreach (var a in answers)
+            for (int i = 0; i < set.Answers.Count; i++)
             {
+                var a = set.Answers[i];
                 j.WriteStartObject();
                 j.WriteString("family", a.Family.Name());
                 ResultWriter.WriteNumberOrNull(j, "critical_batch", a.Critical.CriticalBatch);
@@ -121,7 +137,22 @@ internal static class FitWriter
                 j.WriteStartObject("params");
                 foreach (var (key, value) in a.Tuned.Parameters) ResultWriter.WriteNumberOrNull(j, key, value);
                 j.WriteEndObject();
+                if (a.TunedStdErr is { } errors)
+                {
+                    j.WriteStartObject("params_stderr");
+                    foreach (var (key, value) in errors) ResultWriter.WriteNumberOrNull(j, key, value);
+                    j.WriteEndObject();
+                }
+                else j.WriteNull("params_stderr");
                 ResultWriter.WriteNumberOrNull(j, "gap", a.Tuned.Gap);
+                j.WriteStartArray("fitted_inputs");
+                foreach (var name in a.FittedInputs) j.WriteStringValue(name);
+                j.WriteEndArray();
+                if (set.Stability?[i].Json is { } stability)
+                {
+                    j.WritePropertyName("stability_on_data");
+                    new System.Text.Json.Nodes.JsonObject(stability.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))).WriteTo(j);
+                }
                 j.WriteEndObject();
             }
             j.WriteEndArray();
@@ -136,7 +167,7 @@ internal static class FitWriter
         j.WriteEndArray();
     }
 
-    private static void WriteTable(TextWriter w, FitResult fit, IReadOnlyList<FitAnswer>? answers, double seconds, string? answersNote)
+    private static void WriteTable(TextWriter w, FitResult fit, FitAnswerSet? set, double seconds)
     {
         string R(double x) => ResultWriter.Readable(x, 5);
         w.WriteLine($"Fit of {fit.Model} to {fit.Curves.Count} curve{(fit.Curves.Count == 1 ? "" : "s")} — objective {FitObjectives.Name(fit.Objective)}, " +
@@ -154,16 +185,22 @@ internal static class FitWriter
             curves.Add(c.Curve.Label, c.Curve.Method.Spec, ResultWriter.Readable(c.Curve.Batch), c.Curve.Steps.Length.ToString(CultureInfo.InvariantCulture), R(CurveChi(c)));
         w.WriteLine();
         curves.Write(w);
-        if (answers is not null && answers.Count > 0)
-        {
-            w.WriteLine();
-            w.WriteLine("The fitted model's answers (paste the method into --method):");
-            var t = new TextTable(("family", false), ("critical batch", true), ("stderr", true), ("tuned at B", true), ("method", false), ("gap", true));
-            foreach (var a in answers)
-                t.Add(a.Family.Name(), a.Critical.CriticalBatch is double cb ? R(cb) : "beyond the largest batch", a.CriticalBatchStdErr is double se ? R(se) : "",
-                    ResultWriter.Readable(a.AtBatch), a.Tuned.Spec, R(a.Tuned.Gap));
-            t.Write(w);
-        }
-        else if (answersNote is not null) { w.WriteLine(); w.WriteLine(answersNote); }
+        if (set is null || set.Answers.Count == 0) return;
+        var answers = set.Answers;
+        w.WriteLine();
+        w.WriteLine("The fitted model's answers (paste the method into --method):");
+        if (set.ModelText is { } model) w.WriteLine($"on the data, moments: {model}{(set.FallBack is { } why ? $" — {why}" : "")}");
+        var t = new TextTable(("family", false), ("critical batch", true), ("stderr", true), ("tuned at B", true), ("method", false), ("lr stderr", true), ("gap", true));
+        foreach (var a in answers)
+            t.Add(a.Family.Name(), a.Critical.CriticalBatch is double cb ? R(cb) : "beyond the largest batch", a.CriticalBatchStdErr is double se ? R(se) : "",
+                ResultWriter.Readable(a.AtBatch), a.Tuned.Spec, StdErr(a, "lr") is double le ? R(le) : "", R(a.Tuned.Gap));
+        t.Write(w);
+        var inputs = answers[0].FittedInputs;
+        w.WriteLine(inputs.Count > 0
+            ? $"standard errors propagated from the fitted {string.Join(", ", inputs)} (the only fitted parameter{(inputs.Count == 1 ? "" : "s")} the rate depends on)"
+            : "no fitted parameter enters these answers (the rate depends on the data and the method alone): they carry no uncertainty from the fit");
+        for (int i = 0; i < answers.Count; i++)
+            foreach (var line in set.Stability?[i].Lines ?? [])
+                w.WriteLine($"{answers[i].Family.Name()} at B = {ResultWriter.Readable(answers[i].AtBatch)}: {line}");
     }
 }

@@ -289,7 +289,7 @@ public static class CurveFit
             Measured = curves.SelectMany(c => c.Values).ToArray();
             double perEvaluation = curves.Sum(model.SecondsPerEvaluation);
             double evaluations = 64 + Math.Max(1, options.Starts) * 40.0 * (2 * Free.Count + 1);
-            CostEstimate.Require(perEvaluation * evaluations, $"fitting {Free.Count} parameters of the {model.Description} model to {curves.Count} curve{(curves.Count == 1 ? "" : "s")} (about {evaluations:0} exact trajectories)",
+            CostEstimate.Require(perEvaluation * evaluations, $"fitting {Free.Count} parameter{(Free.Count == 1 ? "" : "s")} of the {model.Description} model to {curves.Count} curve{(curves.Count == 1 ? "" : "s")} (about {evaluations:0} exact trajectories)",
                 "fit fewer or shorter curves, fix parameters, or use a cheaper moment model");
         }
 

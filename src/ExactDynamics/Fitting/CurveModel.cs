@@ -32,9 +32,20 @@ public abstract class CurveModel
     /// <exception cref="InvalidInputException">The values describe no valid problem.</exception>
     public abstract double[] Risk(IReadOnlyDictionary<string, double> values, FitCurve curve);
 
-    /// <summary>The spectral <see cref="Problem"/> of the fitted model at batch <paramref name="batch"/> (for tuning and
-    /// critical batch sizes), or null when the model has none (the matrix and empirical data models).</summary>
-    public abstract Problem? SpectralProblem(IReadOnlyDictionary<string, double> values, double batch);
+    /// <summary>
+    /// The model at the parameter values as the tuner sees it (docs/math.md#fit-answers): the rate model on which
+    /// <see cref="Tradeoffs.CriticalBatch"/> and <see cref="Tradeoffs.Tuner"/> answer the usual questions — the
+    /// spectral problem for the power law, the data's own rate under the fitted fourth-moment model for a data matrix
+    /// (<see cref="Data.DataRates.For"/>, so every tuning stays inside that model's stable region). Its batch size is 1.
+    /// </summary>
+    /// <param name="values">A value for every parameter of <see cref="Parameters"/> (by name).</param>
+    /// <exception cref="InvalidInputException">The values describe no valid problem.</exception>
+    public abstract Tradeoffs.IRateModel Rates(IReadOnlyDictionary<string, double> values);
+
+    /// <summary>The parameters the asymptotic rate depends on (the others — noise, start, floor — do not move the
+    /// contraction gap, so neither the critical batch nor the tuned method); an answer carries the fit's uncertainty
+    /// through these alone.</summary>
+    public abstract IReadOnlyList<FitParameter> RateParameters { get; }
 
     /// <summary>Estimated seconds of one evaluation of <see cref="Risk"/> for <paramref name="curve"/>.</summary>
     public abstract double SecondsPerEvaluation(FitCurve curve);

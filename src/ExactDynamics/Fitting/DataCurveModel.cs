@@ -85,9 +85,21 @@ public sealed class DataCurveModel : CurveModel
         return AtSteps(DataRisk.Trajectory(problem, curve.Method, steps, Moments, KurtosisOf(values)), curve.Steps);
     }
 
+    /// <summary>The data's rate under the fourth-moment model (<see cref="DataRates.For"/>: the gaussian model's spectral
+    /// problem with the fitted m4, or the Perron root of the matrix or empirical map), the one that
+    /// <c>critical-batch --data</c> and <c>tune --data</c> use (docs/math.md#fit-answers).</summary>
     /// <inheritdoc/>
-    public override Problem? SpectralProblem(IReadOnlyDictionary<string, double> values, double batch) =>
-        Moments == MomentModel.Gaussian ? DataRisk.GaussianProblem(ProblemAt(values, 1), KurtosisOf(values)).WithBatch(batch) : null;
+    public override Tradeoffs.IRateModel Rates(IReadOnlyDictionary<string, double> values) =>
+        DataRates.For(ProblemAt(values, 1), Moments, KurtosisOf(values));
+
+    /// <summary>The kurtosis under the gaussian model; nothing under the matrix and empirical models, whose rate is the
+    /// data's alone.</summary>
+    /// <inheritdoc/>
+    public override IReadOnlyList<FitParameter> RateParameters => Moments == MomentModel.Gaussian ? [FitParameter.Kurtosis] : [];
+
+    /// <summary>The same data, start and residuals under another fourth-moment model (e.g. the matrix model for answers
+    /// whose empirical tuning is estimated too long); the parameters of the matrix and empirical models are the same.</summary>
+    public DataCurveModel WithMoments(MomentModel model) => new(Data, model, _startError);
 
     /// <inheritdoc/>
     public override double SecondsPerEvaluation(FitCurve curve)

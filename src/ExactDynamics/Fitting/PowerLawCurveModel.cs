@@ -84,7 +84,10 @@ public sealed class PowerLawCurveModel : CurveModel
     }
 
     /// <inheritdoc/>
-    public override Problem? SpectralProblem(IReadOnlyDictionary<string, double> values, double batch) => ProblemAt(values, batch);
+    public override Tradeoffs.IRateModel Rates(IReadOnlyDictionary<string, double> values) => new Tradeoffs.SpectralRates(ProblemAt(values, 1));
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<FitParameter> RateParameters { get; } = [FitParameter.Exponent, FitParameter.Scale, FitParameter.Kurtosis];
 
     /// <inheritdoc/>
     public override double SecondsPerEvaluation(FitCurve curve)
