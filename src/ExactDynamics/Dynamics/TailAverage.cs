@@ -52,12 +52,14 @@ public static class TailAverage
     /// <param name="progress">Receives the steps done so far.</param>
     /// <param name="maxLeft">The widest spread of window starts a block may hold (default: what fits
     /// <see cref="BlockBytes"/>); tests narrow it to force many blocks.</param>
+    /// <param name="vectorBits">The SIMD width of the sweeps (<see cref="TailSweepKernels"/>; 0: the widest the machine
+    /// accelerates), or −1 for the scalar reference kernels.</param>
     internal static RiskTrajectory At(Problem problem, ScheduledMethod scheduled, IEnumerable<long> horizons, Action<long>? progress = null,
-        long? maxLeft = null)
+        long? maxLeft = null, int vectorBits = 0)
     {
         var ts = new List<long>();
         var rs = new List<double>();
-        foreach (var (t, r) in Stream(problem, scheduled, horizons, progress, maxLeft))
+        foreach (var (t, r) in Stream(problem, scheduled, horizons, progress, maxLeft, vectorBits))
         {
             if (!double.IsFinite(r)) return new RiskTrajectory(ts.ToArray(), rs.ToArray(), true);
             ts.Add(t);
@@ -97,18 +99,18 @@ public static class TailAverage
     /// overflow one pair with +∞ and the step where it happened ends the sequence.
     /// </summary>
     internal static IEnumerable<(long T, double Risk)> Stream(Problem problem, ScheduledMethod scheduled, IEnumerable<long> horizons,
-        Action<long>? progress = null, long? maxLeft = null)
+        Action<long>? progress = null, long? maxLeft = null, int vectorBits = 0)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
         ArgumentNullException.ThrowIfNull(horizons);
         double fraction = RequireFraction(scheduled);
         MethodModifiers.RequireTailFraction(fraction);
-        return Run(problem, scheduled, fraction, horizons, progress, maxLeft);
+        return Run(problem, scheduled, fraction, horizons, progress, maxLeft, vectorBits < 0 ? -1 : SimdWidth.Resolve(vectorBits));
     }
 
     private static IEnumerable<(long T, double Risk)> Run(Problem problem, ScheduledMethod scheduled, double fraction,
-        IEnumerable<long> horizons, Action<long>? progress, long? maxLeft)
+        IEnumerable<long> horizons, Action<long>? progress, long? maxLeft, int bits)
     {
         var state = new SecondMoments(problem, scheduled, null, tailBase: true);
         var lam = problem.Spectrum.ToArray();
@@ -146,8 +148,8 @@ public static class TailAverage
             foreach (var b in active)
             {
                 if (t < b.M) b.Store(v, cur, pool);
-                else if (t == b.M) { b.SweepLeft(lam, chunks, pool); b.StartRight(lam, v, cur); }
-                else b.StepRight(lam, v, cur, prev!, chunks);
+                else if (t == b.M) { b.SweepLeft(lam, chunks, pool, bits); b.StartRight(lam, v, cur); }
+                else b.StepRight(lam, v, cur, prev!, chunks, bits);
                 if (b.Next < b.Ts.Count && b.Ts[b.Next] == t)
                 {
                     double risk = b.Risk(lam, chunks);
@@ -164,7 +166,7 @@ public static class TailAverage
 
     /// <summary>The directions cut into fixed chunks (<see cref="SecondMoments.ChunkSize"/>) that run on all cores for a
     /// large d; partial sums are added in chunk order, so results do not depend on the thread count.</summary>
-    private sealed class Chunks(int d) : IChunkJob
+    internal sealed class Chunks(int d) : IChunkJob
     {
         private readonly int _count = (d + SecondMoments.ChunkSize - 1) / SecondMoments.ChunkSize;
         private readonly double[] _parts = new double[(d + SecondMoments.ChunkSize - 1) / SecondMoments.ChunkSize];
@@ -190,10 +192,12 @@ public static class TailAverage
     }
 
     /// <summary>The matrices of one update: T x = A x − λ b (cᵀx), Tᵀ z = Aᵀ z − λ c (bᵀz), and the read-out o.</summary>
-    private sealed class Coefficients
+    internal sealed class Coefficients
     {
         public readonly int K;
         public readonly double[] A, B, C, O; // A row-major
+        /// <summary>A, b, c, o packed for the two-state SIMD kernels (null for other k).</summary>
+        public readonly double[]? Packed;
 
         public Coefficients(LinearMethod m)
         {
@@ -203,6 +207,7 @@ public static class TailAverage
             B = m.B.ToArray();
             C = m.C.ToArray();
             O = m.O.ToArray();
+            if (K == 2) Packed = TailSweepKernels.Pack(A, B, C, O);
         }
     }
 
@@ -246,7 +251,7 @@ public static class TailAverage
     /// <summary>One block of horizons with its split step M (docs/math.md#tail-averaging). Per-direction vectors are
     /// stored component-major, x[p·d + i], matrices x[(p·k + q)·d + i], so that a kernel over directions reads contiguous
     /// lanes.</summary>
-    private sealed class Block
+    internal sealed class Block
     {
         public long Sa, M, Tb;
         public readonly List<long> Ts = [], Ss = [];
@@ -281,7 +286,7 @@ public static class TailAverage
 
         /// <summary>Backward over s = M − 1 … S_a: z(s) = o_s + T_sᵀ z(s + 1), Φ(M, s) = Φ(M, s + 1) T_s,
         /// h(s) = h(s + 1) + Φ(M, s) v_s, W_L(s) = W_L(s + 1) + Σ_i λ_i (2 z(s) − o_s)ᵀ v_s.</summary>
-        public void SweepLeft(double[] lam, Chunks chunks, Stack<double[]> pool)
+        public void SweepLeft(double[] lam, Chunks chunks, Stack<double[]> pool, int bits)
         {
             _left[M] = (0, null);
             if (_v.Count == 0) return;
@@ -295,7 +300,7 @@ public static class TailAverage
             {
                 var co = _co[(int)(s - Sa)];
                 var vs = _v[(int)(s - Sa)];
-                left += chunks.Sum((i0, i1) => LeftStep(lam, co, vs, z, h, phi, i0, i1));
+                left += chunks.Sum((i0, i1) => LeftStep(lam, co, vs, z, h, phi, i0, i1, bits));
                 pool.Push(vs);
                 _v[(int)(s - Sa)] = null!;
                 if (_starts.Contains(s))
@@ -309,10 +314,17 @@ public static class TailAverage
             _co.Clear();
         }
 
-        private static double LeftStep(double[] lam, Coefficients co, double[] vs, double[] z, double[] h, double[] phi, int i0, int i1)
+        /// <summary>The backward step over directions [i0, i1): the SIMD kernel where there is one (k = 2, bits &gt; 0),
+        /// the scalar reference for the rest.</summary>
+        internal static double LeftStep(double[] lam, Coefficients co, double[] vs, double[] z, double[] h, double[] phi, int i0, int i1, int bits)
         {
             int k = co.K, d = lam.Length;
-            if (k == 2) return LeftStep2(lam, co, vs, z, h, phi, i0, i1);
+            if (k == 2)
+            {
+                double s = 0;
+                int from = bits > 0 ? TailSweepKernels.Left2(bits, lam, co.Packed!, vs, z, h, phi, i0, i1, ref s) : i0;
+                return s + LeftStep2(lam, co, vs, z, h, phi, from, i1);
+            }
             var A = co.A; var B = co.B; var C = co.C; var O = co.O;
             Span<double> tz = stackalloc double[k];
             Span<double> pb = stackalloc double[k];
@@ -379,19 +391,29 @@ public static class TailAverage
         }
 
         /// <summary>t &gt; M: a ← T_{t−1} a + v_t, P ← T_{t−1} P, g ← g + Pᵀ o_t, W_R ← W_R + Σ_i λ_i (2 o_tᵀ a − o_tᵀ v_t).</summary>
-        public void StepRight(double[] lam, double[] v, Coefficients co, Coefficients previous, Chunks chunks)
+        public void StepRight(double[] lam, double[] v, Coefficients co, Coefficients previous, Chunks chunks, int bits)
         {
             var a = _a!; var pm = _p!; var g = _g!;
-            _right += chunks.Sum((i0, i1) => RightStep(lam, v, co.O, previous, a, pm, g, i0, i1));
+            var packed = previous.K == 2 ? TailSweepKernels.Pack(previous.A, previous.B, previous.C, co.O) : null;
+            _right += chunks.Sum((i0, i1) => RightStep(lam, v, co.O, previous, packed, a, pm, g, i0, i1, bits));
         }
 
-        private static double RightStep(double[] lam, double[] v, double[] O, Coefficients previous, double[] a, double[] pm, double[] g,
-            int i0, int i1)
+        /// <summary>The forward step over directions [i0, i1): the SIMD kernel where there is one (k ≤ 2, bits &gt; 0),
+        /// the scalar reference for the rest. <paramref name="packed"/>: the previous update's A, b, c with the current o
+        /// (k = 2).</summary>
+        internal static double RightStep(double[] lam, double[] v, double[] O, Coefficients previous, double[]? packed, double[] a, double[] pm,
+            double[] g, int i0, int i1, int bits)
         {
             int k = previous.K;
             var A = previous.A; var B = previous.B; var C = previous.C;
-            if (k == 2) return RightStep2(lam, v, O, A, B, C, a, pm, g, i0, i1);
-            if (k == 1) return RightStep1(lam, v, O[0], A[0], B[0] * C[0], a, pm, g, i0, i1);
+            if (k <= 2)
+            {
+                double s = 0;
+                int from = bits <= 0 ? i0
+                    : k == 2 ? TailSweepKernels.Right2(bits, lam, packed!, v, a, pm, g, i0, i1, ref s)
+                    : TailSweepKernels.Right1(bits, lam, O[0], A[0], B[0] * C[0], v, a, pm, g, i0, i1, ref s);
+                return s + (k == 2 ? RightStep2(lam, v, O, A, B, C, a, pm, g, from, i1) : RightStep1(lam, v, O[0], A[0], B[0] * C[0], a, pm, g, from, i1));
+            }
             int d = lam.Length;
             Span<double> ta = stackalloc double[k];
             Span<double> col = stackalloc double[k];
