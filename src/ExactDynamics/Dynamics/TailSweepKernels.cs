@@ -49,6 +49,28 @@ internal static class TailSweepKernels
     /// <summary>The ten numbers of a two-state update the kernels read: A (row-major), b, c, o.</summary>
     public static double[] Pack(double[] a, double[] b, double[] c, double[] o) => [a[0], a[1], a[2], a[3], b[0], b[1], c[0], c[1], o[0], o[1]];
 
+    /// <summary>A two-state update broadcast to the lanes: A, the products b_p c_q and o; <see cref="Mean"/> forms
+    /// T = A − λ b cᵀ per lane.</summary>
+    private readonly struct Update2<V> where V : struct, ISimd<V>
+    {
+        private readonly V _a00, _a01, _a10, _a11, _b0c0, _b0c1, _b1c0, _b1c1;
+        public readonly V O0, O1;
+
+        public Update2(double[] k)
+        {
+            _a00 = V.Broadcast(k[0]); _a01 = V.Broadcast(k[1]); _a10 = V.Broadcast(k[2]); _a11 = V.Broadcast(k[3]);
+            _b0c0 = V.Broadcast(k[4] * k[6]); _b0c1 = V.Broadcast(k[4] * k[7]); _b1c0 = V.Broadcast(k[5] * k[6]); _b1c1 = V.Broadcast(k[5] * k[7]);
+            O0 = V.Broadcast(k[8]); O1 = V.Broadcast(k[9]);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Mean(V l, out V t00, out V t01, out V t10, out V t11)
+        {
+            t00 = V.Sub(_a00, V.Mul(l, _b0c0)); t01 = V.Sub(_a01, V.Mul(l, _b0c1));
+            t10 = V.Sub(_a10, V.Mul(l, _b1c0)); t11 = V.Sub(_a11, V.Mul(l, _b1c1));
+        }
+    }
+
     private static int End<V>(int i0, int i1) where V : struct, ISimd<V> => i0 + (i1 - i0) / V.Count * V.Count;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -59,15 +81,14 @@ internal static class TailSweepKernels
     {
         int d = lam.Length, end = End<V>(i0, i1);
         if (end == i0) return i0;
-        V a00 = V.Broadcast(k[0]), a01 = V.Broadcast(k[1]), a10 = V.Broadcast(k[2]), a11 = V.Broadcast(k[3]);
-        V b0c0 = V.Broadcast(k[4] * k[6]), b0c1 = V.Broadcast(k[4] * k[7]), b1c0 = V.Broadcast(k[5] * k[6]), b1c1 = V.Broadcast(k[5] * k[7]);
-        V o0 = V.Broadcast(k[8]), o1 = V.Broadcast(k[9]), two = V.Broadcast(2);
+        var u = new Update2<V>(k);
+        V o0 = u.O0, o1 = u.O1, two = V.Broadcast(2);
         ref double L = ref lam[0], Vs = ref vs[0], Z = ref z[0], H = ref h[0], P = ref phi[0];
         V acc = V.Zero;
         for (int i = i0; i < end; i += V.Count)
         {
             V l = V.Load(ref L, i);
-            V t00 = V.Sub(a00, V.Mul(l, b0c0)), t01 = V.Sub(a01, V.Mul(l, b0c1)), t10 = V.Sub(a10, V.Mul(l, b1c0)), t11 = V.Sub(a11, V.Mul(l, b1c1));
+            u.Mean(l, out V t00, out V t01, out V t10, out V t11);
             V z0 = V.Load(ref Z, i), z1 = V.Load(ref Z, d + i), v0 = V.Load(ref Vs, i), v1 = V.Load(ref Vs, d + i);
             // z ← o + Tᵀ z
             V w0 = Madd(t10, z1, Madd(t00, z0, o0)), w1 = Madd(t11, z1, Madd(t01, z0, o1));
@@ -94,15 +115,14 @@ internal static class TailSweepKernels
     {
         int d = lam.Length, end = End<V>(i0, i1);
         if (end == i0) return i0;
-        V a00 = V.Broadcast(k[0]), a01 = V.Broadcast(k[1]), a10 = V.Broadcast(k[2]), a11 = V.Broadcast(k[3]);
-        V b0c0 = V.Broadcast(k[4] * k[6]), b0c1 = V.Broadcast(k[4] * k[7]), b1c0 = V.Broadcast(k[5] * k[6]), b1c1 = V.Broadcast(k[5] * k[7]);
-        V o0 = V.Broadcast(k[8]), o1 = V.Broadcast(k[9]), two = V.Broadcast(2);
+        var u = new Update2<V>(k);
+        V o0 = u.O0, o1 = u.O1, two = V.Broadcast(2);
         ref double L = ref lam[0], Vv = ref v[0], X = ref a[0], P = ref pm[0], G = ref g[0];
         V acc = V.Zero;
         for (int i = i0; i < end; i += V.Count)
         {
             V l = V.Load(ref L, i);
-            V t00 = V.Sub(a00, V.Mul(l, b0c0)), t01 = V.Sub(a01, V.Mul(l, b0c1)), t10 = V.Sub(a10, V.Mul(l, b1c0)), t11 = V.Sub(a11, V.Mul(l, b1c1));
+            u.Mean(l, out V t00, out V t01, out V t10, out V t11);
             V v0 = V.Load(ref Vv, i), v1 = V.Load(ref Vv, d + i), x0 = V.Load(ref X, i), x1 = V.Load(ref X, d + i);
             V y0 = Madd(t01, x1, Madd(t00, x0, v0)), y1 = Madd(t11, x1, Madd(t10, x0, v1));
             V.Store(y0, ref X, i);
