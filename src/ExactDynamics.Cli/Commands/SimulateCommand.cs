@@ -82,14 +82,14 @@ internal static class SimulateCommand
             var settings = new SimulationSettings
             {
                 // with schedules the optimizer draws B_t single samples per step (docs/schedules.md#what-a-schedule-is)
-                Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = scheduled.IsConstant ? (int)problem.Batch : 1, Covariates = law,
+                Spectrum = problem.Spectrum, Initial = problem.Initial.ToArray(), Batch = SimulatedMethod.OracleBatch(scheduled, problem.Batch), Covariates = law,
                 Noise = problem.Noise, Steps = t, Every = n, Runs = (int)r, Seed = (ulong)s, MaxDegreeOfParallelism = dop,
             };
-            CostEstimate.Require(CostEstimate.SimulationSeconds(method.K, problem.Spectrum.Dimension, settings.Batch * (scheduled.IsConstant ? 1 : problem.Batch), t, r),
+            CostEstimate.Require(CostEstimate.SimulationSeconds(method.K, problem.Spectrum.Dimension, settings.Batch * (scheduled.BaseIsConstant ? 1 : problem.Batch), t, r),
                 $"simulating {r} runs of {method.Spec} to t = {t} at d = {problem.Spectrum.Dimension}",
                 "use fewer runs or steps, or 'exactdyn risk' for the exact curve", ctx.Note);
             CostEstimate.RequireMemory(32.0 * (t / n + 2) * Math.Max(1, Environment.ProcessorCount), $"recording {t / n + 1} steps");
-            ISimulatedOptimizer optimizer = scheduled.IsConstant ? new LinearMethodOptimizer(method) : new ScheduledMethodOptimizer(scheduled, problem.Batch);
+            var optimizer = SimulatedMethod.Create(scheduled, problem.Batch, problem.Spectrum.Dimension, t, dop);
             SimulationResult result;
             using (var progress = Progress.Start(ctx.Error, "simulate", r))
                 result = MonteCarloSimulator.Run(settings, optimizer, finished => progress.Advance(finished));

@@ -237,7 +237,8 @@ internal static class TuneCommand
     internal static Option<string> Modifiers(string extra = "") =>
         OptionFactory.Text("--modifiers", "SPEC",
             "An EMA and/or weight decay on the tuned family, each fixed or tuned: ema=τ or ema=tune, wd=λ or wd=tune, decay=coupled|decoupled (comma-separated, e.g. ema=tune,wd=1e-3). " +
-            "A tuned τ needs --objective iterations or risk (an EMA never raises the gap); weight decay too (its limit depends on λ)." + extra);
+            "A tuned τ needs --objective iterations or risk (an EMA never raises the gap); weight decay too (its limit depends on λ). " +
+            "A tail average average=tail:F or average=tail:tune (the mean of the last fraction F of the run) needs tune's --objective risk --steps T." + extra);
 
     internal static Option<double?> Target(string description)
     {

@@ -6,8 +6,8 @@ namespace ExactDynamics.Cli.Parsing;
 
 /// <summary>
 /// The <c>--modifiers</c> text of <c>tune</c>, <c>sweep</c> and <c>critical-batch</c> (docs/cli.md#tune-modifiers):
-/// comma-separated <c>ema=τ|tune</c>, <c>wd=λ|tune</c> and <c>decay=coupled|decoupled</c>, read into the library's
-/// <see cref="TuneModifiers"/>.
+/// comma-separated <c>ema=τ|tune</c>, <c>wd=λ|tune</c>, <c>decay=coupled|decoupled</c> and <c>average=tail:F|tune</c>,
+/// read into the library's <see cref="TuneModifiers"/>.
 /// </summary>
 internal static class TuneModifierSpec
 {
@@ -21,8 +21,8 @@ internal static class TuneModifierSpec
         {
             int eq = raw.IndexOf('=');
             var key = eq > 0 ? raw[..eq].Trim().ToLowerInvariant() : raw.ToLowerInvariant();
-            if (key is not ("ema" or "wd" or "decay") || eq < 0)
-                throw new InvalidInputException($"The modifier '{raw}' in '{text}' is not known; write ema=τ or ema=tune, wd=λ or wd=tune, decay=coupled or decay=decoupled.");
+            if (key is not ("ema" or "wd" or "decay" or "average") || eq < 0)
+                throw new InvalidInputException($"The modifier '{raw}' in '{text}' is not known; write ema=τ or ema=tune, wd=λ or wd=tune, decay=coupled or decay=decoupled, average=tail:F or average=tail:tune.");
             if (!found.TryAdd(key, raw[(eq + 1)..].Trim()))
                 throw new InvalidInputException($"The modifiers '{text}' give '{key}' twice; give each modifier once.");
         }
@@ -43,7 +43,19 @@ internal static class TuneModifierSpec
             if (!found.ContainsKey("wd"))
                 throw new InvalidInputException($"The modifiers '{text}' name a weight-decay convention but no weight decay; add wd=λ or wd=tune.");
         }
-        var mods = new TuneModifiers(ema, tuneEma, wd, tuneWd, kind);
+        double tail = 0;
+        bool tuneTail = false;
+        if (found.TryGetValue("average", out var avg))
+        {
+            if (!avg.StartsWith("tail:", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidInputException($"The average '{avg}' in '{text}' cannot be tuned with a family; write average=tail:F with F in (0, 1], or average=tail:tune.");
+            var f = avg["tail:".Length..].Trim();
+            if (f.Equals("tune", StringComparison.OrdinalIgnoreCase)) tuneTail = true;
+            else if (!double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out tail))
+                throw new InvalidInputException($"The tail fraction '{f}' in '{text}' is neither a number nor 'tune'; write e.g. average=tail:0.5 or average=tail:tune.");
+            else MethodModifiers.RequireTailFraction(tail);
+        }
+        var mods = new TuneModifiers(ema, tuneEma, wd, tuneWd, kind, tail, tuneTail);
         mods.Validate();
         return mods;
     }

@@ -202,13 +202,13 @@ public sealed class SecondMoments
 
     /// <summary>
     /// v_i = S_{t,i} o for the directions i ∈ [i0, i1), in the method's own coordinates and the user's scale:
-    /// v[i·k + p]. For <see cref="TailAverage"/>, whose cross moments E[X_r X_sᵀ] o = Φ(r, s) S_s o start from these vectors.
+    /// v[p·d + i] (component-major, so that kernels over directions load contiguous lanes). For <see cref="TailAverage"/>, whose cross moments E[X_r X_sᵀ] o = Φ(r, s) S_s o start from these vectors.
     /// </summary>
     internal void MomentTimes(ReadOnlySpan<double> o, double[] v, int i0, int i1)
     {
         // S = P S̃ Pᵀ (P = I outside the consistent basis): S o = P (S̃ (Pᵀ o)) = Σ_e s̃_e coef[p, e], with
         // coef[p, e] = P[p, p_e] õ[q_e] + P[p, q_e] õ[p_e] (the second term off the diagonal), õ = Pᵀ o
-        int k = _k, m = _m, exponent = _scale.MomentExponent;
+        int k = _k, m = _m, exponent = _scale.MomentExponent, d = v.Length / k;
         Span<double> ot = stackalloc double[k];
         for (int q = 0; q < k; q++) { double x = 0; for (int p = 0; p < k; p++) x += _pMat[p, q] * o[p]; ot[q] = x; }
         double factor = Math.ScaleB(1.0, exponent);
@@ -228,8 +228,8 @@ public sealed class SecondMoments
             for (int i = i0; i < i1; i++)
             {
                 double x = s0[i], y = s1[i], z = s2[i];
-                v[2 * i] = c00 * x + c01 * y + c02 * z;
-                v[2 * i + 1] = c10 * x + c11 * y + c12 * z;
+                v[i] = c00 * x + c01 * y + c02 * z;
+                v[d + i] = c10 * x + c11 * y + c12 * z;
             }
         }
         else
@@ -239,10 +239,12 @@ public sealed class SecondMoments
                 {
                     double x = 0;
                     for (int e = 0; e < m; e++) x += coef[p * m + e] * _s[e][i];
-                    v[i * k + p] = x;
+                    v[p * d + i] = x;
                 }
         }
-        if (!exact) for (int i = i0 * k; i < i1 * k; i++) v[i] = Math.ScaleB(v[i], exponent);
+        if (!exact)
+            for (int p = 0; p < k; p++)
+                for (int i = i0; i < i1; i++) v[p * d + i] = Math.ScaleB(v[p * d + i], exponent);
     }
 
     private void Accumulate() => (Coupling, Risk) = Readout(_s, _lambda, _p, _q, _base.C, _base.ONext);

@@ -52,12 +52,14 @@ public static class TailAverage
     /// <param name="progress">Receives the steps done so far.</param>
     /// <param name="maxLeft">The widest spread of window starts a block may hold (default: what fits
     /// <see cref="BlockBytes"/>); tests narrow it to force many blocks.</param>
+    /// <param name="vectorBits">The SIMD width of the sweeps (<see cref="TailSweepKernels"/>; 0: the widest the machine
+    /// accelerates), or −1 for the scalar reference kernels.</param>
     internal static RiskTrajectory At(Problem problem, ScheduledMethod scheduled, IEnumerable<long> horizons, Action<long>? progress = null,
-        long? maxLeft = null)
+        long? maxLeft = null, int vectorBits = 0)
     {
         var ts = new List<long>();
         var rs = new List<double>();
-        foreach (var (t, r) in Stream(problem, scheduled, horizons, progress, maxLeft))
+        foreach (var (t, r) in Stream(problem, scheduled, horizons, progress, maxLeft, vectorBits))
         {
             if (!double.IsFinite(r)) return new RiskTrajectory(ts.ToArray(), rs.ToArray(), true);
             ts.Add(t);
@@ -97,18 +99,18 @@ public static class TailAverage
     /// overflow one pair with +∞ and the step where it happened ends the sequence.
     /// </summary>
     internal static IEnumerable<(long T, double Risk)> Stream(Problem problem, ScheduledMethod scheduled, IEnumerable<long> horizons,
-        Action<long>? progress = null, long? maxLeft = null)
+        Action<long>? progress = null, long? maxLeft = null, int vectorBits = 0)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
         ArgumentNullException.ThrowIfNull(horizons);
         double fraction = RequireFraction(scheduled);
         MethodModifiers.RequireTailFraction(fraction);
-        return Run(problem, scheduled, fraction, horizons, progress, maxLeft);
+        return Run(problem, scheduled, fraction, horizons, progress, maxLeft, vectorBits < 0 ? -1 : SimdWidth.Resolve(vectorBits));
     }
 
     private static IEnumerable<(long T, double Risk)> Run(Problem problem, ScheduledMethod scheduled, double fraction,
-        IEnumerable<long> horizons, Action<long>? progress, long? maxLeft)
+        IEnumerable<long> horizons, Action<long>? progress, long? maxLeft, int bits)
     {
         var state = new SecondMoments(problem, scheduled, null, tailBase: true);
         var lam = problem.Spectrum.ToArray();
@@ -146,8 +148,8 @@ public static class TailAverage
             foreach (var b in active)
             {
                 if (t < b.M) b.Store(v, cur, pool);
-                else if (t == b.M) { b.SweepLeft(lam, chunks, pool); b.StartRight(lam, v, cur); }
-                else b.StepRight(lam, v, cur, prev!, chunks);
+                else if (t == b.M) { b.SweepLeft(lam, chunks, pool, bits); b.StartRight(lam, v, cur); }
+                else b.StepRight(lam, v, cur, prev!, chunks, bits);
                 if (b.Next < b.Ts.Count && b.Ts[b.Next] == t)
                 {
                     double risk = b.Risk(lam, chunks);
@@ -164,7 +166,7 @@ public static class TailAverage
 
     /// <summary>The directions cut into fixed chunks (<see cref="SecondMoments.ChunkSize"/>) that run on all cores for a
     /// large d; partial sums are added in chunk order, so results do not depend on the thread count.</summary>
-    private sealed class Chunks(int d) : IChunkJob
+    internal sealed class Chunks(int d) : IChunkJob
     {
         private readonly int _count = (d + SecondMoments.ChunkSize - 1) / SecondMoments.ChunkSize;
         private readonly double[] _parts = new double[(d + SecondMoments.ChunkSize - 1) / SecondMoments.ChunkSize];
@@ -190,10 +192,12 @@ public static class TailAverage
     }
 
     /// <summary>The matrices of one update: T x = A x − λ b (cᵀx), Tᵀ z = Aᵀ z − λ c (bᵀz), and the read-out o.</summary>
-    private sealed class Coefficients
+    internal sealed class Coefficients
     {
         public readonly int K;
         public readonly double[] A, B, C, O; // A row-major
+        /// <summary>A, b, c, o packed for the two-state SIMD kernels (null for other k).</summary>
+        public readonly double[]? Packed;
 
         public Coefficients(LinearMethod m)
         {
@@ -203,6 +207,7 @@ public static class TailAverage
             B = m.B.ToArray();
             C = m.C.ToArray();
             O = m.O.ToArray();
+            if (K == 2) Packed = TailSweepKernels.Pack(A, B, C, O);
         }
     }
 
@@ -244,8 +249,9 @@ public static class TailAverage
     }
 
     /// <summary>One block of horizons with its split step M (docs/math.md#tail-averaging). Per-direction vectors are
-    /// stored direction-major: x[i·k + p], matrices x[(i·k + p)·k + q].</summary>
-    private sealed class Block
+    /// stored component-major, x[p·d + i], matrices x[(p·k + q)·d + i], so that a kernel over directions reads contiguous
+    /// lanes.</summary>
+    internal sealed class Block
     {
         public long Sa, M, Tb;
         public readonly List<long> Ts = [], Ss = [];
@@ -280,7 +286,7 @@ public static class TailAverage
 
         /// <summary>Backward over s = M − 1 … S_a: z(s) = o_s + T_sᵀ z(s + 1), Φ(M, s) = Φ(M, s + 1) T_s,
         /// h(s) = h(s + 1) + Φ(M, s) v_s, W_L(s) = W_L(s + 1) + Σ_i λ_i (2 z(s) − o_s)ᵀ v_s.</summary>
-        public void SweepLeft(double[] lam, Chunks chunks, Stack<double[]> pool)
+        public void SweepLeft(double[] lam, Chunks chunks, Stack<double[]> pool, int bits)
         {
             _left[M] = (0, null);
             if (_v.Count == 0) return;
@@ -288,13 +294,13 @@ public static class TailAverage
             var z = new double[d * k];
             var h = new double[d * k];
             var phi = new double[d * k * k];
-            for (int i = 0; i < d; i++) for (int p = 0; p < k; p++) phi[(i * k + p) * k + p] = 1;
+            for (int p = 0; p < k; p++) Array.Fill(phi, 1.0, (p * k + p) * d, d);
             double left = 0;
             for (long s = M - 1; s >= Sa; s--)
             {
                 var co = _co[(int)(s - Sa)];
                 var vs = _v[(int)(s - Sa)];
-                left += chunks.Sum((i0, i1) => LeftStep(lam, co, vs, z, h, phi, i0, i1));
+                left += chunks.Sum((i0, i1) => LeftStep(lam, co, vs, z, h, phi, i0, i1, bits));
                 pool.Push(vs);
                 _v[(int)(s - Sa)] = null!;
                 if (_starts.Contains(s))
@@ -308,10 +314,17 @@ public static class TailAverage
             _co.Clear();
         }
 
-        private static double LeftStep(double[] lam, Coefficients co, double[] vs, double[] z, double[] h, double[] phi, int i0, int i1)
+        /// <summary>The backward step over directions [i0, i1): the SIMD kernel where there is one (k = 2, bits &gt; 0),
+        /// the scalar reference for the rest.</summary>
+        internal static double LeftStep(double[] lam, Coefficients co, double[] vs, double[] z, double[] h, double[] phi, int i0, int i1, int bits)
         {
-            int k = co.K;
-            if (k == 2) return LeftStep2(lam, co, vs, z, h, phi, i0, i1);
+            int k = co.K, d = lam.Length;
+            if (k == 2)
+            {
+                double s = 0;
+                int from = bits > 0 ? TailSweepKernels.Left2(bits, lam, co.Packed!, vs, z, h, phi, i0, i1, ref s) : i0;
+                return s + LeftStep2(lam, co, vs, z, h, phi, from, i1);
+            }
             var A = co.A; var B = co.B; var C = co.C; var O = co.O;
             Span<double> tz = stackalloc double[k];
             Span<double> pb = stackalloc double[k];
@@ -320,38 +333,36 @@ public static class TailAverage
             for (int i = i0; i < i1; i++)
             {
                 double l = lam[i];
-                int bi = i * k, bm = i * k * k;
                 // z ← o + Tᵀ z = o + Aᵀ z − λ c (bᵀ z)
                 double bz = 0;
-                for (int p = 0; p < k; p++) bz += B[p] * z[bi + p];
+                for (int p = 0; p < k; p++) bz += B[p] * z[p * d + i];
                 for (int q = 0; q < k; q++)
                 {
                     double x = O[q] - l * C[q] * bz;
-                    for (int p = 0; p < k; p++) x += A[p * k + q] * z[bi + p];
+                    for (int p = 0; p < k; p++) x += A[p * k + q] * z[p * d + i];
                     tz[q] = x;
                 }
                 double zv = 0;
-                for (int q = 0; q < k; q++) { z[bi + q] = tz[q]; zv += (2 * tz[q] - O[q]) * vs[bi + q]; }
+                for (int q = 0; q < k; q++) { z[q * d + i] = tz[q]; zv += (2 * tz[q] - O[q]) * vs[q * d + i]; }
                 sum += l * zv;
                 // Φ ← Φ T = Φ A − λ (Φ b) cᵀ, row by row; h ← h + Φ v
                 for (int p = 0; p < k; p++)
                 {
                     double x = 0;
-                    for (int r = 0; r < k; r++) x += phi[bm + p * k + r] * B[r];
+                    for (int r = 0; r < k; r++) x += phi[(p * k + r) * d + i] * B[r];
                     pb[p] = x;
                 }
                 for (int p = 0; p < k; p++)
                 {
-                    int rp = bm + p * k;
                     for (int q = 0; q < k; q++)
                     {
                         double x = -l * pb[p] * C[q];
-                        for (int r = 0; r < k; r++) x += phi[rp + r] * A[r * k + q];
+                        for (int r = 0; r < k; r++) x += phi[(p * k + r) * d + i] * A[r * k + q];
                         row[q] = x;
                     }
                     double hv = 0;
-                    for (int q = 0; q < k; q++) { phi[rp + q] = row[q]; hv += row[q] * vs[bi + q]; }
-                    h[bi + p] += hv;
+                    for (int q = 0; q < k; q++) { phi[(p * k + q) * d + i] = row[q]; hv += row[q] * vs[q * d + i]; }
+                    h[p * d + i] += hv;
                 }
             }
             return sum;
@@ -365,66 +376,76 @@ public static class TailAverage
             _p = new double[d * k * k];
             _g = new double[d * k];
             double sum = 0;
+            for (int p = 0; p < k; p++)
+            {
+                Array.Fill(_p, 1.0, (p * k + p) * d, d);
+                Array.Fill(_g, co.O[p], p * d, d);
+            }
             for (int i = 0; i < d; i++)
             {
                 double ov = 0;
-                for (int p = 0; p < k; p++)
-                {
-                    _p[(i * k + p) * k + p] = 1;
-                    _g[i * k + p] = co.O[p];
-                    ov += co.O[p] * v[i * k + p];
-                }
+                for (int p = 0; p < k; p++) ov += co.O[p] * v[p * d + i];
                 sum += lam[i] * ov;
             }
             _right = sum;
         }
 
         /// <summary>t &gt; M: a ← T_{t−1} a + v_t, P ← T_{t−1} P, g ← g + Pᵀ o_t, W_R ← W_R + Σ_i λ_i (2 o_tᵀ a − o_tᵀ v_t).</summary>
-        public void StepRight(double[] lam, double[] v, Coefficients co, Coefficients previous, Chunks chunks)
+        public void StepRight(double[] lam, double[] v, Coefficients co, Coefficients previous, Chunks chunks, int bits)
         {
             var a = _a!; var pm = _p!; var g = _g!;
-            _right += chunks.Sum((i0, i1) => RightStep(lam, v, co.O, previous, a, pm, g, i0, i1));
+            var packed = previous.K == 2 ? TailSweepKernels.Pack(previous.A, previous.B, previous.C, co.O) : null;
+            _right += chunks.Sum((i0, i1) => RightStep(lam, v, co.O, previous, packed, a, pm, g, i0, i1, bits));
         }
 
-        private static double RightStep(double[] lam, double[] v, double[] O, Coefficients previous, double[] a, double[] pm, double[] g,
-            int i0, int i1)
+        /// <summary>The forward step over directions [i0, i1): the SIMD kernel where there is one (k ≤ 2, bits &gt; 0),
+        /// the scalar reference for the rest. <paramref name="packed"/>: the previous update's A, b, c with the current o
+        /// (k = 2).</summary>
+        internal static double RightStep(double[] lam, double[] v, double[] O, Coefficients previous, double[]? packed, double[] a, double[] pm,
+            double[] g, int i0, int i1, int bits)
         {
             int k = previous.K;
             var A = previous.A; var B = previous.B; var C = previous.C;
-            if (k == 2) return RightStep2(lam, v, O, A, B, C, a, pm, g, i0, i1);
-            if (k == 1) return RightStep1(lam, v, O[0], A[0], B[0] * C[0], a, pm, g, i0, i1);
+            if (k <= 2)
+            {
+                double s = 0;
+                int from = bits <= 0 ? i0
+                    : k == 2 ? TailSweepKernels.Right2(bits, lam, packed!, v, a, pm, g, i0, i1, ref s)
+                    : TailSweepKernels.Right1(bits, lam, O[0], A[0], B[0] * C[0], v, a, pm, g, i0, i1, ref s);
+                return s + (k == 2 ? RightStep2(lam, v, O, A, B, C, a, pm, g, from, i1) : RightStep1(lam, v, O[0], A[0], B[0] * C[0], a, pm, g, from, i1));
+            }
+            int d = lam.Length;
             Span<double> ta = stackalloc double[k];
             Span<double> col = stackalloc double[k];
             double sum = 0;
             for (int i = i0; i < i1; i++)
             {
                 double l = lam[i];
-                int bi = i * k, bm = i * k * k;
                 double ca = 0;
-                for (int q = 0; q < k; q++) ca += C[q] * a[bi + q];
+                for (int q = 0; q < k; q++) ca += C[q] * a[q * d + i];
                 for (int p = 0; p < k; p++)
                 {
-                    double x = v[bi + p] - l * B[p] * ca;
-                    for (int q = 0; q < k; q++) x += A[p * k + q] * a[bi + q];
+                    double x = v[p * d + i] - l * B[p] * ca;
+                    for (int q = 0; q < k; q++) x += A[p * k + q] * a[q * d + i];
                     ta[p] = x;
                 }
                 double oa = 0, ov = 0;
-                for (int p = 0; p < k; p++) { a[bi + p] = ta[p]; oa += O[p] * ta[p]; ov += O[p] * v[bi + p]; }
+                for (int p = 0; p < k; p++) { a[p * d + i] = ta[p]; oa += O[p] * ta[p]; ov += O[p] * v[p * d + i]; }
                 sum += l * (2 * oa - ov);
                 // P ← T P column by column; g ← g + Pᵀ o
                 for (int q = 0; q < k; q++)
                 {
                     double cp = 0;
-                    for (int r = 0; r < k; r++) cp += C[r] * pm[bm + r * k + q];
+                    for (int r = 0; r < k; r++) cp += C[r] * pm[(r * k + q) * d + i];
                     double go = 0;
                     for (int p = 0; p < k; p++)
                     {
                         double x = -l * B[p] * cp;
-                        for (int r = 0; r < k; r++) x += A[p * k + r] * pm[bm + r * k + q];
+                        for (int r = 0; r < k; r++) x += A[p * k + r] * pm[(r * k + q) * d + i];
                         col[p] = x;
                     }
-                    for (int p = 0; p < k; p++) { pm[bm + p * k + q] = col[p]; go += col[p] * O[p]; }
-                    g[bi + q] += go;
+                    for (int p = 0; p < k; p++) { pm[(p * k + q) * d + i] = col[p]; go += col[p] * O[p]; }
+                    g[q * d + i] += go;
                 }
             }
             return sum;
@@ -450,22 +471,22 @@ public static class TailAverage
             int i0, int i1)
         {
             double a00 = A[0], a01 = A[1], a10 = A[2], a11 = A[3], b0 = B[0], b1 = B[1], c0 = C[0], c1 = C[1], o0 = O[0], o1 = O[1];
+            int d = lam.Length;
             double sum = 0;
             for (int i = i0; i < i1; i++)
             {
                 double l = lam[i];
                 double t00 = a00 - l * b0 * c0, t01 = a01 - l * b0 * c1, t10 = a10 - l * b1 * c0, t11 = a11 - l * b1 * c1;
-                int j = 2 * i, m = 4 * i;
-                double v0 = v[j], v1 = v[j + 1], x0 = a[j], x1 = a[j + 1];
+                double v0 = v[i], v1 = v[d + i], x0 = a[i], x1 = a[d + i];
                 double y0 = t00 * x0 + t01 * x1 + v0, y1 = t10 * x0 + t11 * x1 + v1;
-                a[j] = y0; a[j + 1] = y1;
+                a[i] = y0; a[d + i] = y1;
                 sum += l * (2 * (o0 * y0 + o1 * y1) - (o0 * v0 + o1 * v1));
-                double p00 = pm[m], p01 = pm[m + 1], p10 = pm[m + 2], p11 = pm[m + 3];
+                double p00 = pm[i], p01 = pm[d + i], p10 = pm[2 * d + i], p11 = pm[3 * d + i];
                 double n00 = t00 * p00 + t01 * p10, n01 = t00 * p01 + t01 * p11;
                 double n10 = t10 * p00 + t11 * p10, n11 = t10 * p01 + t11 * p11;
-                pm[m] = n00; pm[m + 1] = n01; pm[m + 2] = n10; pm[m + 3] = n11;
-                g[j] += n00 * o0 + n10 * o1;
-                g[j + 1] += n01 * o0 + n11 * o1;
+                pm[i] = n00; pm[d + i] = n01; pm[2 * d + i] = n10; pm[3 * d + i] = n11;
+                g[i] += n00 * o0 + n10 * o1;
+                g[d + i] += n01 * o0 + n11 * o1;
             }
             return sum;
         }
@@ -474,24 +495,24 @@ public static class TailAverage
         {
             var A = co.A; var B = co.B; var C = co.C; var O = co.O;
             double a00 = A[0], a01 = A[1], a10 = A[2], a11 = A[3], b0 = B[0], b1 = B[1], c0 = C[0], c1 = C[1], o0 = O[0], o1 = O[1];
+            int d = lam.Length;
             double sum = 0;
             for (int i = i0; i < i1; i++)
             {
                 double l = lam[i];
                 double t00 = a00 - l * b0 * c0, t01 = a01 - l * b0 * c1, t10 = a10 - l * b1 * c0, t11 = a11 - l * b1 * c1;
-                int j = 2 * i, m = 4 * i;
-                double z0 = z[j], z1 = z[j + 1], v0 = vs[j], v1 = vs[j + 1];
+                double z0 = z[i], z1 = z[d + i], v0 = vs[i], v1 = vs[d + i];
                 // z ← o + Tᵀ z
                 double w0 = o0 + t00 * z0 + t10 * z1, w1 = o1 + t01 * z0 + t11 * z1;
-                z[j] = w0; z[j + 1] = w1;
+                z[i] = w0; z[d + i] = w1;
                 sum += l * ((2 * w0 - o0) * v0 + (2 * w1 - o1) * v1);
                 // Φ ← Φ T; h ← h + Φ v
-                double p00 = phi[m], p01 = phi[m + 1], p10 = phi[m + 2], p11 = phi[m + 3];
+                double p00 = phi[i], p01 = phi[d + i], p10 = phi[2 * d + i], p11 = phi[3 * d + i];
                 double n00 = p00 * t00 + p01 * t10, n01 = p00 * t01 + p01 * t11;
                 double n10 = p10 * t00 + p11 * t10, n11 = p10 * t01 + p11 * t11;
-                phi[m] = n00; phi[m + 1] = n01; phi[m + 2] = n10; phi[m + 3] = n11;
-                h[j] += n00 * v0 + n01 * v1;
-                h[j + 1] += n10 * v0 + n11 * v1;
+                phi[i] = n00; phi[d + i] = n01; phi[2 * d + i] = n10; phi[3 * d + i] = n11;
+                h[i] += n00 * v0 + n01 * v1;
+                h[d + i] += n10 * v0 + n11 * v1;
             }
             return sum;
         }
@@ -505,14 +526,14 @@ public static class TailAverage
             if (h is not null)
             {
                 var g = _g!;
-                int k = g.Length / lam.Length;
+                int d = lam.Length, k = g.Length / d;
                 cross = chunks.Sum((i0, i1) =>
                 {
                     double c = 0;
                     for (int i = i0; i < i1; i++)
                     {
                         double x = 0;
-                        for (int p = i * k; p < (i + 1) * k; p++) x += g[p] * h[p];
+                        for (int p = 0; p < k; p++) x += g[p * d + i] * h[p * d + i];
                         c += lam[i] * x;
                     }
                     return c;

@@ -63,8 +63,12 @@ public sealed class ScheduledMethod
     public Schedule? BatchSchedule { get; }
 
     /// <summary>True when no setting changes from step to step (no schedule, or only constant ones).</summary>
-    public bool IsConstant => LrSchedule is null && MomentumSchedule is null && BatchSchedule is null && !Template.Modifiers.IsTimeVarying
-                              && Template.Family != MethodFamily.ScheduleFree && Template.Modifiers.TailFraction is null;
+    public bool IsConstant => BaseIsConstant && Template.Modifiers.TailFraction is null;
+
+    /// <summary>True when the update t → t + 1 is the same at every step, a tail average aside (its window moves with
+    /// the horizon, but the recursion of the iterates it averages is constant; docs/math.md#tail-averaging).</summary>
+    public bool BaseIsConstant => LrSchedule is null && MomentumSchedule is null && BatchSchedule is null && !Template.Modifiers.IsTimeVarying
+                                  && Template.Family != MethodFamily.ScheduleFree;
 
     /// <summary>The tail fraction F of a tail average (docs/math.md#tail-averaging), or null.</summary>
     public double? TailFraction => Template.Modifiers.TailFraction;

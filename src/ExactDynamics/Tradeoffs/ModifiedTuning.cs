@@ -16,12 +16,14 @@ namespace ExactDynamics.Tradeoffs;
 /// <item>iterations and final-risk objectives: the global gap search of the unmodified family gives the start, then a
 /// local search of the objective with the modifiers on (the crossing time of ε as for the unmodified iterations
 /// objective, or −ln E L_T);</item>
-/// <item>tuned τ and/or λ: an outer search over x = ln(1 − τ) and y = ln λ — a coarse scan (9 points for one
-/// coordinate, 5 × 5 for two), then Brent (one) or Nelder–Mead (two) around the best — re-tuning only the step at
-/// every outer point (warm-started from the previous one, the shape kept), then the full local search of the family's
-/// hyperparameters once at the optimum. Tuned λ is also compared with λ = 0 (no decay), which wins when decay does not
-/// help.</item>
+/// <item>tuned τ, F and/or λ: an outer search over x = ln(1 − τ) (or x = ln F for a tail average, F snapped to
+/// n_T/T) and y = ln λ — a coarse scan (9 points for one coordinate, 5 × 5 for two), then Brent (one) or Nelder–Mead
+/// (two) around the best — re-tuning only the step at every outer point (warm-started from the previous one, the shape
+/// kept), then the full local search of the family's hyperparameters once at the optimum. Tuned λ is also compared with
+/// λ = 0 (no decay), which wins when decay does not help.</item>
 /// </list>
+/// A tail average (docs/math.md#tuned-tail-fraction) takes the final-risk objective only; its reported gap is that of
+/// the averaged iterates' recursion.
 /// </summary>
 internal static class ModifiedTuning
 {
@@ -39,18 +41,26 @@ internal static class ModifiedTuning
             throw new InvalidInputException("An EMA never increases the contraction gap, so the gap objective would tune its decay τ to 0; tune τ for the iterations to a target or the final risk at a budget, or fix it.");
         if (o.Objective == TuneObjective.Gap && m.HasDecay)
             throw new InvalidInputException("With weight decay the gap is the rate of approach to a limit that itself depends on the decay λ, so it is not a tuning objective; tune for the iterations to a target or the final risk at a budget.");
+        if (o.Objective != TuneObjective.FinalRisk && m.HasTail)
+            throw new InvalidInputException(TailNeedsBudget);
     }
+
+    /// <summary>Why a tail average is tuned for the final risk at a budget only (one sentence).</summary>
+    public const string TailNeedsBudget =
+        "A tail average is the mean of the last fraction F of a run of known length T, so it is tuned for the final risk after a budget of T steps: " +
+        "the gap belongs to one constant recursion, which an average whose window moves with the horizon is not, and a target leaves no fixed length for F to be a fraction of.";
 
     /// <summary>The modifiers in the units of the normalised problem (λ scales like the eigenvalues).</summary>
     public static TuneModifiers? ToInternal(TuneModifiers? m, ProblemScale scale) =>
         m is null ? null : m with { WeightDecay = Math.ScaleB(m.WeightDecay, -scale.LambdaExponent) };
 
-    /// <summary>The family's method with the modifiers' values in <paramref name="parameters"/> (<c>ema</c>, <c>wd</c>).</summary>
+    /// <summary>The family's method with the modifiers' values in <paramref name="parameters"/> (<c>ema</c>, <c>wd</c>,
+    /// <c>tail</c>).</summary>
     public static LinearMethod Create(MethodFamily family, IReadOnlyDictionary<string, double> parameters, TuneModifiers? modifiers)
     {
         var method = family.Create(parameters);
         if (modifiers is null || modifiers.IsNone) return method;
-        return modifiers.Apply(method, parameters.GetValueOrDefault("ema"), parameters.GetValueOrDefault("wd"));
+        return modifiers.Apply(method, parameters.GetValueOrDefault("ema"), parameters.GetValueOrDefault("wd"), parameters.GetValueOrDefault("tail"));
     }
 
     /// <summary>E L_T after <paramref name="steps"/> steps (+∞ when the risk overflows first).</summary>
@@ -60,7 +70,7 @@ internal static class ModifiedTuning
         return run.Overflowed ? double.PositiveInfinity : run.Risk[^1];
     }
 
-    private sealed record Point(double Tau, double Lambda, FamilySearch.Candidate Candidate, LinearMethod Method,
+    private sealed record Point(double Tau, double Lambda, double Tail, FamilySearch.Candidate Candidate, LinearMethod Method,
         IterationsResult? Iterations, double? Risk, double Score);
 
     public static TuneResult Tune(Problem problem, MethodFamily family, TuneOptions options)
@@ -75,35 +85,37 @@ internal static class ModifiedTuning
         {
             var m = search.MethodAt(start);
             var its = options.Target is double eps ? IterationsToTarget.Compute(problem, m, eps, options.MaxSteps) : null;
-            best = new Point(mods.Ema, 0, start, m, its, null, start.Score);
+            best = new Point(mods.Ema, 0, 0, start, m, its, null, start.Score);
         }
         else
         {
             var last = start;
-            Point Evaluate(double tau, double lambda, bool light)
+            Point Evaluate(double tau, double lambda, double tail, bool light)
             {
-                var p = Refine(problem, options, search, mods, tau, lambda, last, light);
+                var p = Refine(problem, options, search, mods, tau, lambda, tail, last, light);
                 last = p.Candidate;
                 return p;
             }
-            if (mods.TunedCount == 0) best = Evaluate(mods.Ema, mods.WeightDecay, false);
+            if (mods.TunedCount == 0) best = Evaluate(mods.Ema, mods.WeightDecay, mods.Tail, false);
             else
             {
-                // the outer search re-tunes only the step at each (τ, λ); the full local search runs once at its optimum
-                var outer = Outer(problem, options, mods, (tau, lambda) => Evaluate(tau, lambda, true), search.BaseAt(start.Shape, start.Lr));
+                // the outer search re-tunes only the step at each (τ or F, λ); the full local search runs once at its optimum
+                var outer = Outer(problem, options, mods, (tau, lambda, tail) => Evaluate(tau, lambda, tail, true), search.BaseAt(start.Shape, start.Lr));
                 last = outer.Candidate;
-                var full = Evaluate(outer.Tau, outer.Lambda, false);
+                var full = Evaluate(outer.Tau, outer.Lambda, outer.Tail, false);
                 best = full.Score >= outer.Score ? full : outer;
             }
         }
         var parameters = search.Parameters(best.Candidate);
         if (mods.HasEma) parameters["ema"] = best.Tau;
         if (mods.HasDecay) parameters["wd"] = best.Lambda;
-        var method = mods.Apply(search.BaseAt(best.Candidate.Shape, best.Candidate.Lr), best.Tau, best.Lambda);
+        if (mods.HasTail) parameters["tail"] = best.Tail;
+        var method = mods.Apply(search.BaseAt(best.Candidate.Shape, best.Candidate.Lr), best.Tau, best.Lambda, best.Tail);
         var iterations = options.Target is double target
             ? best.Iterations ?? IterationsToTarget.Compute(problem, method, target, options.MaxSteps)
             : null;
-        var exact = ContractionGap.Compute(problem, method);
+        // a tail average has no gap of its own: the gap reported is the averaged iterates' (docs/math.md#tuned-tail-fraction)
+        var exact = ContractionGap.Compute(problem, mods.HasTail ? mods.Apply(search.BaseAt(best.Candidate.Shape, best.Candidate.Lr), best.Tau, best.Lambda) : method);
         // every trial diverged (e.g. a fixed weight decay so large that no step is stable): refuse rather than return it
         if (options.Objective == TuneObjective.FinalRisk ? !double.IsFinite(best.Risk ?? double.NaN) : exact.Diverges)
             throw new InvalidInputException(
@@ -116,11 +128,11 @@ internal static class ModifiedTuning
         };
     }
 
-    /// <summary>The family's hyperparameters at fixed (τ, λ): a local search of the objective from <paramref name="origin"/>.</summary>
+    /// <summary>The family's hyperparameters at fixed (τ, λ, F): a local search of the objective from <paramref name="origin"/>.</summary>
     private static Point Refine(Problem problem, TuneOptions options, FamilySearch search, TuneModifiers mods, double tau, double lambda,
-        FamilySearch.Candidate origin, bool light = false)
+        double tail, FamilySearch.Candidate origin, bool light = false)
     {
-        search.Modify = m => mods.Apply(m, tau, lambda);
+        search.Modify = m => mods.Apply(m, tau, lambda, tail);
         var method = search.MethodAt(origin);
         if (options.Objective == TuneObjective.FinalRisk)
         {
@@ -134,7 +146,7 @@ internal static class ModifiedTuning
             var local = Local(search, origin with { Score = Score(method) }, light);
             var m2 = search.MethodAt(local);
             double risk = FinalRisk(problem, m2, steps);
-            return new Point(tau, lambda, local, m2, null, risk, local.Score);
+            return new Point(tau, lambda, tail, local, m2, null, risk, local.Score);
         }
         double eps = options.Target!.Value;
         search.Score = search.GapOf;
@@ -150,7 +162,7 @@ internal static class ModifiedTuning
             var its2 = IterationsToTarget.Compute(problem, m2, eps, options.MaxSteps);
             if (its2.Exact is long e2 && e2 < e) { cand = local; method = m2; its = its2; }
         }
-        return new Point(tau, lambda, cand, method, its, null, IterationsScore(problem, options, search, method, its));
+        return new Point(tau, lambda, tail, cand, method, its, null, IterationsScore(problem, options, search, method, its));
     }
 
     /// <summary>The local search of the family's hyperparameters; <paramref name="light"/>: the step size only, at the
@@ -175,38 +187,40 @@ internal static class ModifiedTuning
         return -(options.MaxSteps + 1.0) * (2 + Math.Log(Math.Max(limit, eps) / eps));
     }
 
-    /// <summary>The outer search over the tuned modifier coordinates x = ln(1 − τ), y = ln λ.</summary>
-    private static Point Outer(Problem problem, TuneOptions options, TuneModifiers mods, Func<double, double, Point> evaluate,
+    /// <summary>The outer search over the tuned modifier coordinates x = ln(1 − τ) (or x = ln F), y = ln λ.</summary>
+    private static Point Outer(Problem problem, TuneOptions options, TuneModifiers mods, Func<double, double, double, Point> evaluate,
         LinearMethod start)
     {
         // ranges: τ up to an averaging horizon of twice the budget (the final-risk budget, or the start's iterations);
-        // λ over [10⁻³ λ_min, λ_max] of the spectrum
+        // F from one iterate (1/T) to the whole run; λ over [10⁻³ λ_min, λ_max] of the spectrum
         double horizon = options.Objective == TuneObjective.FinalRisk ? options.Steps!.Value : options.MaxSteps;
         if (options.Objective == TuneObjective.Iterations && options.Target is double eps0)
         {
             var its0 = IterationsToTarget.Compute(problem, start, eps0, options.MaxSteps);
             if (its0.Exact is long e0 && e0 > 0) horizon = e0;
         }
-        double xLo = -Math.Log(Math.Max(4, 2 * horizon));
+        double xLo = mods.TuneTail ? -Math.Log(horizon) : -Math.Log(Math.Max(4, 2 * horizon));
         double yLo = Math.Log(problem.Spectrum.Min * 1e-3), yHi = Math.Log(problem.Spectrum.Max);
         Point? best = null;
-        var cache = new Dictionary<(double, double), Point>();
+        var cache = new Dictionary<(double, double, double), Point>();
         double Tau(double x) => mods.TuneEma ? -double.ExpM1(x) : mods.Ema;
         double Lambda(double y) => mods.TuneWeightDecay ? Math.Exp(y) : mods.WeightDecay;
+        // F = n_T/T: the window the fraction e^x gives at the budget (every F with that window scores the same)
+        double Tail(double x) => mods.TuneTail ? (double)TailAverage.WindowLength(Math.Clamp(Math.Exp(x), 1.0 / horizon, 1), (long)horizon) / horizon : mods.Tail;
         double F(double x, double y)
         {
-            double tau = Tau(x), lambda = Lambda(y);
-            if (!cache.TryGetValue((tau, lambda), out var p))
+            double tau = Tau(x), lambda = Lambda(y), tail = Tail(x);
+            if (!cache.TryGetValue((tau, lambda, tail), out var p))
             {
-                p = evaluate(tau, lambda);
-                cache[(tau, lambda)] = p;
+                p = evaluate(tau, lambda, tail);
+                cache[(tau, lambda, tail)] = p;
             }
             if (best is null || p.Score > best.Score) best = p;
             return p.Score;
         }
         if (mods.TunedCount == 1)
         {
-            bool ema = mods.TuneEma;
+            bool ema = mods.TuneEma || mods.TuneTail; // the first coordinate x
             double lo = ema ? xLo : yLo, hi = ema ? 0 : yHi;
             const int n = 9;
             var xs = Enumerable.Range(0, n).Select(j => hi + (lo - hi) * j / (n - 1)).ToArray();
@@ -236,7 +250,7 @@ internal static class ModifiedTuning
                 [xLo, yLo], [0, yHi], 1e-3, 60);
         }
         // no decay at all is a candidate of tuned decay
-        if (mods.TuneWeightDecay) F(mods.TuneEma ? Math.Log(1 - best!.Tau) : 0, double.NegativeInfinity);
+        if (mods.TuneWeightDecay) F(mods.TuneEma ? Math.Log(1 - best!.Tau) : mods.TuneTail ? Math.Log(best!.Tail) : 0, double.NegativeInfinity);
         return best!;
     }
 }

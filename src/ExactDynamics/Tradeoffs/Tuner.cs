@@ -81,10 +81,10 @@ public sealed record TuneResult(MethodFamily Family, double Batch, TuneObjective
     /// <summary>With <see cref="TuneObjective.FinalRisk"/>: the exact E L_T of <see cref="Method"/> after the budget.</summary>
     public double? FinalRisk { get; init; }
 
-    /// <summary>The names of <see cref="Parameters"/> in spec order: the family's, then <c>ema</c> and <c>wd</c> when
-    /// the family carries those modifiers.</summary>
+    /// <summary>The names of <see cref="Parameters"/> in spec order: the family's, then <c>ema</c>, <c>wd</c> and
+    /// <c>tail</c> (the tail fraction F) when the family carries those modifiers.</summary>
     public IReadOnlyList<string> ParameterNames =>
-        [.. Family.ParameterNames(), .. new[] { "ema", "wd" }.Where(Parameters.ContainsKey)];
+        [.. Family.ParameterNames(), .. new[] { "ema", "wd", "tail" }.Where(Parameters.ContainsKey)];
 }
 
 /// <summary>

@@ -9,10 +9,15 @@ namespace ExactDynamics.Validation.Simulation;
 /// </summary>
 public sealed class LinearMethodOptimizer : ISimulatedOptimizer
 {
-    public LinearMethodOptimizer(LinearMethod method)
+    public LinearMethodOptimizer(LinearMethod method) : this(method, false) { }
+
+    /// <param name="method">The method.</param>
+    /// <param name="tailBase">Run the iterates a tail average is taken over (a tail-averaged method's matrices are the
+    /// base method's; <see cref="TailAverageOptimizer"/> averages them); otherwise a tail average is refused.</param>
+    internal LinearMethodOptimizer(LinearMethod method, bool tailBase)
     {
         Method = method ?? throw new ArgumentNullException(nameof(method));
-        MethodModifiers.RefuseTail(method, "this simulator of one linear recursion");
+        if (!tailBase) MethodModifiers.RefuseTail(method, "this simulator of one linear recursion");
     }
 
     public LinearMethod Method { get; }

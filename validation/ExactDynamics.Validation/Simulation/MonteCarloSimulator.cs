@@ -105,7 +105,8 @@ public static class MonteCarloSimulator
         int blocks = (runs + BlockSize - 1) / BlockSize;
         var total = new StepMoments(steps.Length);
         var options = new ParallelOptions { CancellationToken = cancellation };
-        if (settings.MaxDegreeOfParallelism is int dop) options.MaxDegreeOfParallelism = Math.Max(1, dop);
+        // at most one run per core in flight (a tail average's memory estimate counts on it)
+        options.MaxDegreeOfParallelism = settings.MaxDegreeOfParallelism is int dop ? Math.Max(1, dop) : Environment.ProcessorCount;
 
         for (int waveStart = 0; waveStart < blocks; waveStart += BlocksPerWave)
         {

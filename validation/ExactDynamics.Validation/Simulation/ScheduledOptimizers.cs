@@ -50,11 +50,15 @@ public static class ScheduledSimulation
 /// </summary>
 public sealed class ScheduledMethodOptimizer(ScheduledMethod method, double baseBatch) : ISimulatedOptimizer
 {
+    /// <summary>Runs the iterates a tail average is taken over (<see cref="TailAverageOptimizer"/> averages them); set
+    /// only by <see cref="SimulatedMethod"/>.</summary>
+    internal bool TailBase { get; init; }
+
     public string Name => "scheduled:" + method.Description;
 
     public IOptimizerRun CreateRun(int dimension)
     {
-        MethodModifiers.RefuseTail(method.Template.Base, "this simulator of one linear recursion");
+        if (!TailBase) MethodModifiers.RefuseTail(method.Template.Base, "this simulator of one linear recursion");
         return new Run(method, baseBatch, dimension);
     }
 

@@ -21,8 +21,9 @@ public static class ScheduledCurveValidator
         if (scheduled.IsConstant) return CurveValidator.Validate(problem, scheduled.Template.Base, curve, runs, alpha, source);
         if (runs is < 2) throw new InvalidInputException($"--runs {runs} is not allowed; the number of runs averaged must be at least 2.");
         return CurveValidator.Against(ExactAt(problem, scheduled, curve.Steps), curve, runs, alpha, source,
-            r => CurveValidator.MonteCarloStdErr(problem, new Simulation.ScheduledMethodOptimizer(scheduled, problem.Batch),
-                scheduled.Template.Base.K, 1, curve.Steps, r));
+            r => CurveValidator.MonteCarloStdErr(problem,
+                Simulation.SimulatedMethod.Create(scheduled, problem.Batch, problem.Spectrum.Dimension, curve.Steps.Length == 0 ? 0 : curve.Steps[^1]),
+                scheduled.Template.Base.K, Simulation.SimulatedMethod.OracleBatch(scheduled, problem.Batch), curve.Steps, r));
     }
 
     /// <summary>The exact scheduled E L_t at the given increasing steps (+∞ once a divergent run overflows).</summary>
@@ -32,10 +33,22 @@ public static class ScheduledCurveValidator
         ArgumentNullException.ThrowIfNull(scheduled);
         ArgumentNullException.ThrowIfNull(steps);
         if (scheduled.IsConstant) return CurveValidator.ExactAt(problem, scheduled.Template.Base, steps);
+        if (scheduled.TailFraction is not null) return TailAt(problem, scheduled, steps);
         if (steps.Count > 0)
             CostEstimate.Require(CostEstimate.SteppingSeconds(scheduled.Template.Base.K, problem.Spectrum.Dimension, steps[^1]),
                 $"the exact scheduled risk to t = {steps[^1]} at d = {problem.Spectrum.Dimension}", "compare fewer or earlier steps, or a smaller spectrum");
         var state = new SecondMoments(problem, scheduled);
         return CurveValidator.Sample(state.Step, () => state.Risk, steps);
+    }
+
+    /// <summary>The exact tail-averaged risk (docs/math.md#tail-averaging) at the steps, +∞ from an overflow on.</summary>
+    private static double[] TailAt(Problem problem, ScheduledMethod scheduled, IReadOnlyList<long> steps)
+    {
+        var result = new double[steps.Count];
+        if (steps.Count == 0) return result;
+        Array.Fill(result, double.PositiveInfinity);
+        var exact = RiskRecursion.At(problem, scheduled, steps.ToArray());
+        Array.Copy(exact.Risk, result, exact.Risk.Length);
+        return result;
     }
 }
