@@ -73,7 +73,7 @@ public static class DataRisk
         if (points.Length == 0) return new RiskTrajectory([], [], false);
         if (model == MomentModel.Gaussian)
         {
-            ScheduledStart.FirstMethod(problem, scheduled);
+            ScheduledSteps.FirstMethod(problem, scheduled);
             return RiskRecursion.At(GaussianProblem(problem, kurtosis), scheduled, points, progress);
         }
         var (first, step) = Stepper(problem, scheduled, model, kurtosis, options, 0);
@@ -105,7 +105,7 @@ public static class DataRisk
         switch (model)
         {
             case MomentModel.Gaussian:
-                ScheduledStart.FirstMethod(problem, scheduled);
+                ScheduledSteps.FirstMethod(problem, scheduled);
                 var gaussian = GaussianProblem(problem, kurtosis);
                 return (scheduled.IsConstant
                     ? RiskRecursion.Trajectory(gaussian, scheduled.Template.Base, steps, options)
@@ -167,7 +167,7 @@ public static class DataRisk
         if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         if (model == MomentModel.Gaussian)
         {
-            ScheduledStart.FirstMethod(problem, scheduled);
+            ScheduledSteps.FirstMethod(problem, scheduled);
             return IterationsToTarget.Compute(GaussianProblem(problem, kurtosis), scheduled, target, maxSteps);
         }
         double rho = tail.Method is null ? double.NaN

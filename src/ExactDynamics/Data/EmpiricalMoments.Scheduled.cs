@@ -11,33 +11,26 @@ namespace ExactDynamics.Data;
 /// </summary>
 public sealed partial class EmpiricalMoments
 {
-    private readonly ScheduledMethod? _scheduled;
-    private StepSettings? _current;
-    private readonly double _baseBatch;
+    private readonly ScheduledSteps? _scheduled;
     private Spectral.ConsistentBasis? _basis;
 
     /// <summary>Starts the recursion at t = 0 for a method with schedules (learning rate, momentum, batch, EMA warm-up);
     /// without schedules it is <see cref="EmpiricalMoments(DataProblem, Methods.LinearMethod, ExecutionOptions?)"/>.</summary>
     /// <exception cref="InvalidInputException">A schedule changes the number of states k or the state shape u.</exception>
     public EmpiricalMoments(DataProblem problem, ScheduledMethod scheduled, ExecutionOptions? options = null)
-        : this(problem, ScheduledStart.FirstMethod(problem, scheduled), options, referenceKernels: false)
+        : this(problem, ScheduledSteps.FirstMethod(problem, scheduled), options, referenceKernels: false)
     {
-        _baseBatch = problem.Batch;
-        _current = scheduled.At(0, problem.Batch);
-        if (!scheduled.IsConstant) _scheduled = scheduled;
+        _scheduled = ScheduledSteps.For(problem, scheduled);
     }
 
     /// <summary>Sets this update's coefficients (step t's method and batch) and the read-out o of step t + 1.</summary>
     private void UseSettingsOfThisStep()
     {
-        var current = _current!;
-        var next = _scheduled!.At(Time + 1, _baseBatch, current);
-        ScheduledStart.RequireSameShape(current.Method, next.Method);
+        var (current, next) = _scheduled!.Advance(Time);
         (_a, _b, _c, _) = Working(current.Method);
         (_, _, _, _o) = Working(next.Method);
         _invB = 1.0 / current.Batch;
         _scale = 1.0 / (_n * current.Batch);
-        _current = next;
     }
 
     /// <summary>A step's (A, b, c, o) in the working basis: the consistent basis of the first method for k = 2.</summary>

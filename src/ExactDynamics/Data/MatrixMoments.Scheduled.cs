@@ -9,31 +9,24 @@ namespace ExactDynamics.Data;
 /// </summary>
 public sealed partial class MatrixMoments
 {
-    private readonly ScheduledMethod? _scheduled;
-    private StepSettings? _current;
-    private readonly double _baseBatch;
+    private readonly ScheduledSteps? _scheduled;
 
     /// <summary>The model for a method with schedules, with the data's own fourth-moment matrix (or a given K, d×d
     /// row-major); without schedules it is <see cref="MatrixMoments(DataProblem, Methods.LinearMethod, double[])"/>.</summary>
-    /// <exception cref="InvalidInputException">A schedule changes the number of states k.</exception>
+    /// <exception cref="InvalidInputException">A schedule changes the number of states k or the state shape u.</exception>
     public MatrixMoments(DataProblem problem, ScheduledMethod scheduled, double[]? fourthMoments = null)
-        : this(problem, ScheduledStart.FirstMethod(problem, scheduled), fourthMoments)
+        : this(problem, ScheduledSteps.FirstMethod(problem, scheduled), fourthMoments)
     {
-        _baseBatch = problem.Batch;
-        _current = scheduled.At(0, problem.Batch);
-        if (!scheduled.IsConstant) _scheduled = scheduled;
+        _scheduled = ScheduledSteps.For(problem, scheduled);
     }
 
     /// <summary>Sets this update's coefficients (step t's method and batch) and the read-out o of step t + 1.</summary>
     private void UseSettingsOfThisStep()
     {
-        var current = _current!;
-        var next = _scheduled!.At(Time + 1, _baseBatch, current);
-        ScheduledStart.RequireSameShape(current.Method, next.Method);
+        var (current, next) = _scheduled!.Advance(Time);
         var m = current.Method;
         (_a, _b, _c) = (m.MatrixA, m.B.ToArray(), m.C.ToArray());
         _o = next.Method.O.ToArray();
         _invB = 1.0 / current.Batch;
-        _current = next;
     }
 }

@@ -89,16 +89,14 @@ public static class DataCurveValidator
         return scheduled.IsConstant ? new LinearMethodOptimizer(scheduled.Template.Base) : new ScheduledMethodOptimizer(scheduled, problem.Batch);
     }
 
-    /// <summary>E L_t of the model at the given increasing steps (+∞ once a divergent run overflows).</summary>
+    /// <summary>E L_t of the model at the given increasing steps (+∞ once a divergent run overflows): the method as it
+    /// is, a constant recursion.</summary>
     public static double[] ExactAt(DataProblem problem, LinearMethod method, MomentModel model, IReadOnlyList<long> steps, double kurtosis = 3,
         ExecutionOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(steps);
-        if (steps.Count == 0) return [];
-        long last = steps[^1];
-        if (last > int.MaxValue - 1) throw new InvalidInputException($"Step {last} is too far for the data models; compare steps up to {int.MaxValue - 1}.");
-        var all = DataRisk.Trajectory(problem, method, (int)last, model, kurtosis, options);
-        return steps.Select(t => all[t]).ToArray();
+        ArgumentNullException.ThrowIfNull(method);
+        MethodModifiers.RefuseTail(method, "the exact risk on a data matrix");
+        return ExactAt(problem, new ScheduledMethod(MethodTemplate.Custom(method)), model, steps, kurtosis, options);
     }
 
     /// <summary>The user's setting for the simulator: the data's rows drawn with replacement (eigenbasis coordinates),
