@@ -132,6 +132,25 @@ public class DataScheduleCommandTests : IDisposable
     }
 
     [Fact]
+    public void An_ema_warm_up_on_data_changes_the_method_every_step_as_on_a_spectrum()
+    {
+        // timm's warm-up τ_t = min(τ, (1 + t)/(10 + t)) makes the method time-varying; on independent grid data the
+        // empirical model must follow it as the spectral recursion does
+        const string method = "hb:lr=0.3,beta=0.5,ema=0.9,ema-warmup=true";
+        var spectrum = "values:" + string.Join(",", Scale.Select(s => (2.5 * s * s).ToString("R", CultureInfo.InvariantCulture)));
+        var onData = Cli.Run("risk", "--data", Grid(), "--method", method, "--batch", "2", "--noise", "0.1", "--moments", "empirical",
+            "--steps", "30", "--every", "3", "--format", "csv");
+        var onSpectrum = Cli.Run("risk", "--spectrum", spectrum, "--method", method, "--batch", "2", "--noise", "0.1", "--kurtosis", M4Text,
+            "--steps", "30", "--every", "3", "--format", "csv");
+        onData.ShouldSucceed();
+        onSpectrum.ShouldSucceed();
+        var d = onData.Csv().Skip(1).Select(r => Cli.D(r[^1])).ToArray();
+        var s = onSpectrum.Csv().Skip(1).Select(r => Cli.D(r[^1])).ToArray();
+        d.Length.ShouldBe(11);
+        for (int i = 0; i < d.Length; i++) Rel(d[i], s[i]).ShouldBeLessThan(1e-11);
+    }
+
+    [Fact]
     public void Risk_with_data_refuses_overlay_in_one_line_before_reading_the_data()
     {
         var result = Cli.Run("risk", "--data", Grid(), "--method", Method, "--batch", "2", "--overlay", "x.csv", "--plot", Path.Combine(_dir.Path, "p.png"));

@@ -33,13 +33,15 @@ internal static partial class SimulateCommand
         seed.HelpName = "S";
         var covariates = OptionFactory.Text("--covariates", "LAW",
             "Law of the whitened covariates z: gaussian, rademacher, uniform, threepoint:m4=M, mixture:m4=M[,p=P] (Gaussian scale mixture, M > 3) " +
-            "or student:nu=N. Default: from --kurtosis (3 gaussian, 1 rademacher, otherwise threepoint with that m4).");
+            "or student:nu=N. Default: from --kurtosis (3 gaussian, 1 rademacher, otherwise threepoint with that m4). Not with --data (the rows are the samples).");
         var threads = OptionFactory.Integer("--threads", "Threads to use (default, or 0: all cores); the numbers do not depend on it.");
         var command = new ExampleCommand("simulate",
             "Monte Carlo simulation of the method on explicit samples x = H^(1/2) z, y = <x, w*> + noise, from w0 − w* ~ N(0, diag(s)): " +
             "the method's (A, b, c, o, u) update is run step by step (the validation suite shows it is, path for path, the literal optimizer code) " +
             "and the risk ½ Σ λ_i (w_t − w*)_i² is averaged over the runs. csv columns: t,risk,stderr (mean and its standard error); " +
             "json: {\"t\", \"risk\", \"stderr\", \"runs\", \"seed\", \"covariates\"}; the table adds the exact curve and z-scores. " +
+            "With --data the samples are the data's own rows, drawn uniformly with replacement (csv then has a leading moments column, json adds \"moments\" and \"data\"), " +
+            "and the table's exact curve and z-scores are those of the --moments model. " +
             "A progress bar is shown on stderr for long runs when stderr is a terminal.",
             Example);
         shared.AddTo(command);
