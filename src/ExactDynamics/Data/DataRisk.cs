@@ -50,6 +50,7 @@ public static class DataRisk
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(scheduled);
         if (steps < 0) throw new InvalidInputException($"Steps {steps} is not allowed; the number of steps must be at least 0.");
+        CostEstimate.RequireMemory(8.0 * (steps + 1.0), $"the risk at {steps + 1L} steps");
         var (first, step) = Stepper(problem, scheduled, model, kurtosis, options, steps);
         if (step is null) return first!;
         return Run(steps, first![0], step);
