@@ -188,7 +188,6 @@ public class DataRateCommandTests : IDisposable
     [InlineData("gap --spectrum powerlaw:a=1,d=3 --method sgd:lr=0.1 --batch 1", "either --spectrum or --data")]
     [InlineData("tune --family sgd --batch 1 --target 1e-3", "not available with it")]
     [InlineData("sweep --family sgd --batches 1,2 --objective iterations --target 1e-3", "not available with it")]
-    [InlineData("iterations --method sgd:lr=0.1 --batch 1 --target 1e-3 --lr-schedule cosine:steps=10", "schedules are not available")]
     [InlineData("sweep --family sgd --batches 1,2 --schedule wsd --budget 100", "with --data only the constant-step tradeoffs")]
     [InlineData("critical-batch --family sgd --schedule wsd --budget 100", "with --data only the constant-step tradeoffs")]
     [InlineData("sweep --family sgd --batches 1,2 --modifiers ema=0.9", "--modifiers is not available")]

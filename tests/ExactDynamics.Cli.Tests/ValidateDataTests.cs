@@ -129,7 +129,7 @@ public class ValidateDataTests : IDisposable
         string[][] cases =
         [
             ["--spectrum", "powerlaw:a=1,d=2"],
-            ["--lr-schedule", "cosine:steps=30"],
+            ["--lr-schedule", "cosine:steps=-3"],
             ["--moments", "quartic"],
             ["--noise", "0.1"],
         ];

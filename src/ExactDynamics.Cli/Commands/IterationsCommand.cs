@@ -73,23 +73,36 @@ internal static class IterationsCommand
         double eps, long max, string? outPath)
     {
         var method = shared.BuildMethod(parse);
-        if (!schedules.Build(parse, method).IsConstant)
-            throw new InvalidInputException("--data runs constant settings; schedules are not available with it yet.");
+        var scheduled = schedules.Build(parse, method);
         var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), 200, "the rate");
         if (run.Model == MomentModel.Empirical)
         {
-            var rate = DataRate.Compute(run.Problem, method, run.Model, run.Kurtosis);
-            double l0 = DataRisk.Trajectory(run.Problem, method, 0, run.Model, run.Kurtosis)[0];
-            double steps = IterationsToTarget.SteppingHorizon(rate.Rho, max);
-            if (!rate.Diverges && l0 > eps) steps = Math.Min(steps, 1.5 * Math.Log(l0 / eps) / rate.Gap + 64);
+            // the rate of the settings the run ends in (the constant method, or the schedules' tail) bounds the search
+            var tail = scheduled.Tail(run.Problem.Batch);
+            double steps = max;
+            if (tail.Method is not null)
+            {
+                var rate = DataRate.Compute(run.Problem.WithRealBatch(tail.Batch), tail.Method, run.Model, run.Kurtosis);
+                double l0 = DataRisk.Trajectory(run.Problem, scheduled, 0, run.Model, run.Kurtosis)[0];
+                steps = IterationsToTarget.SteppingHorizon(rate.Rho, max);
+                if (!rate.Diverges && l0 > eps) steps = Math.Min(steps, 1.5 * Math.Log(l0 / eps) / rate.Gap + 64);
+                steps = Math.Min(max, steps + (tail.From ?? 0));
+            }
             double seconds = DataOptions.EstimatedSeconds(run.Data, (long)Math.Ceiling(steps));
             Numerics.CostEstimate.Require(seconds, $"stepping the empirical model to E L_t ≤ {ResultWriter.Readable(eps)} (up to {ResultWriter.Readable(Math.Ceiling(steps))} steps)",
                 "use --moments matrix, raise the target or lower --max-steps", ctx.Note);
             ctx.Note($"exactdyn: stepping up to {ResultWriter.Readable(Math.Ceiling(steps))} steps, estimated {ResultWriter.Readable(seconds, 2)} s");
         }
-        var result = DataRisk.Iterations(run.Problem, method, run.Model, eps, max, run.Kurtosis);
         var fmt = shared.GetFormat(parse);
         var init = run.Data.HasTarget ? "fixed start w0 (error w0 − w*)" : parse.GetValue(shared.Init) ?? "isotropic";
+        if (!scheduled.IsConstant)
+        {
+            var sr = DataRisk.Iterations(run.Problem, scheduled, run.Model, eps, max, run.Kurtosis);
+            DataOutput.Emit(outPath, ctx.Out, fmt, run, w => ScheduleResultWriter.WriteIterations(w, fmt, sr, new RunInfo(run.GaussianView, method, init), scheduled),
+                notes: run.Model == MomentModel.Gaussian ? null : ["prefactor and closed form: computed for the gaussian model only; exact follows the schedules, rho, gap and crude describe this model's constant tail."]);
+            return 0;
+        }
+        var result = DataRisk.Iterations(run.Problem, method, run.Model, eps, max, run.Kurtosis);
         DataOutput.Emit(outPath, ctx.Out, fmt, run, w => ResultWriter.WriteIterations(w, fmt, result, new RunInfo(run.GaussianView, method, init)),
             notes: run.Model == MomentModel.Gaussian ? null :
             ["closed form and prefactor: the Perron prefactor C is computed for the gaussian model only; exact and crude are this model's."]);

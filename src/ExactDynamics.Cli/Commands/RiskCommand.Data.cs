@@ -4,6 +4,8 @@ using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Data;
 using ExactDynamics.Methods;
+using ExactDynamics.Cli.Parsing;
+using ExactDynamics.Schedules;
 
 namespace ExactDynamics.Cli.Commands;
 
@@ -15,28 +17,42 @@ namespace ExactDynamics.Cli.Commands;
 internal static partial class RiskCommand
 {
     private static int RunOnData(CliContext ctx, ParseResult parse, SharedOptions shared, DataOptions dataOptions,
-        IReadOnlyList<LinearMethod> methods, long steps, long every, string? outPath, string? plotPath)
+        IReadOnlyList<ScheduledMethod> methods, long steps, long every, string? atText, string? outPath, string? plotPath)
     {
-        if (steps < 0) throw new InvalidInputException($"--steps {steps} is not allowed; the number of steps must be at least 0.");
-        if (every < 1) throw new InvalidInputException($"--every {every} is not allowed; it must be at least 1.");
-        if (steps > int.MaxValue - 1) throw new InvalidInputException($"--steps {steps} is too large for --data; at most {int.MaxValue - 1}.");
+        // every refusal of the options comes before the data are read and announced
+        long[]? points = null;
+        if (atText is not null)
+        {
+            if (plotPath is not null) throw new InvalidInputException("--at prints chosen steps only; draw a figure with --steps/--every and --plot instead.");
+            points = SpecParser.ParseSteps(atText, "--at");
+        }
+        else
+        {
+            if (steps < 0) throw new InvalidInputException($"--steps {steps} is not allowed; the number of steps must be at least 0.");
+            if (every < 1) throw new InvalidInputException($"--every {every} is not allowed; it must be at least 1.");
+            if (steps > int.MaxValue - 1) throw new InvalidInputException($"--steps {steps} is too large for --data; at most {int.MaxValue - 1}.");
+        }
+        long last = points is null ? steps : points[^1];
         double batch = parse.GetValue(shared.Batch);
-        var (data, description) = dataOptions.BuildData(parse);
-        var problem = dataOptions.BuildProblem(parse, data, shared, batch);
-        var model = dataOptions.ChooseModel(parse, data, steps);
-        double kurtosis = DataOptions.GaussianKurtosis(parse, shared, data);
-        ctx.Note($"exactdyn: {description}");
-        string modelText = ModelText(model, kurtosis);
-        if (model == MomentModel.Empirical)
-            ctx.Note($"exactdyn: moments: {modelText}; estimated {Numerics.CostEstimate.Duration(DataOptions.EstimatedSeconds(data, steps) * methods.Count)}");
-        else ctx.Note($"exactdyn: moments: {modelText}{DataOptions.DefaultNote(parse, dataOptions, data, steps)}");
+        var run = dataOptions.Prepare(ctx, parse, shared, batch, Math.Max(1, last) * methods.Count, $"the exact risk to t = {last}");
+        var (data, description, model, kurtosis, modelText) = (run.Data, run.Description, run.Model, run.Kurtosis, run.ModelText);
+        var problem = run.Problem;
         var curves = new List<(LinearMethod Method, long[] T, double[] Risk, bool Overflowed)>();
         var watch = Stopwatch.StartNew();
-        using (var progress = Progress.Start(ctx.Error, "risk --data", methods.Count))
+        using (var progress = Progress.Start(ctx.Error, "risk --data", methods.Count * Math.Max(1, last)))
         {
-            foreach (var method in methods)
+            foreach (var scheduled in methods)
             {
-                var full = DataRisk.Trajectory(problem, method, (int)steps, model, kurtosis);
+                var method = scheduled.Template.Base;
+                long done = 0;
+                if (points is not null)
+                {
+                    var chosen = DataRisk.At(problem, scheduled, points, model, kurtosis, progress: t => { progress.Advance(t - done); done = t; });
+                    curves.Add((method, chosen.Steps, chosen.Risk, chosen.Overflowed));
+                    progress.Advance(Math.Max(1, last) - done);
+                    continue;
+                }
+                var full = DataRisk.Trajectory(problem, scheduled, (int)steps, model, kurtosis);
                 var ts = new List<long>();
                 var rs = new List<double>();
                 bool overflow = false;
@@ -51,11 +67,12 @@ internal static partial class RiskCommand
                     if (t % every == 0 || t == steps) { ts.Add(t); rs.Add(full[t]); }
                 }
                 curves.Add((method, ts.ToArray(), rs.ToArray(), overflow));
-                progress.Advance();
+                progress.Advance(Math.Max(1, last));
             }
         }
         ctx.Note($"exactdyn: computed in {ResultWriter.Readable(watch.Elapsed.TotalSeconds, 3)} s");
         var format = shared.GetFormat(parse);
+        var anySchedule = methods.FirstOrDefault(m => !m.IsConstant);
         string modelName = MomentModels.Name(model);
         OutputTarget.Emit(outPath, ctx.Out, w =>
         {
@@ -109,16 +126,18 @@ internal static partial class RiskCommand
                         table.Add(row.ToArray());
                     }
                     table.Write(w);
+                    if (anySchedule is not null) ScheduleResultWriter.WriteScheduleLines(w, anySchedule);
                     break;
             }
         });
         if (plotPath is not null)
         {
             var series = curves.Select(c => new PlotSeries(c.Method.Spec, c.T.Select(x => (double)x).ToArray(), c.Risk)).ToArray();
-            Plots.RiskCurves(plotPath, $"Exact expected risk on {Path.GetFileName(parse.GetValue(dataOptions.Data))} — moments: {modelName}, B={ResultWriter.Text(batch)}", series);
+            Plots.RiskCurves(plotPath, $"Exact expected risk on {Path.GetFileName(parse.GetValue(dataOptions.Data))} — moments: {modelName}, B={ResultWriter.Text(batch)}" +
+                (anySchedule is null ? "" : "\n" + ScheduleResultWriter.ScheduleSummary(anySchedule)), series);
         }
         foreach (var c in curves.Where(c => c.Overflowed))
-            ctx.Note($"exactdyn: the risk {(curves.Count > 1 ? $"of {c.Method.Spec} " : "")}overflows after step {c.T[^1]} (the method diverges on this data); the output stops there.");
+            ctx.Note($"exactdyn: the risk {(curves.Count > 1 ? $"of {c.Method.Spec} " : "")}overflows {(c.T.Length > 0 ? $"after step {c.T[^1]}" : $"before step {points![0]}")} (the method diverges on this data); the output stops there.");
         return 0;
     }
 

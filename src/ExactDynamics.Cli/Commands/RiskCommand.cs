@@ -82,10 +82,11 @@ internal static partial class RiskCommand
             {
                 if (parse.GetValue(shared.Spectrum) is not null)
                     throw new InvalidInputException("Give either --spectrum or --data, not both: the data's own spectrum is used with --data.");
-                if (parse.GetValue(at) is not null || (parse.GetValue(overlay) ?? []).Length > 0 || !schedules.Build(parse, Sgd.Create(1)).IsConstant)
-                    throw new InvalidInputException("--data runs constant settings over --steps/--every; --at, --overlay and schedules are not available with it yet.");
-                return RunOnData(ctx, parse, shared, dataOptions, (parse.GetValue(methods) ?? []).Select(SpecParser.ParseMethod).ToArray(),
-                    parse.GetValue(steps), parse.GetValue(every), outPath, plotPath);
+                if ((parse.GetValue(overlay) ?? []).Length > 0)
+                    throw new InvalidInputException("--overlay is not available with --data yet; draw the exact curves with --plot, or check a measured curve with 'exactdyn validate --data'.");
+                var onData = (parse.GetValue(methods) ?? []).Select(SpecParser.ParseMethod).ToArray();
+                return RunOnData(ctx, parse, shared, dataOptions, onData.Select(m => schedules.Build(parse, m)).ToArray(),
+                    parse.GetValue(steps), parse.GetValue(every), parse.GetValue(at), outPath, plotPath);
             }
             if (parse.GetValue(shared.Spectrum) is null)
                 throw new InvalidInputException("The problem needs a spectrum: give --spectrum SPEC, or --data X.npy for your own data matrix.");

@@ -2,7 +2,7 @@ using System.CommandLine;
 using ExactDynamics.Cli.Options;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Data;
-using ExactDynamics.Methods;
+using ExactDynamics.Schedules;
 using ExactDynamics.Validation.UserCurves;
 
 namespace ExactDynamics.Cli.Commands;
@@ -17,27 +17,23 @@ namespace ExactDynamics.Cli.Commands;
 /// </summary>
 internal static partial class ValidateCommand
 {
-    private static int RunOnData(CliContext ctx, ParseResult parse, SharedOptions shared, DataOptions dataOptions, LinearMethod method,
+    private static int RunOnData(CliContext ctx, ParseResult parse, SharedOptions shared, DataOptions dataOptions, ScheduledMethod scheduled,
         SimulatedCurve curve, string path, int? runs, double alpha, string? outPath, string? plotPath, FigureSize? figure)
     {
         double batch = parse.GetValue(shared.Batch);
-        var (data, description) = dataOptions.BuildData(parse);
-        var problem = dataOptions.BuildProblem(parse, data, shared, batch);
-        long last = curve.Steps[^1];
-        var model = dataOptions.ChooseModel(parse, data, last);
-        double kurtosis = DataOptions.GaussianKurtosis(parse, shared, data);
-        string modelText = RiskCommand.ModelText(model, kurtosis);
-        ctx.Note($"exactdyn: {description}");
-        ctx.Note(model == MomentModel.Empirical
-            ? $"exactdyn: moments: {modelText}; estimated {Numerics.CostEstimate.Duration(DataOptions.EstimatedSeconds(data, last))}"
-            : $"exactdyn: moments: {modelText}{DataOptions.DefaultNote(parse, dataOptions, data, last)}");
-        var validation = DataCurveValidator.Validate(problem, method, model, curve, runs, alpha, path, kurtosis);
+        long last = curve.Steps.Length == 0 ? 0 : curve.Steps[^1];
+        if (last > int.MaxValue - 1) throw new InvalidInputException($"{path}: step {last} is too far for --data; compare steps up to {int.MaxValue - 1}.");
+        var run = dataOptions.Prepare(ctx, parse, shared, batch, Math.Max(1, last), $"the exact risk to t = {last}");
+        var method = scheduled.Template.Base;
+        if (!scheduled.IsConstant && runs is not null && curve.StdErr is null && ScheduledSimulationNotes.RoundedBatch(scheduled, batch, last) is long rounded)
+            ctx.Note($"exactdyn: the batch schedule gives a B_t that is not a whole number (first at step {rounded}); the simulation rounds it to the nearest whole number of rows, the exact curve uses it as it is.");
+        var validation = DataCurveValidator.Validate(run.Problem, scheduled, run.Model, curve, runs, alpha, path, run.Kurtosis);
         if (validation.PowerWarning is { } warning) ctx.Note($"exactdyn: warning: {warning}.");
-        var info = new DataRunInfo(method.Spec, description, MomentModels.Name(model), modelText, batch,
-            data.HasTarget ? "start w0 fixed (error w0 − w*)" : "random start (--init)");
+        var info = new DataRunInfo(scheduled.IsConstant ? method.Spec : scheduled.Description, run.Description, run.ModelName, run.ModelText, batch,
+            run.Data.HasTarget ? "start w0 fixed (error w0 − w*)" : "random start (--init)");
         OutputTarget.Emit(outPath, ctx.Out, w => ValidationWriter.WriteValidation(w, shared.GetFormat(parse), validation, path, info));
         if (plotPath is not null)
-            ValidationPlot.Save(plotPath, validation, curve, path, method.Spec, $"{description}; moments: {MomentModels.Name(model)}, B={ResultWriter.Text(batch)}", figure);
+            ValidationPlot.Save(plotPath, validation, curve, path, method.Spec, $"{run.Description}; moments: {run.ModelName}, B={ResultWriter.Text(batch)}", figure);
         return validation.Consistent ? 0 : Inconsistent;
     }
 }

@@ -72,11 +72,7 @@ internal static partial class ValidateCommand
             var path = parse.GetValue(against)!;
             var curve = SimulatedCurve.Load(path);
             if (dataOptions.Given(parse))
-            {
-                if (!schedules.Build(parse, method).IsConstant)
-                    throw new InvalidInputException("Schedules are not available with --data; validate a constant-rate run, or give --spectrum.");
-                return RunOnData(ctx, parse, shared, dataOptions, method, curve, path, r, a, outPath, plotPath, figure);
-            }
+                return RunOnData(ctx, parse, shared, dataOptions, schedules.Build(parse, method), curve, path, r, a, outPath, plotPath, figure);
             var (problem, init) = shared.BuildProblem(parse);
             if (curve.Steps.Length > 0)
                 CostEstimate.Require(CostEstimate.SteppingSeconds(method.K, problem.Spectrum.Dimension, curve.Steps[^1]),

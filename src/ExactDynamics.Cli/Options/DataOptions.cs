@@ -62,8 +62,7 @@ internal sealed class DataOptions
         double[]? y = null;
         long column = parse.GetValue(TargetColumn);
         var targetPath = parse.GetValue(TargetData);
-        if (column != 0 && targetPath is not null)
-            throw new InvalidInputException("The target can come from --target-data or from --target-column, not both.");
+        TargetGiven(parse);
         if (column != 0)
         {
             if (column < 1 || column > x.Columns)
@@ -98,17 +97,40 @@ internal sealed class DataOptions
     public DataProblem BuildProblem(ParseResult parse, DataSet data, SharedOptions shared, double batch)
     {
         double noise = parse.GetValue(shared.Noise);
-        if (data.HasTarget)
-        {
-            if (parse.GetResult(shared.Init) is { Implicit: false })
-                throw new InvalidInputException("--init sets a random start for a planted teacher; with a target the start is the fixed point --start (default 0).");
-            if (noise != 0)
-                throw new InvalidInputException("--noise adds independent label noise to a planted teacher; with a target the residuals are the noise.");
-            return new DataProblem(data, batch, StartError(parse, data), null);
-        }
+        RequireCompatible(parse, shared);
+        if (data.HasTarget) return new DataProblem(data, batch, StartError(parse, data), null);
         StartError(parse, data);
         var variance = SpecParser.ParseInit(parse.GetValue(shared.Init) ?? "isotropic")(data.Dimension);
         return new DataProblem(data, batch, null, variance ?? InitialCondition.Isotropic(data.Dimension), noise);
+    }
+
+    /// <summary>Whether a target was given (--target-data or --target-column); both at once are refused.</summary>
+    private bool TargetGiven(ParseResult parse)
+    {
+        bool column = parse.GetValue(TargetColumn) != 0, file = parse.GetValue(TargetData) is not null;
+        if (column && file) throw new InvalidInputException("The target can come from --target-data or from --target-column, not both.");
+        return column || file;
+    }
+
+    private const string StartNeedsTarget = "--start needs a target (--target-data or --target-column): without one there is no optimum to start from.";
+
+    /// <summary>
+    /// The refusals that need no data, so that every data command makes them before it reads and announces the data
+    /// (one stderr sentence, exit 2): both target sources; an unknown --moments; --init or --noise with a target (its
+    /// start is the fixed --start and its residuals are the noise); --start without one.
+    /// </summary>
+    public void RequireCompatible(ParseResult parse, SharedOptions shared)
+    {
+        bool target = TargetGiven(parse);
+        if (Moments is not null && parse.GetValue(Moments) is string moments) MomentModels.Parse(moments);
+        if (target)
+        {
+            if (parse.GetResult(shared.Init) is { Implicit: false })
+                throw new InvalidInputException("--init sets a random start for a planted teacher; with a target the start is the fixed point --start (default 0).");
+            if (parse.GetValue(shared.Noise) != 0)
+                throw new InvalidInputException("--noise adds independent label noise to a planted teacher; with a target the residuals are the noise.");
+        }
+        else if (parse.GetValue(Start) is not null) throw new InvalidInputException(StartNeedsTarget);
     }
 
     /// <summary>With a target, the initial error e₀ = Vᵀ(w₀ − w*) of --start (default w₀ = 0); without one null, and
@@ -118,8 +140,7 @@ internal sealed class DataOptions
         var startPath = parse.GetValue(Start);
         if (!data.HasTarget)
         {
-            if (startPath is not null)
-                throw new InvalidInputException("--start needs a target (--target-data or --target-column): without one there is no optimum to start from.");
+            if (startPath is not null) throw new InvalidInputException(StartNeedsTarget);
             return null;
         }
         var w0 = startPath is null ? null : VectorFile.Read(startPath);
@@ -149,26 +170,25 @@ internal sealed class DataOptions
         parse.GetResult(shared.Kurtosis) is { Implicit: false } ? parse.GetValue(shared.Kurtosis) : data.Kurtosis.Average();
 
     /// <summary>
-    /// The data side of a rate command (gap, iterations, tune, critical-batch, sweep; docs/math.md#data-rates): the
+    /// The data side of a data command (risk, simulate, validate, gap, iterations, tune, critical-batch, sweep; docs/math.md#data-rates): the
     /// data, the problem at <paramref name="batch"/>, the fourth-moment model (by default chosen for
     /// <paramref name="applications"/> applications of the map) and its m4, with the data and the model (and, for the
     /// empirical model, the estimated time) on stderr. An empirical run estimated above five minutes is refused.
     /// </summary>
     public DataRun Prepare(CliContext ctx, ParseResult parse, SharedOptions shared, double batch, long applications, string what)
     {
+        RequireCompatible(parse, shared); // before the data are read
         var (data, description) = BuildData(parse);
         var problem = BuildProblem(parse, data, shared, batch);
         var model = ChooseModel(parse, data, applications);
         double m4 = GaussianKurtosis(parse, shared, data);
         string text = Commands.RiskCommand.ModelText(model, m4);
-        ctx.Note($"exactdyn: {description}");
-        if (model == MomentModel.Empirical)
-        {
-            double seconds = EstimatedSeconds(data, applications);
+        double seconds = model == MomentModel.Empirical ? EstimatedSeconds(data, applications) : 0;
+        if (model == MomentModel.Empirical) // refused before anything is announced
             Numerics.CostEstimate.Require(seconds, $"{what} under the empirical model (about {applications} applications of its O(n d²) map)",
                 "use --moments matrix (O(d²) per application) or a smaller dataset");
-            ctx.Note($"exactdyn: moments: {text}; estimated up to {ResultWriter.Readable(seconds, 2)} s");
-        }
+        ctx.Note($"exactdyn: {description}");
+        if (model == MomentModel.Empirical) ctx.Note($"exactdyn: moments: {text}; estimated up to {ResultWriter.Readable(seconds, 2)} s");
         else ctx.Note($"exactdyn: moments: {text}{DefaultNote(parse, this, data, applications)}");
         return new DataRun(data, problem, model, m4, description, text);
     }

@@ -19,7 +19,7 @@ namespace ExactDynamics.Data;
 /// thread count; O(k³ d²) for the rest. Two-state methods run in the consistent basis of docs/gap-solver.md (a change
 /// of the k state coordinates, under which the formulas are the same), as the spectral recursion does.
 /// </summary>
-public sealed class EmpiricalMoments
+public sealed partial class EmpiricalMoments
 {
     private readonly int _n, _rows, _d, _dp, _k, _bits, _threads;
     private readonly double[] _x;       // rows × dp, rotated data, zero padded
@@ -33,9 +33,10 @@ public sealed class EmpiricalMoments
     private readonly double[] _q, _qu, _f, _w, _ybar, _xy;
     private readonly bool _reference;
     private readonly int[][] _gramParts;
-    private readonly double[,] _a;
-    private readonly double[] _b, _c, _o;
-    private readonly double _invB, _sigma2, _scale;
+    private double[,] _a;               // this update's coefficients (in the working basis), set per step under schedules
+    private double[] _b, _c, _o;
+    private double _invB, _scale;
+    private readonly double _sigma2;
 
     /// <summary>Rows per parallel work item (fixed, so that results do not depend on the thread count).</summary>
     private const int RowChunk = 64;
@@ -74,6 +75,7 @@ public sealed class EmpiricalMoments
         {
             // the consistent basis of docs/gap-solver.md (X̃ = P⁻¹X, ũ = e₁): the slow mode's update has no cancellation
             var basis = new Spectral.ConsistentBasis(method);
+            _basis = basis;
             _a = basis.Atilde;
             _b = basis.Btilde; _c = basis.Ctilde; _o = basis.Otilde;
             u = [1, 0];
@@ -214,9 +216,10 @@ public sealed class EmpiricalMoments
         for (int b = 0; b < _k * _k; b++) Array.Copy(_s[b], 0, y, b * size, size);
     }
 
-    /// <summary>Advances one step.</summary>
+    /// <summary>Advances one step (with step t's settings when the method has schedules).</summary>
     public void Step()
     {
+        if (_scheduled is not null) UseSettingsOfThisStep();
         int k = _k, d = _d, dp = _dp;
         // Q = Σ c_r c_s S^{rs}, ȳ = Σ c_r m^r
         Array.Clear(_q);

@@ -11,14 +11,14 @@ namespace ExactDynamics.Data;
 /// </code>
 /// with ρ_i = (1/n) Σ r² x̃_i² for a real target (σ² λ_i for independent noise). O(d² + k³ d) per step.
 /// </summary>
-public sealed class MatrixMoments
+public sealed partial class MatrixMoments
 {
     private readonly int _d, _k;
     private readonly double[] _lambda, _kmat, _rho, _qv, _coupling;
     private readonly double[][,] _s;
-    private readonly double[,] _a;
-    private readonly double[] _b, _c, _o;
-    private readonly double _invB;
+    private double[,] _a;               // this update's coefficients, set per step under schedules
+    private double[] _b, _c, _o;
+    private double _invB;
 
     /// <summary>The model with the data's own fourth-moment matrix.</summary>
     public MatrixMoments(DataProblem problem, LinearMethod method) : this(problem, method, null) { }
@@ -91,9 +91,10 @@ public sealed class MatrixMoments
             for (int p = 0; p < _k; p++) for (int q = 0; q < _k; q++) y[i * kk + p * _k + q] = _s[i][p, q];
     }
 
-    /// <summary>Advances one step.</summary>
+    /// <summary>Advances one step (with step t's settings when the method has schedules).</summary>
     public void Step()
     {
+        if (_scheduled is not null) UseSettingsOfThisStep();
         int d = _d, k = _k;
         for (int j = 0; j < d; j++) _qv[j] = _lambda[j] * Quad(_s[j], _c);
         for (int i = 0; i < d; i++)

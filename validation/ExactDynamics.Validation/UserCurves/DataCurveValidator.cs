@@ -1,6 +1,7 @@
 using ExactDynamics.Data;
 using ExactDynamics.Methods;
 using ExactDynamics.Numerics;
+using ExactDynamics.Schedules;
 using ExactDynamics.Spectra;
 using ExactDynamics.Validation.Sampling;
 using ExactDynamics.Validation.Simulation;
@@ -15,7 +16,7 @@ namespace ExactDynamics.Validation.UserCurves;
 /// modelling assumption (rows drawn uniformly with replacement, the data's own fourth moments, the full initial error
 /// and the real residuals), so a rejection means the training code does something else. Without a stderr column the
 /// standard errors come from simulating the user's setting itself: the same rows drawn with replacement, the same
-/// start and method, R runs (<see cref="Setting"/>).
+/// start and method, R runs (<see cref="Setting(DataProblem)"/>).
 /// </summary>
 public static class DataCurveValidator
 {
@@ -40,16 +41,62 @@ public static class DataCurveValidator
             r => CurveValidator.MonteCarloStdErr(Setting(problem), new LinearMethodOptimizer(method), method.K, curve.Steps, r));
     }
 
-    /// <summary>E L_t of the model at the given increasing steps (+∞ once a divergent run overflows).</summary>
-    public static double[] ExactAt(DataProblem problem, LinearMethod method, MomentModel model, IReadOnlyList<long> steps, double kurtosis = 3,
+    /// <summary>
+    /// The same test for a method with schedules (docs/math.md#scheduled-data-recursion): the exact curve follows them
+    /// step by step, and without a stderr column the simulation runs the scheduled method on the same rows, drawing
+    /// B_t rows at step t (a real B_t rounded to the nearest whole number). Constant settings are
+    /// <see cref="Validate(DataProblem, LinearMethod, MomentModel, SimulatedCurve, int?, double, string, double, ExecutionOptions?)"/>.
+    /// </summary>
+    public static CurveValidation Validate(DataProblem problem, ScheduledMethod scheduled, MomentModel model, SimulatedCurve curve, int? runs = null,
+        double alpha = CurveComparer.DefaultAlpha, string source = "the simulation file", double kurtosis = 3, ExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        ArgumentNullException.ThrowIfNull(curve);
+        if (scheduled.IsConstant) return Validate(problem, scheduled.Template.Base, model, curve, runs, alpha, source, kurtosis, options);
+        if (runs is < 2) throw new InvalidInputException($"--runs {runs} is not allowed; the number of runs averaged must be at least 2.");
+        return CurveValidator.Against(ExactAt(problem, scheduled, model, curve.Steps, kurtosis, options), curve, runs, alpha, source,
+            r => CurveValidator.MonteCarloStdErr(Setting(problem, scheduled), Optimizer(problem, scheduled), scheduled.Template.Base.K, curve.Steps, r));
+    }
+
+    /// <summary>E L_t of the model under schedules at the given increasing steps (+∞ once a divergent run overflows).</summary>
+    public static double[] ExactAt(DataProblem problem, ScheduledMethod scheduled, MomentModel model, IReadOnlyList<long> steps, double kurtosis = 3,
         ExecutionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(steps);
         if (steps.Count == 0) return [];
         long last = steps[^1];
         if (last > int.MaxValue - 1) throw new InvalidInputException($"Step {last} is too far for the data models; compare steps up to {int.MaxValue - 1}.");
-        var all = DataRisk.Trajectory(problem, method, (int)last, model, kurtosis, options);
+        var all = DataRisk.Trajectory(problem, scheduled, (int)last, model, kurtosis, options);
         return steps.Select(t => all[t]).ToArray();
+    }
+
+    /// <summary>The simulator's setting for a scheduled method: <see cref="Setting(DataProblem)"/>, with one row per
+    /// oracle call when a schedule is present (the scheduled optimizer then draws B_t rows at step t).</summary>
+    public static SimulationSettings Setting(DataProblem problem, ScheduledMethod scheduled)
+    {
+        ArgumentNullException.ThrowIfNull(scheduled);
+        var setting = Setting(problem);
+        return scheduled.IsConstant ? setting : setting with { Batch = 1 };
+    }
+
+    /// <summary>The optimizer that the simulator runs for <paramref name="scheduled"/>: the constant method's update, or
+    /// the scheduled one (step t's method and B_t).</summary>
+    public static ISimulatedOptimizer Optimizer(DataProblem problem, ScheduledMethod scheduled)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(scheduled);
+        return scheduled.IsConstant ? new LinearMethodOptimizer(scheduled.Template.Base) : new ScheduledMethodOptimizer(scheduled, problem.Batch);
+    }
+
+    /// <summary>E L_t of the model at the given increasing steps (+∞ once a divergent run overflows): the method as it
+    /// is, a constant recursion.</summary>
+    public static double[] ExactAt(DataProblem problem, LinearMethod method, MomentModel model, IReadOnlyList<long> steps, double kurtosis = 3,
+        ExecutionOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        MethodModifiers.RefuseTail(method, "the exact risk on a data matrix");
+        return ExactAt(problem, new ScheduledMethod(MethodTemplate.Custom(method)), model, steps, kurtosis, options);
     }
 
     /// <summary>The user's setting for the simulator: the data's rows drawn with replacement (eigenbasis coordinates),
