@@ -31,8 +31,13 @@ public sealed class EmpiricalMoments
     private readonly double[][] _g;     // k scratch blocks G^p
     private readonly double[][] _m;     // k means, d
     private readonly double[] _q, _qu, _f, _w, _ybar, _xy;
-    private readonly bool _reference;
+    private readonly DataKernelSet _kernels;
     private readonly int[][] _gramParts;
+    private readonly DataKernels.Packed? _packed;      // the data packed for the tiled kernels
+    private readonly double[] _upper = [], _gramTiles = [];
+    private readonly int _upperOffset;
+    private readonly (int P0, int P1)[] _gramRanges = [];
+    private readonly (double[] Buffer, int Offset)[] _gramScratch = [];
     private readonly double[,] _a;
     private readonly double[] _b, _c, _o;
     private readonly double _invB, _sigma2, _scale;
@@ -50,8 +55,12 @@ public sealed class EmpiricalMoments
     /// <summary>As the public constructor; <paramref name="referenceKernels"/> runs the plain kernels (the whole Q
     /// per row, every row per block of F) that the fast ones are tested against.</summary>
     internal EmpiricalMoments(DataProblem problem, LinearMethod method, ExecutionOptions? options, bool referenceKernels)
+        : this(problem, method, options, referenceKernels ? DataKernelSet.Reference : DataKernelSet.Fastest) { }
+
+    /// <summary>As the public constructor, on the given kernels (<see cref="DataKernelSet.Tiled"/> falls back to the
+    /// blocked ones without AVX-512).</summary>
+    internal EmpiricalMoments(DataProblem problem, LinearMethod method, ExecutionOptions? options, DataKernelSet kernels)
     {
-        _reference = referenceKernels;
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         options ??= ExecutionOptions.Default;
@@ -63,10 +72,21 @@ public sealed class EmpiricalMoments
         _dp = (_d + 4 * lanes - 1) / (4 * lanes) * (4 * lanes);
         _rows = (_n + 3) / 4 * 4;
         _k = method.K;
-        _x = new double[_rows * _dp];
         var coords = data.Coordinates;
-        for (int i = 0; i < _n; i++) Array.Copy(coords, i * _d, _x, i * _dp, _d);
-        _y = new double[_rows * _dp];
+        _kernels = kernels == DataKernelSet.Tiled && !DataKernels.TiledAvailable(_bits) ? DataKernelSet.Blocked : kernels;
+        if (_kernels == DataKernelSet.Tiled)
+        {
+            _x = _y = [];
+            _packed = new DataKernels.Packed(coords, _n, _d);
+            _upper = DataKernels.Aligned(DataKernels.UpperLength(_d), out _upperOffset);
+            _gramTiles = DataKernels.Aligned(DataKernels.GramLength(_d), out _);
+        }
+        else
+        {
+            _x = new double[_rows * _dp];
+            for (int i = 0; i < _n; i++) Array.Copy(coords, i * _d, _x, i * _dp, _d);
+            _y = new double[_rows * _dp];
+        }
         _resid = problem.WithResiduals ? data.Residuals : null;
         _lambda = (double[])data.Eigenvalues.Clone();
         double[] u;
@@ -115,12 +135,17 @@ public sealed class EmpiricalMoments
         _q = new double[size];
         _qu = new double[size];
         _f = new double[size];
-        _w = new double[_rows];
+        _w = new double[Math.Max(_rows, DataKernels.TileRowCount(_n))];
         _ybar = new double[_d];
         _xy = new double[_rows];
         double work = (double)_n * _d * _d;
         _threads = work >= 2e5 ? options.Threads : 1;
         _gramParts = DataKernels.BalancedBlocks(_d, _dp, 4 * lanes, 4 * _threads);
+        if (_kernels == DataKernelSet.Tiled)
+        {
+            _gramRanges = DataKernels.GramPanelRanges(_d, 2 * _threads);
+            _gramScratch = _gramRanges.Select(_ => DataKernels.Aligned(DataKernels.TileDepth * DataKernels.TileColumns, out int o) is var a ? (a, o) : default).ToArray();
+        }
         Risk = ReadRisk();
     }
 
@@ -237,30 +262,30 @@ public sealed class EmpiricalMoments
             if (_c[r] != 0) for (int a = 0; a < d; a++) _ybar[a] += _c[r] * _m[r][a];
 
         // the data pass: w_i = x_iᵀQx_i (+ r_i² − 2 r_i x_iᵀȳ), then F = (1/(nB)) Σ w_i x_i x_iᵀ
-        if (_reference) ForChunks(_rows / 4, (c0, c1) => QuadraticForms(4 * c0, 4 * c1));
-        else
-        {
-            DataKernels.UpperForm(_q, d, dp, _qu);
-            ForChunks(_rows / 4, (c0, c1) => QuadraticFormsUpper(4 * c0, 4 * c1), FormChunk / 4);
-        }
+        FormsPass();
         if (_resid is not null)
+        {
+            if (_packed is not null) DataKernels.TiledRowDots(_packed, _ybar, _xy);
             for (int i = 0; i < _n; i++)
             {
                 double xy = 0;
-                int o = i * dp;
-                for (int a = 0; a < d; a++) xy += _x[o + a] * _ybar[a];
+                if (_packed is not null) xy = _xy[i];
+                else
+                {
+                    int o = i * dp;
+                    for (int a = 0; a < d; a++) xy += _x[o + a] * _ybar[a];
+                }
                 _w[i] += _resid[i] * (_resid[i] - 2 * xy);
             }
-        for (int i = 0; i < _n; i++)
-        {
-            double wi = _w[i];
-            int o = i * dp;
-            for (int a = 0; a < d; a++) _y[o + a] = wi * _x[o + a];
         }
-        int blocks = (d + 3) / 4;
-        if (_reference) ForChunks(blocks, (b0, b1) => WeightedGram(4 * b0, 4 * b1), 1);
-        else ForChunks(_gramParts.Length, (p0, p1) => { for (int part = p0; part < p1; part++) WeightedGramBlocked(_gramParts[part]); }, 1);
-        DataKernels.MirrorUpper(_f, d, dp);
+        if (_packed is null)
+            for (int i = 0; i < _n; i++)
+            {
+                double wi = _w[i];
+                int o = i * dp;
+                for (int a = 0; a < d; a++) _y[o + a] = wi * _x[o + a];
+            }
+        GramPass();
         // N = F + (1 − 1/B) Λ Q Λ + (σ²/B) Λ, in _f
         double keep = 1 - _invB;
         for (int a = 0; a < d; a++)
@@ -358,6 +383,43 @@ public sealed class EmpiricalMoments
         Risk = ReadRisk();
     }
 
+    /// <summary>The quadratic forms w_i = x_iᵀQx_i of the current Q (one O(n d²/2) pass; timed on its own by the
+    /// benchmarks).</summary>
+    internal void FormsPass()
+    {
+        if (_packed is not null)
+        {
+            DataKernels.PackUpper(_q, _d, _dp, _upper, _upperOffset);
+            int groups = _packed.Rows / DataKernels.TileRows;
+            ForChunks(groups, (g0, g1) => DataKernels.TiledForms(_packed, _upper, _upperOffset, 8 * g0, 8 * g1, _w, new double[DataKernels.TileRows * DataKernels.TileColumns]),
+                DataKernels.TileRowBlock / DataKernels.TileRows);
+        }
+        else if (_kernels == DataKernelSet.Reference) ForChunks(_rows / 4, (c0, c1) => QuadraticForms(4 * c0, 4 * c1));
+        else
+        {
+            DataKernels.UpperForm(_q, _d, _dp, _qu);
+            ForChunks(_rows / 4, (c0, c1) => QuadraticFormsUpper(4 * c0, 4 * c1), FormChunk / 4);
+        }
+    }
+
+    /// <summary>F = (1/(nB)) Σ_i w_i x_i x_iᵀ from y = w ∘ x (one O(n d²/2) pass; timed on its own by the benchmarks).</summary>
+    internal void GramPass()
+    {
+        if (_packed is not null)
+        {
+            ForChunks(_gramRanges.Length, (r0, r1) =>
+            {
+                for (int r = r0; r < r1; r++) DataKernels.TiledGram(_packed, _w, _gramRanges[r].P0, _gramRanges[r].P1, _gramTiles, _gramScratch[r].Buffer, _gramScratch[r].Offset);
+            }, 1);
+            DataKernels.UnpackGram(_gramTiles, _d, _dp, _scale, _f);
+            return;
+        }
+        int blocks = (_d + 3) / 4;
+        if (_kernels == DataKernelSet.Reference) ForChunks(blocks, (b0, b1) => WeightedGram(4 * b0, 4 * b1), 1);
+        else ForChunks(_gramParts.Length, (p0, p1) => { for (int part = p0; part < p1; part++) WeightedGramBlocked(_gramParts[part]); }, 1);
+        DataKernels.MirrorUpper(_f, _d, _dp);
+    }
+
     private void QuadraticForms(int i0, int i1)
     {
         switch (_bits)
@@ -410,4 +472,17 @@ public sealed class EmpiricalMoments
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
             c => body(c * per, Math.Min(count, (c + 1) * per)));
     }
+}
+
+/// <summary>The kernels of the data pass of <see cref="EmpiricalMoments"/> (docs/math.md#the-empirical-model, cost).</summary>
+internal enum DataKernelSet
+{
+    /// <summary>The plain kernels: the whole Q per group of rows, every data row per block of F (the reference).</summary>
+    Reference,
+    /// <summary>Register- and cache-blocked SIMD kernels at any width (upper triangle of Q, row-blocked F).</summary>
+    Blocked,
+    /// <summary>The 8 × 24 Vector512 register tile over packed panels (AVX-512 only; otherwise <see cref="Blocked"/>).</summary>
+    Tiled,
+    /// <summary>The fastest available: <see cref="Tiled"/>.</summary>
+    Fastest = Tiled,
 }
