@@ -31,6 +31,7 @@ internal static class DataKernelTiming
             var options = new ExecutionOptions(threads);
             foreach (var kernels in new[] { DataKernelSet.Blocked, DataKernelSet.Tiled })
             {
+                if (kernels == DataKernelSet.Blocked && !blocked) continue;
                 var state = new EmpiricalMoments(problem, Sgd.Create(0.0005), options, kernels);
                 state.Step(); // JIT
                 var (stepWall, stepCpu) = Min(repeats, state.Step);

@@ -54,7 +54,7 @@ public static class Program
         if (args.Length >= 3 && args[0] == "data-kernels")
         {
             DataKernelTiming.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
-                args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5);
+                args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Length < 5 || args[4] != "tiled");
             return;
         }
         if (args.Length >= 2 && args[0] == "conv-direct")

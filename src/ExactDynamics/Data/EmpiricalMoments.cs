@@ -164,14 +164,41 @@ public sealed class EmpiricalMoments
         return rows * (forms + gram);
     }
 
-    /// <summary>Multiply-adds per second of the fast kernels on one core of the development machine (AVX-512, measured
-    /// at d = 64 and d = 784: 1.9–2.5·10¹⁰).</summary>
-    public const double MultiplyAddsPerSecond = 2e10;
+    /// <summary>
+    /// The multiply-adds of one step's data pass on the tiled AVX-512 kernels (docs/math.md#the-empirical-model, cost):
+    /// with n₈ = n rounded up to 8, P = ⌈d/24⌉ panels and D_p = min(d, 24p + 24), the quadratic forms cost
+    /// n₈ Σ_p 24 (D_p + ⌈D_p/128⌉) (tile products, and folding each tile into q) and the Gram matrix
+    /// n₈ Σ_p (192 (3p + 3) + 24) (the tiles of the upper triangle, and w ∘ the panel) — about n d² in all.
+    /// </summary>
+    public static double TiledStepMultiplyAdds(int n, int d)
+    {
+        double rows = DataKernels.TileRowCount(n), perRow = 0;
+        for (int p = 0; p < DataKernels.Panels(d); p++)
+        {
+            int depth = DataKernels.PanelDepth(p, d);
+            perRow += 24.0 * (depth + (depth + DataKernels.TileDepth - 1) / DataKernels.TileDepth);
+            perRow += 192.0 * (3 * p + 3) + 24;
+        }
+        return rows * perRow;
+    }
+
+    /// <summary>Multiply-adds per second of the blocked kernels (<see cref="StepMultiplyAdds"/>) on one core of the
+    /// development machine (Intel Xeon, AVX-512; measured at d = 784, n = 10⁴: 1.1–1.5·10¹⁰).</summary>
+    public const double MultiplyAddsPerSecond = 1.3e10;
+
+    /// <summary>Multiply-adds per second of the tiled kernels (<see cref="TiledStepMultiplyAdds"/>) on one core of the
+    /// development machine (Intel Xeon at 2.8 GHz, two FMA-512 ports: a peak of 4.3·10¹⁰; the register tile alone runs
+    /// at 4.2·10¹⁰, the passes with their memory traffic at d = 784, n = 10⁴ at about 2.5·10¹⁰).</summary>
+    public const double TiledMultiplyAddsPerSecond = 2.5e10;
+
+    /// <summary>Parallel efficiency of the data pass on more than one thread (two threads share the memory bandwidth).</summary>
+    public const double ParallelEfficiency = 0.9;
 
     /// <summary>
-    /// Seconds <paramref name="steps"/> steps are expected to take: <see cref="StepMultiplyAdds"/> at
-    /// <see cref="MultiplyAddsPerSecond"/> on each of the threads that a problem this size uses (90 % parallel
-    /// efficiency), plus the O(k³ d²) block algebra (about 3 k³ d² ns).
+    /// Seconds <paramref name="steps"/> steps are expected to take: the data pass's multiply-adds
+    /// (<see cref="TiledStepMultiplyAdds"/> at <see cref="TiledMultiplyAddsPerSecond"/> where the tiled kernels run,
+    /// <see cref="StepMultiplyAdds"/> at <see cref="MultiplyAddsPerSecond"/> otherwise) on each of the threads that a
+    /// problem this size uses (at <see cref="ParallelEfficiency"/>), plus the O(k³ d²) block algebra (about 3 k³ d² ns).
     /// </summary>
     /// <param name="n">Rows.</param>
     /// <param name="d">Dimension (rank of H).</param>
@@ -181,12 +208,14 @@ public sealed class EmpiricalMoments
     public static double EstimatedSeconds(int n, int d, int k, double steps, ExecutionOptions? options = null)
     {
         options ??= ExecutionOptions.Default;
-        int lanes = SimdWidth.Resolve(options.VectorBits) / 64;
+        int bits = SimdWidth.Resolve(options.VectorBits);
         double work = (double)n * d * d;
         int threads = work >= 2e5 ? options.Threads : 1;
-        double perStep = StepMultiplyAdds(n, d, lanes) / (MultiplyAddsPerSecond * (threads > 1 ? 0.9 * threads : 1))
-                         + 3.0 * k * k * k * d * (double)d * 1e-9;
-        return steps * perStep;
+        double speedup = threads > 1 ? ParallelEfficiency * threads : 1;
+        double pass = DataKernels.TiledAvailable(bits)
+            ? TiledStepMultiplyAdds(n, d) / (TiledMultiplyAddsPerSecond * speedup)
+            : StepMultiplyAdds(n, d, bits / 64) / (MultiplyAddsPerSecond * speedup);
+        return steps * (pass + 3.0 * k * k * k * d * (double)d * 1e-9);
     }
 
     /// <summary>Number of steps taken.</summary>

@@ -174,4 +174,42 @@ public class TiledKernelTests
             one.Step(); two.Step(); plain.Step();
         }
     }
+
+    /// <summary>The tiled count walks the tiled kernels' loops (tile products of depth × 8 × 24 per group of 8 rows, the
+    /// 8 × 24 fold of each tile into q, the w ∘ panel scaling per row and panel) — the formula of
+    /// <see cref="EmpiricalMoments.TiledStepMultiplyAdds"/> must be that count, and about n d²; the estimate on the tiled
+    /// kernels is that count at the tiled rate (one thread), plus the block algebra.</summary>
+    [Theory]
+    [InlineData(1797, 64)]
+    [InlineData(10000, 784)]
+    [InlineData(203, 19)]
+    [InlineData(5, 3)]
+    public void The_cost_model_counts_the_tiled_kernels_multiply_adds(int n, int d)
+    {
+        int rows = (n + 7) / 8 * 8, panels = (d + 23) / 24;
+        long count = 0;
+        for (int i = 0; i < rows; i += 8)
+        {
+            for (int p = 0; p < panels; p++)
+            {
+                int depth = Math.Min(d, 24 * p + 24);
+                for (int a0 = 0; a0 < depth; a0 += 128) count += Math.Min(128, depth - a0) * 192L + 192; // tile + fold
+            }
+        }
+        for (int i0 = 0; i0 < rows; i0 += 128)
+        {
+            int kc = Math.Min(128, rows - i0);
+            for (int p = 0; p < panels; p++)
+            {
+                count += kc * 24L;                                            // w ∘ panel
+                for (int g = 0; g < 3 * p + 3; g++) count += kc * 192L;      // tiles of the upper triangle
+            }
+        }
+        EmpiricalMoments.TiledStepMultiplyAdds(n, d).ShouldBe((double)count);
+        if (d >= 64) (count / ((double)n * d * d)).ShouldBeInRange(1.0, 1.5);
+        var options = new ExecutionOptions(1, VectorBits: 512);
+        if (DataKernels.TiledAvailable(512))
+            EmpiricalMoments.EstimatedSeconds(n, d, 2, 10, options).ShouldBe(
+                10 * (count / EmpiricalMoments.TiledMultiplyAddsPerSecond + 24.0 * d * d * 1e-9), 1e-12 * count);
+    }
 }
