@@ -206,7 +206,7 @@ public class TiledKernelTests
             }
         }
         EmpiricalMoments.TiledStepMultiplyAdds(n, d).ShouldBe((double)count);
-        if (d >= 64) (count / ((double)n * d * d)).ShouldBeInRange(1.0, 1.5);
+        if (d >= 64) (count / ((double)n * d * d)).ShouldBeInRange(1.0, 1.75); // 1.68 at d = 64 (72 padded columns, whole diagonal tiles), 1.08 at d = 784
         var options = new ExecutionOptions(1, VectorBits: 512);
         if (DataKernels.TiledAvailable(512))
             EmpiricalMoments.EstimatedSeconds(n, d, 2, 10, options).ShouldBe(
