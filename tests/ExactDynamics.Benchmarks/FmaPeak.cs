@@ -40,6 +40,7 @@ internal static class FmaPeak
         // the same from the CPU time (a loaded machine stretches the wall time, not the time the thread ran)
         double latCpu = cpuChain / (8.0 * iters) * 1e9, clockCpu = 4 / latCpu, perNsCpu = 24.0 * (iters / 4) / cpuThru / 1e9;
         TileRates();
+        GramLikeRates();
         Console.WriteLine($"from CPU time: clock {clockCpu:F2} GHz, {perNsCpu * 8:F1} GFMA/s per core, {perNsCpu / clockCpu:F2} FMA-512 per cycle");
     }
 
@@ -67,6 +68,36 @@ internal static class FmaPeak
             }
             double fmas = calls * 128.0 * 192;
             Console.WriteLine($"tile 8×24, depth 128, A {(spread == 1 ? "in L1" : "streaming 512 KiB (L2)")}: {fmas / wall / 1e9:F1} GFMA/s wall, {fmas / cpu / 1e9:F1} GFMA/s cpu");
+        }
+    }
+
+    /// <summary>The tile as the Gram pass calls it: A with stride 24 from a 128-row block of 33 panels (811 KiB, L2),
+    /// C accumulated into one tile, or into 1683 tiles in turn (2.6 MiB, as F at d = 784).</summary>
+    private static void GramLikeRates()
+    {
+        var a = new double[33 * 128 * 24];
+        var b = new double[128 * 24];
+        var c = new double[1683 * 192];
+        for (int i = 0; i < a.Length; i++) a[i] = 1e-3 * (i % 7);
+        for (int i = 0; i < b.Length; i++) b[i] = 1e-3 * (i % 5);
+        foreach (bool spreadC in new[] { false, true })
+        {
+            const int calls = 100_000;
+            double wall = double.MaxValue, cpu = double.MaxValue;
+            for (int r = 0; r < 5; r++)
+            {
+                var (w, cp) = Time(() =>
+                {
+                    for (int k = 0; k < calls; k++)
+                    {
+                        int g = k % 99;
+                        ExactDynamics.Data.DataKernels.Tile(ref a[g / 3 * 128 * 24 + g % 3 * 8], 24, ref b[0], 128, ref c[spreadC ? k % 1683 * 192 : 0], true);
+                    }
+                });
+                wall = Math.Min(wall, w); cpu = Math.Min(cpu, cp);
+            }
+            double fmas = calls * 128.0 * 192;
+            Console.WriteLine($"tile as in the Gram pass (A stride 24 over 811 KiB), C {(spreadC ? "over 2.6 MiB" : "one tile")}: {fmas / wall / 1e9:F1} GFMA/s wall, {fmas / cpu / 1e9:F1} GFMA/s cpu");
         }
     }
 

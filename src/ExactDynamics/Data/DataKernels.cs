@@ -367,14 +367,16 @@ internal static class DataKernels
     // Tiled AVX-512 kernels (docs/math.md#the-empirical-model, cost). Both passes are products of the form
     // C (8 × 24) = Σ_{k < K} a_k b_kᵀ with a_k 8 values (broadcast) and b_k 24 values (three Vector512 loads): 24
     // accumulators, 3 loads and 8 broadcasts per 24 vector multiply-adds. The data are packed once per problem:
-    //   panels  X^(p)[i][c] = x_{i, 24p + c}   (P = ⌈d/24⌉ panels of n₈ × 24, n₈ = n rounded up to 8, zero padded)
-    //   groups  X_(g)[a][r] = x_{8g + r, a}    (n₈/8 groups of d × 8)
+    //   columns X^(h)[i][r] = x_{i, 8h + r}    (3P column groups of n₈ × 8, P = ⌈d/24⌉ panels of 24 columns,
+    //                                            n₈ = n rounded up to 8, zero padded)
+    //   rows    X_(g)[a][r] = x_{8g + r, a}    (n₈/8 row groups of d × 8)
     // quadratic forms: for each block of rows and each panel p, Z = X_rows U[:, panel p] over blocks of TileDepth
     //   inner indices a < min(d, 24p + 24) (U upper triangular, packed per step as U^(p)[a][c] = U_{a, 24p+c}), each
-    //   8 × 24 tile folded at once into q_i += Σ_c Z_ic x_{i, 24p+c}: the sums run over (a-block, p) in that order;
+    //   8 × 24 tile folded at once into q_i += Σ_c Z_ic x_{i, 24p+c} (x from column groups 3p … 3p + 2): the sums
+    //   run over (a-block, p) in that order;
     // Gram matrix: for each panel p, the tiles (g, p), g < 3p + 3, of the upper triangle of F = Σ_i x_i (w_i x_i)ᵀ,
-    //   summed over blocks of TileDepth rows in row order: A = the panels' own rows (lda 24), B = w ∘ (panel p's block),
-    //   scaled per block.
+    //   summed over blocks of TileDepth rows in row order: A = column group g (contiguous), B = w ∘ (column groups
+    //   3p … 3p + 2 of the block), scaled into a contiguous 24-wide panel per block.
     // Every output is summed by one thread in an order fixed by the sizes alone: the results do not depend on the
     // thread count.
     // ---------------------------------------------------------------------------------------------------------------
@@ -417,13 +419,13 @@ internal static class DataKernels
         return a;
     }
 
-    /// <summary>The data packed for the tiled kernels: panels (P × n₈ × 24) and groups (n₈/8 × d × 8) of the
-    /// n × d row-major data, zero padded.</summary>
+    /// <summary>The data packed for the tiled kernels: column groups (3P × n₈ × 8) and row groups (n₈/8 × d × 8) of
+    /// the n × d row-major data, zero padded.</summary>
     public sealed class Packed
     {
         /// <summary>Rows n, padded rows n₈, dimension d, panels P.</summary>
         public readonly int N, Rows, D, P;
-        /// <summary>X^(p)[i][c] at <see cref="PanelOffset"/> + (p·n₈ + i)·24 + c.</summary>
+        /// <summary>X^(h)[i][r] = x_{i, 8h + r} at <see cref="PanelOffset"/> + (h·n₈ + i)·8 + r.</summary>
         public readonly double[] PanelData;
         /// <summary>X_(g)[a][r] at <see cref="GroupOffset"/> + (g·d + a)·8 + r.</summary>
         public readonly double[] GroupData;
@@ -434,13 +436,13 @@ internal static class DataKernels
         public Packed(double[] x, int n, int d)
         {
             N = n; D = d; Rows = TileRowCount(n); P = Panels(d);
-            PanelData = Aligned(P * Rows * TileColumns, out PanelOffset);
+            PanelData = Aligned(3 * P * Rows * TileRows, out PanelOffset);
             GroupData = Aligned(Rows * d, out GroupOffset);
             for (int i = 0; i < n; i++)
                 for (int a = 0; a < d; a++)
                 {
                     double v = x[i * d + a];
-                    PanelData[PanelOffset + ((a / TileColumns) * Rows + i) * TileColumns + a % TileColumns] = v;
+                    PanelData[PanelOffset + ((a / TileRows) * Rows + i) * TileRows + a % TileRows] = v;
                     GroupData[GroupOffset + ((i / TileRows) * d + a) * TileRows + i % TileRows] = v;
                 }
         }
@@ -558,13 +560,15 @@ internal static class DataKernels
                         for (int i = b0; i < b1; i += TileRows)
                         {
                             Tile(ref Unsafe.Add(ref groups, (i / TileRows * d + a0) * TileRows), TileRows, ref bPanel, kc, ref tr, false);
-                            ref double xp = ref Unsafe.Add(ref panels, (p * rows + i) * TileColumns);
+                            ref double x0 = ref Unsafe.Add(ref panels, (3 * p * rows + i) * TileRows);
+                            ref double x1 = ref Unsafe.Add(ref x0, rows * TileRows);
+                            ref double x2 = ref Unsafe.Add(ref x1, rows * TileRows);
                             for (int r = 0; r < TileRows; r++)
                             {
-                                int o = r * TileColumns;
-                                var v = Vector512.LoadUnsafe(ref tr, (nuint)o) * Vector512.LoadUnsafe(ref xp, (nuint)o);
-                                v = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref tr, (nuint)(o + 8)), Vector512.LoadUnsafe(ref xp, (nuint)(o + 8)), v);
-                                v = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref tr, (nuint)(o + 16)), Vector512.LoadUnsafe(ref xp, (nuint)(o + 16)), v);
+                                int o = r * TileColumns, xo = r * TileRows;
+                                var v = Vector512.LoadUnsafe(ref tr, (nuint)o) * Vector512.LoadUnsafe(ref x0, (nuint)xo);
+                                v = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref tr, (nuint)(o + 8)), Vector512.LoadUnsafe(ref x1, (nuint)xo), v);
+                                v = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref tr, (nuint)(o + 16)), Vector512.LoadUnsafe(ref x2, (nuint)xo), v);
                                 result[i + r] += Vector512.Sum(v);
                             }
                         }
@@ -599,17 +603,19 @@ internal static class DataKernels
             bool accumulate = i0 > 0;
             for (int p = p0; p < p1; p++)
             {
-                ref double src = ref Unsafe.Add(ref panels, (p * rows + i0) * TileColumns);
+                ref double s0 = ref Unsafe.Add(ref panels, (3 * p * rows + i0) * TileRows);
+                ref double s1 = ref Unsafe.Add(ref s0, rows * TileRows);
+                ref double s2 = ref Unsafe.Add(ref s1, rows * TileRows);
                 for (int k = 0; k < kc; k++)
                 {
                     var wk = Vector512.Create(w[i0 + k]);
-                    int o = k * TileColumns;
-                    (wk * Vector512.LoadUnsafe(ref src, (nuint)o)).StoreUnsafe(ref sr, (nuint)o);
-                    (wk * Vector512.LoadUnsafe(ref src, (nuint)(o + 8))).StoreUnsafe(ref sr, (nuint)(o + 8));
-                    (wk * Vector512.LoadUnsafe(ref src, (nuint)(o + 16))).StoreUnsafe(ref sr, (nuint)(o + 16));
+                    int o = k * TileColumns, xo = k * TileRows;
+                    (wk * Vector512.LoadUnsafe(ref s0, (nuint)xo)).StoreUnsafe(ref sr, (nuint)o);
+                    (wk * Vector512.LoadUnsafe(ref s1, (nuint)xo)).StoreUnsafe(ref sr, (nuint)(o + 8));
+                    (wk * Vector512.LoadUnsafe(ref s2, (nuint)xo)).StoreUnsafe(ref sr, (nuint)(o + 16));
                 }
                 for (int g = 0; g < 3 * p + 3; g++)
-                    Tile(ref Unsafe.Add(ref panels, (g / 3 * rows + i0) * TileColumns + g % 3 * TileRows), TileColumns, ref sr, kc,
+                    Tile(ref Unsafe.Add(ref panels, (g * rows + i0) * TileRows), TileRows, ref sr, kc,
                         ref Unsafe.Add(ref fr, GramTileOffset(p, g)), accumulate);
             }
         }

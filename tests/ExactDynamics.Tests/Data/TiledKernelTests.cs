@@ -148,7 +148,7 @@ public class TiledKernelTests
             for (int a = 0; a < 48; a++)
             {
                 double v = i < n && a < d ? x[i * d + a] : 0;
-                p.PanelData[p.PanelOffset + (a / 24 * p.Rows + i) * 24 + a % 24].ShouldBe(v);
+                p.PanelData[p.PanelOffset + (a / 8 * p.Rows + i) * 8 + a % 8].ShouldBe(v);
                 if (a < d) p.GroupData[p.GroupOffset + (i / 8 * d + a) * 8 + i % 8].ShouldBe(v);
             }
     }
