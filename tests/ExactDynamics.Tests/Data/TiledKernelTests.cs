@@ -159,7 +159,8 @@ public class TiledKernelTests
     [Fact]
     public void The_recursion_on_tiled_kernels_is_thread_independent_and_equals_the_reference()
     {
-        var x = EmpiricalMomentsTests.RandomMatrix(1100, 53, 3, heavy: true);
+        var x = EmpiricalMomentsTests.RandomMatrix(1100, 101, 3, heavy: true);
+        (1100.0 * 101 * 101).ShouldBeGreaterThan(EmpiricalMoments.ParallelWork); // large enough to run on two threads
         var rng = new Random(8);
         var data = DataSet.Analyse(x, Enumerable.Range(0, 1100).Select(_ => rng.NextDouble()).ToArray());
         var problem = new DataProblem(data, 4, data.InitialError(), null);
