@@ -15,8 +15,8 @@ namespace ExactDynamics.Data;
 /// </code>
 /// (r_i: the residuals of a real target; σ²: independent label noise of a planted teacher). About n d² multiply-adds
 /// per step in two register- and cache-blocked SIMD products (<see cref="DataKernels"/>: the quadratic forms from the
-/// upper triangle of Q, the weighted Gram matrix from its upper triangle), parallel with results independent of the
-/// thread count; O(k³ d²) for the rest. Two-state methods run in the consistent basis of docs/gap-solver.md (a change
+/// upper triangle of Q, the weighted Gram matrix from its upper triangle; with AVX-512 an 8 × 24 register tile over
+/// the data packed once into panels), parallel with results independent of the thread count; O(k³ d²) for the rest. Two-state methods run in the consistent basis of docs/gap-solver.md (a change
 /// of the k state coordinates, under which the formulas are the same), as the spectral recursion does.
 /// </summary>
 public sealed class EmpiricalMoments
