@@ -46,6 +46,17 @@ public static class Program
             TailTiming.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
+        if (args.Length >= 1 && args[0] == "fma-peak")
+        {
+            FmaPeak.Run();
+            return;
+        }
+        if (args.Length >= 3 && args[0] == "data-kernels")
+        {
+            DataKernelTiming.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+                args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Length < 5 || args[4] != "tiled");
+            return;
+        }
         if (args.Length >= 2 && args[0] == "conv-direct")
         {
             ConvDirect(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ExactDynamics.Dynamics;
 using ExactDynamics.Numerics;
 
@@ -14,7 +15,9 @@ namespace ExactDynamics.Data;
 /// <see cref="WeightedGram{V}"/>: the whole Q per group of 4 rows, every data row per block of F) are the reference
 /// the fast ones are tested against; the fast ones (<see cref="QuadraticFormsUpper{V}"/>, <see cref="WeightedGramBlocked{V}"/>)
 /// use the symmetry of Q (half the multiply-adds) and keep a panel of Q, or a block of data rows, in cache while it is
-/// reused (docs/math.md#the-empirical-model, cost).
+/// reused (docs/math.md#the-empirical-model, cost). With AVX-512 the step runs the tiled kernels instead
+/// (<see cref="Tile"/>, <see cref="TiledForms"/>, <see cref="TiledGram"/>): one 8 × 24 register tile of Vector512
+/// accumulators over data packed once into contiguous panels, blocked so that the reused panel stays in L1.
 /// </summary>
 internal static class DataKernels
 {
@@ -358,5 +361,374 @@ internal static class DataKernels
             }
         });
         return c;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Tiled AVX-512 kernels (docs/math.md#the-empirical-model, cost). Both passes are products of the form
+    // C (8 × 24) = Σ_{k < K} a_k b_kᵀ with a_k 8 values (broadcast) and b_k 24 values (three Vector512 loads): 24
+    // accumulators, 3 loads and 8 broadcasts per 24 vector multiply-adds. The data are packed once per problem:
+    //   columns X^(h)[i][r] = x_{i, 8h + r}    (3P column groups of n₈ × 8, P = ⌈d/24⌉ panels of 24 columns,
+    //                                            n₈ = n rounded up to 8, zero padded)
+    //   rows    X_(g)[a][r] = x_{8g + r, a}    (n₈/8 row groups of d × 8)
+    // quadratic forms: for each block of rows and each panel p, Z = X_rows U[:, panel p] over blocks of TileDepth
+    //   inner indices a < min(d, 24p + 24) (U upper triangular, packed per step as U^(p)[a][c] = U_{a, 24p+c}), each
+    //   8 × 24 tile folded at once into q_i += Σ_c Z_ic x_{i, 24p+c} (x from column groups 3p … 3p + 2): the sums
+    //   run over (a-block, p) in that order;
+    // Gram matrix: for each panel p, the tiles (g, p), g < 3p + 3, of the upper triangle of F = Σ_i x_i (w_i x_i)ᵀ,
+    //   summed over blocks of TileDepth rows in row order: A = column group g (contiguous), B = w ∘ (column groups
+    //   3p … 3p + 2 of the block), scaled into a contiguous 24-wide panel per block.
+    // Every output is summed by one thread in an order fixed by the sizes alone: the results do not depend on the
+    // thread count.
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// <summary>Rows of a register tile (broadcast operand).</summary>
+    public const int TileRows = 8;
+
+    /// <summary>Columns of a register tile (three Vector512 of doubles).</summary>
+    public const int TileColumns = 24;
+
+    /// <summary>Depth of a tile product: the B panel (TileDepth × 24 doubles, 24 KiB) stays in L1 while every A
+    /// panel of a block streams past it.</summary>
+    public const int TileDepth = 128;
+
+    /// <summary>Rows per block of <see cref="TiledForms"/>: one depth block of their packed groups (512 × 128
+    /// doubles, 512 KiB) stays in L2 while every panel of U passes over it.</summary>
+    public const int TileRowBlock = 512;
+
+    /// <summary>Whether the tiled kernels run here (AVX-512 and a 512-bit width chosen).</summary>
+    public static bool TiledAvailable(int bits) => bits == 512 && Vector512.IsHardwareAccelerated;
+
+    /// <summary>Panels of 24 columns covering d columns: ⌈d/24⌉.</summary>
+    public static int Panels(int d) => (d + TileColumns - 1) / TileColumns;
+
+    /// <summary>Rows rounded up to the tile height 8.</summary>
+    public static int TileRowCount(int n) => (n + TileRows - 1) / TileRows * TileRows;
+
+    /// <summary>The inner-index bound of panel p of the upper form: min(d, 24p + 24).</summary>
+    public static int PanelDepth(int p, int d) => Math.Min(d, TileColumns * (p + 1));
+
+    /// <summary>A zeroed array of at least <paramref name="length"/> doubles whose element <paramref name="offset"/>
+    /// is 64-byte aligned (pinned, so that the alignment holds).</summary>
+    public static double[] Aligned(int length, out int offset)
+    {
+        var a = GC.AllocateArray<double>(length + 8, pinned: true);
+        var handle = GCHandle.Alloc(a, GCHandleType.Pinned); // on the pinned heap: the address never changes
+        nint address = handle.AddrOfPinnedObject();
+        handle.Free();
+        offset = (int)((64 - (address & 63)) & 63) / sizeof(double);
+        return a;
+    }
+
+    /// <summary>The data packed for the tiled kernels: column groups (3P × n₈ × 8) and row groups (n₈/8 × d × 8) of
+    /// the n × d row-major data, zero padded.</summary>
+    public sealed class Packed
+    {
+        /// <summary>Rows n, padded rows n₈, dimension d, panels P.</summary>
+        public readonly int N, Rows, D, P;
+        /// <summary>X^(h)[i][r] = x_{i, 8h + r} at <see cref="PanelOffset"/> + (h·n₈ + i)·8 + r.</summary>
+        public readonly double[] PanelData;
+        /// <summary>X_(g)[a][r] at <see cref="GroupOffset"/> + (g·d + a)·8 + r.</summary>
+        public readonly double[] GroupData;
+        /// <summary>Aligned starts.</summary>
+        public readonly int PanelOffset, GroupOffset;
+
+        /// <summary>Packs n rows of d values (row-major).</summary>
+        public Packed(double[] x, int n, int d)
+        {
+            N = n; D = d; Rows = TileRowCount(n); P = Panels(d);
+            PanelData = Aligned(3 * P * Rows * TileRows, out PanelOffset);
+            GroupData = Aligned(Rows * d, out GroupOffset);
+            for (int i = 0; i < n; i++)
+                for (int a = 0; a < d; a++)
+                {
+                    double v = x[i * d + a];
+                    PanelData[PanelOffset + ((a / TileRows) * Rows + i) * TileRows + a % TileRows] = v;
+                    GroupData[GroupOffset + ((i / TileRows) * d + a) * TileRows + i % TileRows] = v;
+                }
+        }
+    }
+
+    /// <summary>
+    /// The register tile: c[r][j] (8 × 24, row-major, 64-byte aligned or not) = Σ_{k &lt; depth} a[k·lda + r]·b[k·24 + j]
+    /// (<paramref name="accumulate"/>: added to c). The sum over k runs in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile(ref double a, int lda, ref double b, int depth, ref double c, bool accumulate)
+    {
+        var c00 = Vector512<double>.Zero; var c01 = c00; var c02 = c00; var c10 = c00; var c11 = c00; var c12 = c00;
+        var c20 = c00; var c21 = c00; var c22 = c00; var c30 = c00; var c31 = c00; var c32 = c00;
+        var c40 = c00; var c41 = c00; var c42 = c00; var c50 = c00; var c51 = c00; var c52 = c00;
+        var c60 = c00; var c61 = c00; var c62 = c00; var c70 = c00; var c71 = c00; var c72 = c00;
+        ref double ap = ref a;
+        ref double bp = ref b;
+        for (int k = 0; k < depth; k++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref bp); var b1 = Vector512.LoadUnsafe(ref bp, 8); var b2 = Vector512.LoadUnsafe(ref bp, 16);
+            var x = Vector512.Create(ap);
+            c00 = Vector512.FusedMultiplyAdd(x, b0, c00); c01 = Vector512.FusedMultiplyAdd(x, b1, c01); c02 = Vector512.FusedMultiplyAdd(x, b2, c02);
+            x = Vector512.Create(Unsafe.Add(ref ap, 1));
+            c10 = Vector512.FusedMultiplyAdd(x, b0, c10); c11 = Vector512.FusedMultiplyAdd(x, b1, c11); c12 = Vector512.FusedMultiplyAdd(x, b2, c12);
+            x = Vector512.Create(Unsafe.Add(ref ap, 2));
+            c20 = Vector512.FusedMultiplyAdd(x, b0, c20); c21 = Vector512.FusedMultiplyAdd(x, b1, c21); c22 = Vector512.FusedMultiplyAdd(x, b2, c22);
+            x = Vector512.Create(Unsafe.Add(ref ap, 3));
+            c30 = Vector512.FusedMultiplyAdd(x, b0, c30); c31 = Vector512.FusedMultiplyAdd(x, b1, c31); c32 = Vector512.FusedMultiplyAdd(x, b2, c32);
+            x = Vector512.Create(Unsafe.Add(ref ap, 4));
+            c40 = Vector512.FusedMultiplyAdd(x, b0, c40); c41 = Vector512.FusedMultiplyAdd(x, b1, c41); c42 = Vector512.FusedMultiplyAdd(x, b2, c42);
+            x = Vector512.Create(Unsafe.Add(ref ap, 5));
+            c50 = Vector512.FusedMultiplyAdd(x, b0, c50); c51 = Vector512.FusedMultiplyAdd(x, b1, c51); c52 = Vector512.FusedMultiplyAdd(x, b2, c52);
+            x = Vector512.Create(Unsafe.Add(ref ap, 6));
+            c60 = Vector512.FusedMultiplyAdd(x, b0, c60); c61 = Vector512.FusedMultiplyAdd(x, b1, c61); c62 = Vector512.FusedMultiplyAdd(x, b2, c62);
+            x = Vector512.Create(Unsafe.Add(ref ap, 7));
+            c70 = Vector512.FusedMultiplyAdd(x, b0, c70); c71 = Vector512.FusedMultiplyAdd(x, b1, c71); c72 = Vector512.FusedMultiplyAdd(x, b2, c72);
+            ap = ref Unsafe.Add(ref ap, lda);
+            bp = ref Unsafe.Add(ref bp, TileColumns);
+        }
+        Put(ref c, 0, c00, c01, c02, accumulate); Put(ref c, 24, c10, c11, c12, accumulate);
+        Put(ref c, 48, c20, c21, c22, accumulate); Put(ref c, 72, c30, c31, c32, accumulate);
+        Put(ref c, 96, c40, c41, c42, accumulate); Put(ref c, 120, c50, c51, c52, accumulate);
+        Put(ref c, 144, c60, c61, c62, accumulate); Put(ref c, 168, c70, c71, c72, accumulate);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Put(ref double c, int at, Vector512<double> v0, Vector512<double> v1, Vector512<double> v2, bool accumulate)
+    {
+        ref double r = ref Unsafe.Add(ref c, at);
+        if (accumulate)
+        {
+            v0 += Vector512.LoadUnsafe(ref r); v1 += Vector512.LoadUnsafe(ref r, 8); v2 += Vector512.LoadUnsafe(ref r, 16);
+        }
+        v0.StoreUnsafe(ref r); v1.StoreUnsafe(ref r, 8); v2.StoreUnsafe(ref r, 16);
+    }
+
+    /// <summary>Offset of panel p's rows in the packed upper form (<see cref="PackUpper"/>): Σ_{p' &lt; p} min(d, 24p' + 24)·24.</summary>
+    public static int UpperPanelOffset(int p, int d)
+    {
+        int o = 0;
+        for (int q = 0; q < p; q++) o += PanelDepth(q, d) * TileColumns;
+        return o;
+    }
+
+    /// <summary>Length of the packed upper form.</summary>
+    public static int UpperLength(int d) => UpperPanelOffset(Panels(d), d);
+
+    /// <summary>
+    /// U^(p)[a][c] = U_{a, 24p + c} for a &lt; min(d, 24p + 24) of the upper form of the symmetric Q (dp × dp, row-major):
+    /// U_ab = 2 Q_ab (a &lt; b), U_aa = Q_aa, 0 below the diagonal and beyond column d (<see cref="UpperForm"/>).
+    /// </summary>
+    public static void PackUpper(double[] q, int d, int dp, double[] u, int offset)
+    {
+        int panels = Panels(d), o = offset;
+        for (int p = 0; p < panels; p++)
+        {
+            int depth = PanelDepth(p, d), j0 = TileColumns * p;
+            for (int a = 0; a < depth; a++, o += TileColumns)
+                for (int c = 0; c < TileColumns; c++)
+                {
+                    int j = j0 + c;
+                    u[o + c] = j >= d || j < a ? 0 : j == a ? q[a * dp + a] : 2 * q[a * dp + j];
+                }
+        }
+    }
+
+    /// <summary>
+    /// q_i = x_iᵀ U x_i for the rows [i0, i1) (multiples of 8) of the packed data, U packed by <see cref="PackUpper"/>,
+    /// in blocks of <see cref="TileRowBlock"/> rows; <paramref name="tile"/> is 192 doubles of scratch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TiledForms(Packed x, double[] u, int uOffset, int i0, int i1, double[] result, double[] tile)
+    {
+        int d = x.D, rows = x.Rows;
+        Array.Clear(result, i0, i1 - i0);
+        ref double groups = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x.GroupData), x.GroupOffset);
+        ref double panels = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x.PanelData), x.PanelOffset);
+        ref double ur = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(u), uOffset);
+        ref double tr = ref MemoryMarshal.GetArrayDataReference(tile);
+        int depthMax = PanelDepth(x.P - 1, d);
+        for (int b0 = i0; b0 < i1; b0 += TileRowBlock)
+        {
+            int b1 = Math.Min(i1, b0 + TileRowBlock);
+            for (int a0 = 0; a0 < depthMax; a0 += TileDepth)
+            {
+                int uPanel = 0;
+                for (int p = 0; p < x.P; p++)
+                {
+                    int depth = PanelDepth(p, d);
+                    if (a0 < depth)
+                    {
+                        int kc = Math.Min(TileDepth, depth - a0);
+                        ref double bPanel = ref Unsafe.Add(ref ur, uPanel + a0 * TileColumns);
+                        for (int i = b0; i < b1; i += TileRows)
+                        {
+                            Tile(ref Unsafe.Add(ref groups, (i / TileRows * d + a0) * TileRows), TileRows, ref bPanel, kc, ref tr, false);
+                            ref double x0 = ref Unsafe.Add(ref panels, (3 * p * rows + i) * TileRows);
+                            ref double x1 = ref Unsafe.Add(ref x0, rows * TileRows);
+                            ref double x2 = ref Unsafe.Add(ref x1, rows * TileRows);
+                            for (int r = 0; r < TileRows; r++)
+                            {
+                                int o = r * TileColumns, xo = r * TileRows;
+                                var v = Vector512.LoadUnsafe(ref tr, (nuint)o) * Vector512.LoadUnsafe(ref x0, (nuint)xo);
+                                v = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref tr, (nuint)(o + 8)), Vector512.LoadUnsafe(ref x1, (nuint)xo), v);
+                                v = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref tr, (nuint)(o + 16)), Vector512.LoadUnsafe(ref x2, (nuint)xo), v);
+                                result[i + r] += Vector512.Sum(v);
+                            }
+                        }
+                    }
+                    uPanel += depth * TileColumns;
+                }
+            }
+        }
+    }
+
+    /// <summary>Offset of tile (g, p) of the packed upper Gram matrix: (3p(p+1)/2 + g)·192.</summary>
+    public static int GramTileOffset(int p, int g) => (3 * p * (p + 1) / 2 + g) * TileRows * TileColumns;
+
+    /// <summary>Length of the packed upper Gram matrix (all tiles g &lt; 3p + 3 of every panel).</summary>
+    public static int GramLength(int d) => GramTileOffset(Panels(d), 0);
+
+    /// <summary>
+    /// The tiles (g, p), g &lt; 3p + 3, of F = Σ_i w_i x_i x_iᵀ for the panels [p0, p1) of the packed data, into
+    /// <paramref name="f"/> (<see cref="GramTileOffset"/>; unscaled); <paramref name="scaled"/> from
+    /// <paramref name="scaledOffset"/> is scratch of TileDepth × 24 doubles for w ∘ one block of a panel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TiledGram(Packed x, double[] w, int p0, int p1, double[] f, double[] scaled, int scaledOffset)
+    {
+        int rows = x.Rows;
+        ref double panels = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x.PanelData), x.PanelOffset);
+        ref double sr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(scaled), scaledOffset);
+        ref double fr = ref MemoryMarshal.GetArrayDataReference(f);
+        for (int i0 = 0; i0 < rows; i0 += TileDepth)
+        {
+            int kc = Math.Min(TileDepth, rows - i0);
+            bool accumulate = i0 > 0;
+            for (int p = p0; p < p1; p++)
+            {
+                ref double s0 = ref Unsafe.Add(ref panels, (3 * p * rows + i0) * TileRows);
+                ref double s1 = ref Unsafe.Add(ref s0, rows * TileRows);
+                ref double s2 = ref Unsafe.Add(ref s1, rows * TileRows);
+                for (int k = 0; k < kc; k++)
+                {
+                    var wk = Vector512.Create(w[i0 + k]);
+                    int o = k * TileColumns, xo = k * TileRows;
+                    (wk * Vector512.LoadUnsafe(ref s0, (nuint)xo)).StoreUnsafe(ref sr, (nuint)o);
+                    (wk * Vector512.LoadUnsafe(ref s1, (nuint)xo)).StoreUnsafe(ref sr, (nuint)(o + 8));
+                    (wk * Vector512.LoadUnsafe(ref s2, (nuint)xo)).StoreUnsafe(ref sr, (nuint)(o + 16));
+                }
+                for (int g = 0; g < 3 * p + 3; g++)
+                    Tile(ref Unsafe.Add(ref panels, (g * rows + i0) * TileRows), TileRows, ref sr, kc,
+                        ref Unsafe.Add(ref fr, GramTileOffset(p, g)), accumulate);
+            }
+        }
+    }
+
+    /// <summary>F (dp × dp, full) = scale · the packed upper tiles, mirrored: F_ab = F_ba = scale · tile entry for a ≤ b &lt; d.</summary>
+    public static void UnpackGram(double[] packed, int d, int dp, double scale, double[] f)
+    {
+        int panels = Panels(d);
+        for (int p = 0; p < panels; p++)
+            for (int g = 0; g < 3 * p + 3; g++)
+            {
+                int o = GramTileOffset(p, g);
+                for (int r = 0; r < TileRows; r++)
+                {
+                    int a = TileRows * g + r;
+                    if (a >= d) break;
+                    for (int c = 0; c < TileColumns; c++)
+                    {
+                        int b = TileColumns * p + c;
+                        if (b >= d) break;
+                        if (b < a) continue;
+                        double v = scale * packed[o + r * TileColumns + c];
+                        f[a * dp + b] = v;
+                        f[b * dp + a] = v;
+                    }
+                }
+            }
+    }
+
+    /// <summary>Balanced contiguous ranges of panels for <see cref="TiledGram"/> (panel p costs 3p + 3 tiles).</summary>
+    public static (int P0, int P1)[] GramPanelRanges(int d, int parts)
+    {
+        int panels = Panels(d);
+        parts = Math.Max(1, Math.Min(parts, panels));
+        double total = 3.0 * panels * (panels + 1) / 2, acc = 0;
+        var result = new List<(int, int)>();
+        int start = 0;
+        for (int p = 0; p < panels; p++)
+        {
+            acc += 3 * p + 3;
+            if ((acc >= total * (result.Count + 1) / parts && result.Count < parts - 1) || p == panels - 1)
+            {
+                result.Add((start, p + 1));
+                start = p + 1;
+            }
+        }
+        return result.ToArray();
+    }
+
+    /// <summary>result_i = x_i · v (i &lt; n) from the packed groups: eight rows per vector.</summary>
+    public static void TiledRowDots(Packed x, double[] v, double[] result)
+    {
+        int d = x.D;
+        ref double groups = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x.GroupData), x.GroupOffset);
+        for (int g = 0; g < x.Rows / TileRows; g++)
+        {
+            var acc = Vector512<double>.Zero;
+            ref double src = ref Unsafe.Add(ref groups, g * d * TileRows);
+            for (int a = 0; a < d; a++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(v[a]), Vector512.LoadUnsafe(ref src, (nuint)(a * TileRows)), acc);
+            for (int r = 0; r < TileRows && g * TileRows + r < x.N; r++) result[g * TileRows + r] = acc[r];
+        }
+    }
+
+    // The transposed terms of the block update (docs/math.md#the-empirical-model) in 32 × 32 tiles, so that the column
+    // reads stay in cache; each element's arithmetic is the plain loop's, so the results are the same bits.
+
+    /// <summary>Edge of the tiles of <see cref="AddNoiseTerms"/>, <see cref="Symmetrize"/>, <see cref="TransposeInto"/>.</summary>
+    private const int Block = 32;
+
+    /// <summary>dst_ab += b_p b_q F_ab − b_q G^p_ab λ_b − b_p λ_a G^q_ba for a, b &lt; d (row-major, stride dp).</summary>
+    public static void AddNoiseTerms(double[] dst, double[] f, double[] gp, double[] gq, double[] lambda, int d, int dp, double bp, double bq)
+    {
+        double bb = bp * bq;
+        for (int a0 = 0; a0 < d; a0 += Block)
+            for (int b0 = 0; b0 < d; b0 += Block)
+            {
+                int a1 = Math.Min(d, a0 + Block), b1 = Math.Min(d, b0 + Block);
+                for (int a = a0; a < a1; a++)
+                {
+                    int o = a * dp;
+                    double la = lambda[a];
+                    for (int b = b0; b < b1; b++)
+                        dst[o + b] += bb * f[o + b] - bq * gp[o + b] * lambda[b] - bp * la * gq[b * dp + a];
+                }
+            }
+    }
+
+    /// <summary>m_ab = m_ba = ½(m_ab + m_ba) for a ≠ b &lt; d.</summary>
+    public static void Symmetrize(double[] m, int d, int dp)
+    {
+        for (int a0 = 0; a0 < d; a0 += Block)
+            for (int b0 = 0; b0 <= a0; b0 += Block)
+            {
+                int a1 = Math.Min(d, a0 + Block), b1 = Math.Min(d, b0 + Block);
+                for (int a = a0; a < a1; a++)
+                    for (int b = b0; b < Math.Min(b1, a); b++)
+                    {
+                        double v = 0.5 * (m[a * dp + b] + m[b * dp + a]);
+                        m[a * dp + b] = v; m[b * dp + a] = v;
+                    }
+            }
+    }
+
+    /// <summary>t_ba = m_ab for a, b &lt; d.</summary>
+    public static void TransposeInto(double[] m, double[] t, int d, int dp)
+    {
+        for (int a0 = 0; a0 < d; a0 += Block)
+            for (int b0 = 0; b0 < d; b0 += Block)
+            {
+                int a1 = Math.Min(d, a0 + Block), b1 = Math.Min(d, b0 + Block);
+                for (int a = a0; a < a1; a++)
+                    for (int b = b0; b < b1; b++) t[b * dp + a] = m[a * dp + b];
+            }
     }
 }

@@ -15,8 +15,8 @@ namespace ExactDynamics.Data;
 /// </code>
 /// (r_i: the residuals of a real target; σ²: independent label noise of a planted teacher). About n d² multiply-adds
 /// per step in two register- and cache-blocked SIMD products (<see cref="DataKernels"/>: the quadratic forms from the
-/// upper triangle of Q, the weighted Gram matrix from its upper triangle), parallel with results independent of the
-/// thread count; O(k³ d²) for the rest. Two-state methods run in the consistent basis of docs/gap-solver.md (a change
+/// upper triangle of Q, the weighted Gram matrix from its upper triangle; with AVX-512 an 8 × 24 register tile over
+/// the data packed once into panels), parallel with results independent of the thread count; O(k³ d²) for the rest. Two-state methods run in the consistent basis of docs/gap-solver.md (a change
 /// of the k state coordinates, under which the formulas are the same), as the spectral recursion does.
 /// </summary>
 public sealed partial class EmpiricalMoments
@@ -31,12 +31,21 @@ public sealed partial class EmpiricalMoments
     private readonly double[][] _g;     // k scratch blocks G^p
     private readonly double[][] _m;     // k means, d
     private readonly double[] _q, _qu, _f, _w, _ybar, _xy;
-    private readonly bool _reference;
+    private readonly DataKernelSet _kernels;
     private readonly int[][] _gramParts;
+    private readonly DataKernels.Packed? _packed;      // the data packed for the tiled kernels
+    private readonly double[] _upper = [], _gramTiles = [];
+    private readonly int _upperOffset;
+    private readonly (int P0, int P1)[] _gramRanges = [];
+    private readonly (double[] Buffer, int Offset)[] _gramScratch = [];
     private double[,] _a;               // this update's coefficients (in the working basis), set per step under schedules
     private double[] _b, _c, _o;
     private double _invB, _scale;
     private readonly double _sigma2;
+
+    /// <summary>n d² from which the data pass runs on several threads: below it (d = 64, n = 1797: 7.4·10⁶) a pass
+    /// takes well under a millisecond and a second thread measured no faster.</summary>
+    internal const double ParallelWork = 1e7;
 
     /// <summary>Rows per parallel work item (fixed, so that results do not depend on the thread count).</summary>
     private const int RowChunk = 64;
@@ -51,8 +60,12 @@ public sealed partial class EmpiricalMoments
     /// <summary>As the public constructor; <paramref name="referenceKernels"/> runs the plain kernels (the whole Q
     /// per row, every row per block of F) that the fast ones are tested against.</summary>
     internal EmpiricalMoments(DataProblem problem, LinearMethod method, ExecutionOptions? options, bool referenceKernels)
+        : this(problem, method, options, referenceKernels ? DataKernelSet.Reference : DataKernelSet.Fastest) { }
+
+    /// <summary>As the public constructor, on the given kernels (<see cref="DataKernelSet.Tiled"/> falls back to the
+    /// blocked ones without AVX-512).</summary>
+    internal EmpiricalMoments(DataProblem problem, LinearMethod method, ExecutionOptions? options, DataKernelSet kernels)
     {
-        _reference = referenceKernels;
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         options ??= ExecutionOptions.Default;
@@ -64,10 +77,21 @@ public sealed partial class EmpiricalMoments
         _dp = (_d + 4 * lanes - 1) / (4 * lanes) * (4 * lanes);
         _rows = (_n + 3) / 4 * 4;
         _k = method.K;
-        _x = new double[_rows * _dp];
         var coords = data.Coordinates;
-        for (int i = 0; i < _n; i++) Array.Copy(coords, i * _d, _x, i * _dp, _d);
-        _y = new double[_rows * _dp];
+        _kernels = kernels == DataKernelSet.Tiled && !DataKernels.TiledAvailable(_bits) ? DataKernelSet.Blocked : kernels;
+        if (_kernels == DataKernelSet.Tiled)
+        {
+            _x = _y = [];
+            _packed = new DataKernels.Packed(coords, _n, _d);
+            _upper = DataKernels.Aligned(DataKernels.UpperLength(_d), out _upperOffset);
+            _gramTiles = DataKernels.Aligned(DataKernels.GramLength(_d), out _);
+        }
+        else
+        {
+            _x = new double[_rows * _dp];
+            for (int i = 0; i < _n; i++) Array.Copy(coords, i * _d, _x, i * _dp, _d);
+            _y = new double[_rows * _dp];
+        }
         _resid = problem.WithResiduals ? data.Residuals : null;
         _lambda = (double[])data.Eigenvalues.Clone();
         double[] u;
@@ -117,12 +141,17 @@ public sealed partial class EmpiricalMoments
         _q = new double[size];
         _qu = new double[size];
         _f = new double[size];
-        _w = new double[_rows];
+        _w = new double[Math.Max(_rows, DataKernels.TileRowCount(_n))];
         _ybar = new double[_d];
         _xy = new double[_rows];
         double work = (double)_n * _d * _d;
-        _threads = work >= 2e5 ? options.Threads : 1;
+        _threads = work >= ParallelWork ? options.Threads : 1;
         _gramParts = DataKernels.BalancedBlocks(_d, _dp, 4 * lanes, 4 * _threads);
+        if (_kernels == DataKernelSet.Tiled)
+        {
+            _gramRanges = DataKernels.GramPanelRanges(_d, 2 * _threads);
+            _gramScratch = _gramRanges.Select(_ => DataKernels.Aligned(DataKernels.TileDepth * DataKernels.TileColumns, out int o) is var a ? (a, o) : default).ToArray();
+        }
         Risk = ReadRisk();
     }
 
@@ -141,14 +170,41 @@ public sealed partial class EmpiricalMoments
         return rows * (forms + gram);
     }
 
-    /// <summary>Multiply-adds per second of the fast kernels on one core of the development machine (AVX-512, measured
-    /// at d = 64 and d = 784: 1.9–2.5·10¹⁰).</summary>
-    public const double MultiplyAddsPerSecond = 2e10;
+    /// <summary>
+    /// The multiply-adds of one step's data pass on the tiled AVX-512 kernels (docs/math.md#the-empirical-model, cost):
+    /// with n₈ = n rounded up to 8, P = ⌈d/24⌉ panels and D_p = min(d, 24p + 24), the quadratic forms cost
+    /// n₈ Σ_p 24 (D_p + ⌈D_p/128⌉) (tile products, and folding each tile into q) and the Gram matrix
+    /// n₈ Σ_p (192 (3p + 3) + 24) (the tiles of the upper triangle, and w ∘ the panel) — about n d² in all.
+    /// </summary>
+    public static double TiledStepMultiplyAdds(int n, int d)
+    {
+        double rows = DataKernels.TileRowCount(n), perRow = 0;
+        for (int p = 0; p < DataKernels.Panels(d); p++)
+        {
+            int depth = DataKernels.PanelDepth(p, d);
+            perRow += 24.0 * (depth + (depth + DataKernels.TileDepth - 1) / DataKernels.TileDepth);
+            perRow += 192.0 * (3 * p + 3) + 24;
+        }
+        return rows * perRow;
+    }
+
+    /// <summary>Multiply-adds per second of the blocked kernels (<see cref="StepMultiplyAdds"/>) on one core of the
+    /// development machine (Intel Xeon, AVX-512; measured at d = 784, n = 10⁴: 1.1–1.5·10¹⁰).</summary>
+    public const double MultiplyAddsPerSecond = 1.3e10;
+
+    /// <summary>Multiply-adds per second of the tiled kernels (<see cref="TiledStepMultiplyAdds"/>) on one core of the
+    /// development machine (Intel Xeon at 2.8 GHz, two FMA-512 ports: a peak of 4.3·10¹⁰; the register tile alone runs
+    /// at 4.2·10¹⁰, the passes with their memory traffic at d = 784, n = 10⁴ at about 2.5·10¹⁰).</summary>
+    public const double TiledMultiplyAddsPerSecond = 2.5e10;
+
+    /// <summary>Parallel efficiency of the data pass on more than one thread (two threads share the memory bandwidth).</summary>
+    public const double ParallelEfficiency = 0.9;
 
     /// <summary>
-    /// Seconds <paramref name="steps"/> steps are expected to take: <see cref="StepMultiplyAdds"/> at
-    /// <see cref="MultiplyAddsPerSecond"/> on each of the threads that a problem this size uses (90 % parallel
-    /// efficiency), plus the O(k³ d²) block algebra (about 3 k³ d² ns).
+    /// Seconds <paramref name="steps"/> steps are expected to take: the data pass's multiply-adds
+    /// (<see cref="TiledStepMultiplyAdds"/> at <see cref="TiledMultiplyAddsPerSecond"/> where the tiled kernels run,
+    /// <see cref="StepMultiplyAdds"/> at <see cref="MultiplyAddsPerSecond"/> otherwise) on each of the threads that a
+    /// problem this size uses (at <see cref="ParallelEfficiency"/>), plus the O(k³ d²) block algebra (about 3 k³ d² ns).
     /// </summary>
     /// <param name="n">Rows.</param>
     /// <param name="d">Dimension (rank of H).</param>
@@ -158,12 +214,14 @@ public sealed partial class EmpiricalMoments
     public static double EstimatedSeconds(int n, int d, int k, double steps, ExecutionOptions? options = null)
     {
         options ??= ExecutionOptions.Default;
-        int lanes = SimdWidth.Resolve(options.VectorBits) / 64;
+        int bits = SimdWidth.Resolve(options.VectorBits);
         double work = (double)n * d * d;
-        int threads = work >= 2e5 ? options.Threads : 1;
-        double perStep = StepMultiplyAdds(n, d, lanes) / (MultiplyAddsPerSecond * (threads > 1 ? 0.9 * threads : 1))
-                         + 3.0 * k * k * k * d * (double)d * 1e-9;
-        return steps * perStep;
+        int threads = work >= ParallelWork ? options.Threads : 1;
+        double speedup = threads > 1 ? ParallelEfficiency * threads : 1;
+        double pass = DataKernels.TiledAvailable(bits)
+            ? TiledStepMultiplyAdds(n, d) / (TiledMultiplyAddsPerSecond * speedup)
+            : StepMultiplyAdds(n, d, bits / 64) / (MultiplyAddsPerSecond * speedup);
+        return steps * (pass + 3.0 * k * k * k * d * (double)d * 1e-9);
     }
 
     /// <summary>Number of steps taken.</summary>
@@ -240,30 +298,30 @@ public sealed partial class EmpiricalMoments
             if (_c[r] != 0) for (int a = 0; a < d; a++) _ybar[a] += _c[r] * _m[r][a];
 
         // the data pass: w_i = x_iᵀQx_i (+ r_i² − 2 r_i x_iᵀȳ), then F = (1/(nB)) Σ w_i x_i x_iᵀ
-        if (_reference) ForChunks(_rows / 4, (c0, c1) => QuadraticForms(4 * c0, 4 * c1));
-        else
-        {
-            DataKernels.UpperForm(_q, d, dp, _qu);
-            ForChunks(_rows / 4, (c0, c1) => QuadraticFormsUpper(4 * c0, 4 * c1), FormChunk / 4);
-        }
+        FormsPass();
         if (_resid is not null)
+        {
+            if (_packed is not null) DataKernels.TiledRowDots(_packed, _ybar, _xy);
             for (int i = 0; i < _n; i++)
             {
                 double xy = 0;
-                int o = i * dp;
-                for (int a = 0; a < d; a++) xy += _x[o + a] * _ybar[a];
+                if (_packed is not null) xy = _xy[i];
+                else
+                {
+                    int o = i * dp;
+                    for (int a = 0; a < d; a++) xy += _x[o + a] * _ybar[a];
+                }
                 _w[i] += _resid[i] * (_resid[i] - 2 * xy);
             }
-        for (int i = 0; i < _n; i++)
-        {
-            double wi = _w[i];
-            int o = i * dp;
-            for (int a = 0; a < d; a++) _y[o + a] = wi * _x[o + a];
         }
-        int blocks = (d + 3) / 4;
-        if (_reference) ForChunks(blocks, (b0, b1) => WeightedGram(4 * b0, 4 * b1), 1);
-        else ForChunks(_gramParts.Length, (p0, p1) => { for (int part = p0; part < p1; part++) WeightedGramBlocked(_gramParts[part]); }, 1);
-        DataKernels.MirrorUpper(_f, d, dp);
+        if (_packed is null)
+            for (int i = 0; i < _n; i++)
+            {
+                double wi = _w[i];
+                int o = i * dp;
+                for (int a = 0; a < d; a++) _y[o + a] = wi * _x[o + a];
+            }
+        GramPass();
         // N = F + (1 − 1/B) Λ Q Λ + (σ²/B) Λ, in _f
         double keep = 1 - _invB;
         for (int a = 0; a < d; a++)
@@ -319,30 +377,16 @@ public sealed partial class EmpiricalMoments
                         for (int b = 0; b < d; b++) dst[o + b] += aqs * u[o + b];
                     }
                 }
-                double bp = _b[p], bq = _b[q], bb = bp * bq;
-                var gp = _g[p]; var gq = _g[q];
-                for (int a = 0; a < d; a++)
-                {
-                    int o = a * dp;
-                    double la = _lambda[a];
-                    for (int b = 0; b < d; b++)
-                        dst[o + b] += bb * _f[o + b] - bq * gp[o + b] * _lambda[b] - bp * la * gq[b * dp + a];
-                }
+                double bp = _b[p], bq = _b[q];
+                DataKernels.AddNoiseTerms(dst, _f, _g[p], _g[q], _lambda, d, dp, bp, bq);
                 if (p == q)
                 {
                     // a diagonal block is symmetric; rounding must not leave an antisymmetric part, which the formula
                     // above (written for S^{pp} = S^{pp}ᵀ) would not contract
-                    for (int a = 1; a < d; a++)
-                        for (int b = 0; b < a; b++)
-                        {
-                            double v = 0.5 * (dst[a * dp + b] + dst[b * dp + a]);
-                            dst[a * dp + b] = v; dst[b * dp + a] = v;
-                        }
+                    DataKernels.Symmetrize(dst, d, dp);
                     continue;
                 }
-                var low = _s[q * k + p];
-                for (int a = 0; a < d; a++)
-                    for (int b = 0; b < d; b++) low[b * dp + a] = dst[a * dp + b];
+                DataKernels.TransposeInto(dst, _s[q * k + p], d, dp);
             }
         // m'^p = Σ_r A_pr m^r − b_p Λ ȳ
         Span<double> next = stackalloc double[k];
@@ -359,6 +403,43 @@ public sealed partial class EmpiricalMoments
         }
         Time++;
         Risk = ReadRisk();
+    }
+
+    /// <summary>The quadratic forms w_i = x_iᵀQx_i of the current Q (one O(n d²/2) pass; timed on its own by the
+    /// benchmarks).</summary>
+    internal void FormsPass()
+    {
+        if (_packed is not null)
+        {
+            DataKernels.PackUpper(_q, _d, _dp, _upper, _upperOffset);
+            int groups = _packed.Rows / DataKernels.TileRows;
+            ForChunks(groups, (g0, g1) => DataKernels.TiledForms(_packed, _upper, _upperOffset, 8 * g0, 8 * g1, _w, new double[DataKernels.TileRows * DataKernels.TileColumns]),
+                DataKernels.TileRowBlock / DataKernels.TileRows);
+        }
+        else if (_kernels == DataKernelSet.Reference) ForChunks(_rows / 4, (c0, c1) => QuadraticForms(4 * c0, 4 * c1));
+        else
+        {
+            DataKernels.UpperForm(_q, _d, _dp, _qu);
+            ForChunks(_rows / 4, (c0, c1) => QuadraticFormsUpper(4 * c0, 4 * c1), FormChunk / 4);
+        }
+    }
+
+    /// <summary>F = (1/(nB)) Σ_i w_i x_i x_iᵀ from y = w ∘ x (one O(n d²/2) pass; timed on its own by the benchmarks).</summary>
+    internal void GramPass()
+    {
+        if (_packed is not null)
+        {
+            ForChunks(_gramRanges.Length, (r0, r1) =>
+            {
+                for (int r = r0; r < r1; r++) DataKernels.TiledGram(_packed, _w, _gramRanges[r].P0, _gramRanges[r].P1, _gramTiles, _gramScratch[r].Buffer, _gramScratch[r].Offset);
+            }, 1);
+            DataKernels.UnpackGram(_gramTiles, _d, _dp, _scale, _f);
+            return;
+        }
+        int blocks = (_d + 3) / 4;
+        if (_kernels == DataKernelSet.Reference) ForChunks(blocks, (b0, b1) => WeightedGram(4 * b0, 4 * b1), 1);
+        else ForChunks(_gramParts.Length, (p0, p1) => { for (int part = p0; part < p1; part++) WeightedGramBlocked(_gramParts[part]); }, 1);
+        DataKernels.MirrorUpper(_f, _d, _dp);
     }
 
     private void QuadraticForms(int i0, int i1)
@@ -413,4 +494,17 @@ public sealed partial class EmpiricalMoments
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
             c => body(c * per, Math.Min(count, (c + 1) * per)));
     }
+}
+
+/// <summary>The kernels of the data pass of <see cref="EmpiricalMoments"/> (docs/math.md#the-empirical-model, cost).</summary>
+internal enum DataKernelSet
+{
+    /// <summary>The plain kernels: the whole Q per group of rows, every data row per block of F (the reference).</summary>
+    Reference,
+    /// <summary>Register- and cache-blocked SIMD kernels at any width (upper triangle of Q, row-blocked F).</summary>
+    Blocked,
+    /// <summary>The 8 × 24 Vector512 register tile over packed panels (AVX-512 only; otherwise <see cref="Blocked"/>).</summary>
+    Tiled,
+    /// <summary>The fastest available: <see cref="Tiled"/>.</summary>
+    Fastest = Tiled,
 }
