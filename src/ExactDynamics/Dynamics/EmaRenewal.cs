@@ -19,11 +19,14 @@ namespace ExactDynamics.Dynamics;
 /// self-term): P̂ is the base adjoint driven by the average's rank-one part. One pass computes the base sequences
 /// (y_{n+1} = D_iᵀy_n, y_0 = ccᵀ) and the average's together: the two adjoint vectors y and P̂ share D_iᵀ, and both are
 /// kept in the read-out basis z = (Y₀₀, bᵀYb, ·) where the forcing and kernel read-outs are coordinates (no dot products
-/// per step). SIMD across directions, chunks on all cores, tiles of <see cref="VolterraRisk.Tile"/> steps, partial sums
+/// per step). SIMD across directions, chunks on all cores, tiles of <see cref="Tile"/> steps, partial sums
 /// reduced in chunk order as in <see cref="VolterraRisk"/>; <see cref="Reference"/> is the plain per-direction loop.
 /// </summary>
 internal static class EmaRenewal
 {
+    /// <summary>Steps per tile: four accumulated sequences of this many steps (32 KB at 512 bits) stay in L1.</summary>
+    internal const int Tile = 128;
+
     /// <summary>True for an EMA (τ &gt; 0) over a one- or two-state base method: the case this class carries.</summary>
     public static bool Supports(LinearMethod method) => method.EmaOf is { Base.K: 1 or 2, Tau: > 0 };
 
@@ -43,7 +46,8 @@ internal static class EmaRenewal
     }
 
     /// <summary>The base method's f, K with the average's r', R', all from one pass; null when a value is not finite
-    /// (or, for a two-state base with b̃₁ = 0, where the read-out basis does not exist: the fused pass then runs).</summary>
+    /// (or, for a two-state base with |b̃₁| &lt; 10⁻³|b̃₀|, where the read-out basis is ill-conditioned or does not exist:
+    /// the fused pass then runs).</summary>
     internal static VolterraRisk.Sequences? LocalSequences(Problem problem, LinearMethod baseMethod, double tau, int steps,
         ExecutionOptions options)
     {
@@ -149,7 +153,8 @@ internal static class EmaRenewal
         public readonly VolterraRisk.Context Base;
         public readonly double Tau, Beta, O1;
         /// <summary>The coordinate of the adjoint vector (y₀, y₁, y₂) eliminated for bᵀYb (1 or 2; 0 for k = 1), −1
-        /// when there is none (b̃₁ = 0); <see cref="Keep"/> is the other one, the third read-out coordinate.</summary>
+        /// when there is no well-conditioned read-out basis (|b̃₁| &lt; 10⁻³|b̃₀|); <see cref="Keep"/> is the other one,
+        /// the third read-out coordinate.</summary>
         public readonly int Pivot, Keep;
 
         public Context(Problem problem, LinearMethod m, double tau, int steps, ExecutionOptions options)
@@ -166,10 +171,10 @@ internal static class EmaRenewal
             }
             O1 = ot[1];
             Beta = (1 - tau) * (Base.B0 + O1 * Base.B1);
-            // bᵀYb = BB₀y₀ + BB₁y₁ + BB₂y₂ (y₁ = 2Y₀₁): solve it for the coordinate with the larger coefficient
-            double b1 = Math.Abs(Base.BB[1]), b2 = Math.Abs(Base.BB[2]);
-            if (b1 == 0 && b2 == 0) { Pivot = -1; return; }
-            (Pivot, Keep) = b1 >= b2 ? (1, 2) : (2, 1);
+            // bᵀYb = BB₀y₀ + BB₁y₁ + BB₂y₂ (y₁ = 2Y₀₁) and X = b̃ᵀp̃ + βτⁿ are solved for the second coordinate, which
+            // needs b̃₁ ≠ 0; the read-out bases have condition numbers about |b̃₀/b̃₁|, so below 10⁻³|b̃₀| there is none.
+            if (!(Math.Abs(Base.B1) >= 1e-3 * Math.Abs(Base.B0))) { Pivot = -1; return; }
+            (Pivot, Keep) = Math.Abs(Base.BB[1]) >= Math.Abs(Base.BB[2]) ? (1, 2) : (2, 1);
         }
     }
 
@@ -179,7 +184,7 @@ internal static class EmaRenewal
         public readonly double[] Lam = new double[VolterraRisk.ChunkSize], S = new double[VolterraRisk.ChunkSize];
         public readonly double[] Valid = new double[VolterraRisk.ChunkSize];
         public readonly double[] Y = new double[8 * VolterraRisk.ChunkSize];
-        public double[] Acc = new double[4 * VolterraRisk.Tile * 8];
+        public double[] Acc = new double[4 * Tile * 8];
         [ThreadStatic] private static Scratch? _current;
         public static Scratch Current => _current ??= new Scratch();
     }
@@ -196,7 +201,7 @@ internal static class EmaRenewal
             int i0 = c * cs, i1 = Math.Min(ctx.Base.D, i0 + cs);
             var sc = Scratch.Current;
             int width = ctx.Base.Bits / 64;
-            int padded = VolterraRisk.LoadChunk(ctx.Base.Lambda, ctx.Base.Init, i0, i1, width, sc.Lam, sc.S, sc.Valid);
+            int padded = VolterraRisk.LoadChunk(ctx.Base.Lambda, ctx.Base.Init, i0, i1, 2 * width, sc.Lam, sc.S, sc.Valid);
             switch (ctx.Base.Bits)
             {
                 case 512: Chunk<V512>(ctx, sc, padded, output); break;
@@ -209,18 +214,16 @@ internal static class EmaRenewal
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk<V>(Context ctx, Scratch sc, int padded, Span<double> output) where V : struct, ISimd<V>
     {
-        int len = ctx.Base.Steps + 1, w = V.Count, tile = VolterraRisk.Tile;
+        int len = ctx.Base.Steps + 1, w = V.Count, tile = Tile;
         if (sc.Acc.Length < 4 * tile * w) sc.Acc = new double[4 * tile * w];
         var acc = sc.Acc;
         for (int t0 = 0; t0 < len; t0 += tile)
         {
             int tl = Math.Min(tile, len - t0);
             Array.Clear(acc, 0, 4 * tile * w);
-            for (int i = 0; i < padded; i += w)
-            {
-                if (ctx.Base.K == 1) Block1<V>(ctx, sc, i, t0, tl);
-                else Block2<V>(ctx, sc, i, t0, tl);
-            }
+            double pb = Math.Pow(ctx.Tau, t0); // τ^t0 (computed here: a call inside the blocks would spill their vectors)
+            if (ctx.Base.K == 1) for (int i = 0; i < padded; i += 2 * w) Block1<V>(ctx, sc, i, t0, tl, pb);
+            else for (int i = 0; i < padded; i += w) Block2<V>(ctx, sc, i, t0, tl, pb);
             ref double ra = ref MemoryMarshal.GetArrayDataReference(acc);
             for (int q = 0; q < 4; q++)
             {
@@ -230,61 +233,76 @@ internal static class EmaRenewal
         }
     }
 
-    /// <summary>k = 1: the scalars y (from 1), p̃ and P̂ (from 0) of one vector of directions through <paramref name="tl"/>
-    /// steps from <paramref name="t0"/>: y ← d y, p̃ ← t p̃ + τⁿ g, P̂ ← d P̂ + κ' x² (d = t² + κ'b̃², t = 1 − λb̃).</summary>
+    /// <summary>k = 1: the scalars y (from 1), U = p̃ + τⁿ (from 1) and P̂ (from 0) of two vectors of directions
+    /// through <paramref name="tl"/> steps from <paramref name="t0"/> (<paramref name="pb"/> = τ^t0): y ← d y,
+    /// U ← tU + (g + τ − t)τⁿ, P̂ ← d P̂ + κ'x², x = b̃U − b̃τⁿ⁺¹ (d = t² + κ'b̃², t = 1 − λb̃, g = (1 − τ)t).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block1<V>(Context ctx, Scratch sc, int i, int t0, int tl) where V : struct, ISimd<V>
+    private static void Block1<V>(Context ctx, Scratch sc, int i, int t0, int tl, double pb) where V : struct, ISimd<V>
     {
-        int w = V.Count, cs = VolterraRisk.ChunkSize;
+        int w = V.Count, cs = VolterraRisk.ChunkSize, ib = i + w;
         ref double yR = ref MemoryMarshal.GetArrayDataReference(sc.Y);
         ref double acc = ref MemoryMarshal.GetArrayDataReference(sc.Acc);
-        var l = V.Load(ref MemoryMarshal.GetArrayDataReference(sc.Lam), i);
-        var valid = V.Load(ref MemoryMarshal.GetArrayDataReference(sc.Valid), i);
-        double b0 = ctx.Base.B0;
-        var t = V.Fma(l, V.Broadcast(-b0), V.Broadcast(1.0));
-        var kp = V.Mul(V.Mul(V.Broadcast(ctx.Base.K4InvB), l), l);
-        var dm = V.Mul(V.Fma(kp, V.Broadcast(b0 * b0), V.Mul(t, t)), valid);
-        var g = V.Mul(V.Mul(V.Broadcast(1 - ctx.Tau), t), valid);
+        ref double lamR = ref MemoryMarshal.GetArrayDataReference(sc.Lam);
+        ref double vR = ref MemoryMarshal.GetArrayDataReference(sc.Valid);
+        ref double sR = ref MemoryMarshal.GetArrayDataReference(sc.S);
+        double b0 = ctx.Base.B0, tau = ctx.Tau;
+        var one = V.Broadcast(1.0); var nb = V.Broadcast(-b0); var k4 = V.Broadcast(ctx.Base.K4InvB);
         var vb = V.Broadcast(b0); var bb = V.Broadcast(b0 * b0);
-        var wf = V.Mul(l, V.Load(ref MemoryMarshal.GetArrayDataReference(sc.S), i));
-        var wk = V.Mul(l, l);
-        var wkb = V.Mul(wk, bb);
-        V y, p, h;
-        if (t0 == 0) { y = V.Broadcast(1.0); p = h = V.Zero; }
-        else { y = V.Load(ref yR, i); p = V.Load(ref yR, cs + i); h = V.Load(ref yR, 2 * cs + i); }
+        var la = V.Load(ref lamR, i); var lb = V.Load(ref lamR, ib);
+        var ta = V.Fma(la, nb, one); var tb = V.Fma(lb, nb, one);
+        var kpa = V.Mul(V.Mul(k4, la), la); var kpb = V.Mul(V.Mul(k4, lb), lb);
+        var da = V.Mul(V.Fma(kpa, bb, V.Mul(ta, ta)), V.Load(ref vR, i));
+        var db = V.Mul(V.Fma(kpb, bb, V.Mul(tb, tb)), V.Load(ref vR, ib));
+        // g + τ − t = (1 − τ)t + τ − t = τ(1 − t)
+        var ea = V.Mul(V.Broadcast(tau), V.Sub(one, ta)); var eb = V.Mul(V.Broadcast(tau), V.Sub(one, tb));
+        var wfa = V.Mul(la, V.Load(ref sR, i)); var wfb = V.Mul(lb, V.Load(ref sR, ib));
+        var wka = V.Mul(la, la); var wkb = V.Mul(lb, lb);
+        var wkba = V.Mul(wka, bb); var wkbb = V.Mul(wkb, bb);
+        V ya, ua, ha, yb, ub, hb;
+        if (t0 == 0) { ya = yb = one; ua = ub = one; ha = hb = V.Zero; }
+        else
+        {
+            ya = V.Load(ref yR, i); ua = V.Load(ref yR, cs + i); ha = V.Load(ref yR, 2 * cs + i);
+            yb = V.Load(ref yR, ib); ub = V.Load(ref yR, cs + ib); hb = V.Load(ref yR, 2 * cs + ib);
+        }
         var flush = V.Broadcast(VolterraRisk.FlushThreshold);
-        int o1 = VolterraRisk.Tile * w, o2 = 2 * o1, o3 = 3 * o1;
-        double pb = Math.Pow(ctx.Tau, t0);
+        int o1 = Tile * w, o2 = 2 * o1, o3 = 3 * o1;
         for (int n = 0; n < tl; n++)
         {
             int o = n * w;
             var pbv = V.Broadcast(pb);
-            var x = V.Fma(vb, p, V.Broadcast(ctx.Beta * pb));
-            var q = V.Mul(x, x);
-            var up = V.Add(p, pbv);
-            V.Store(V.Fma(wf, y, V.Load(ref acc, o)), ref acc, o);
-            V.Store(V.Fma(wkb, y, V.Load(ref acc, o1 + o)), ref acc, o1 + o);
-            V.Store(V.Fma(wf, V.Fma(up, up, h), V.Load(ref acc, o2 + o)), ref acc, o2 + o);
-            V.Store(V.Fma(wk, V.Fma(bb, h, q), V.Load(ref acc, o3 + o)), ref acc, o3 + o);
-            y = V.Mul(dm, y);
-            h = V.Fma(dm, h, V.Mul(kp, q));
-            p = V.Fma(t, p, V.Mul(g, pbv));
-            pb *= ctx.Tau;
+            var shift = V.Broadcast(-b0 * tau * pb);
+            var xa = V.Fma(vb, ua, shift); var xb = V.Fma(vb, ub, shift);
+            var qa = V.Mul(xa, xa); var qb = V.Mul(xb, xb);
+            V.Store(V.Fma(wfa, ya, V.Fma(wfb, yb, V.Load(ref acc, o))), ref acc, o);
+            V.Store(V.Fma(wkba, ya, V.Fma(wkbb, yb, V.Load(ref acc, o1 + o))), ref acc, o1 + o);
+            V.Store(V.Fma(wfa, V.Fma(ua, ua, ha), V.Fma(wfb, V.Fma(ub, ub, hb), V.Load(ref acc, o2 + o))), ref acc, o2 + o);
+            V.Store(V.Fma(wka, V.Fma(bb, ha, qa), V.Fma(wkb, V.Fma(bb, hb, qb), V.Load(ref acc, o3 + o))), ref acc, o3 + o);
+            ya = V.Mul(da, ya); yb = V.Mul(db, yb);
+            ha = V.Fma(da, ha, V.Mul(kpa, qa)); hb = V.Fma(db, hb, V.Mul(kpb, qb));
+            ua = V.Fma(ta, ua, V.Mul(ea, pbv)); ub = V.Fma(tb, ub, V.Mul(eb, pbv));
+            pb *= tau;
             if (pb < VolterraRisk.FlushThreshold) pb = 0;
-            if ((n & 7) == 7) { y = V.FlushBelow(y, flush); p = V.FlushBelow(p, flush); h = V.FlushBelow(h, flush); }
+            if ((n & 7) == 7)
+            {
+                ya = V.FlushBelow(ya, flush); ua = V.FlushBelow(ua, flush); ha = V.FlushBelow(ha, flush);
+                yb = V.FlushBelow(yb, flush); ub = V.FlushBelow(ub, flush); hb = V.FlushBelow(hb, flush);
+            }
         }
-        V.Store(y, ref yR, i); V.Store(p, ref yR, cs + i); V.Store(h, ref yR, 2 * cs + i);
+        V.Store(ya, ref yR, i); V.Store(ua, ref yR, cs + i); V.Store(ha, ref yR, 2 * cs + i);
+        V.Store(yb, ref yR, ib); V.Store(ub, ref yR, cs + ib); V.Store(hb, ref yR, 2 * cs + ib);
     }
 
     /// <summary>
-    /// k = 2: one vector of directions through <paramref name="tl"/> steps from <paramref name="t0"/>, in the consistent
+    /// k = 2: one vector of directions through <paramref name="tl"/> steps from <paramref name="t0"/> (<paramref name="pb"/> =
+    /// τ^t0, the average's coordinate of p_n, common to all directions), in the consistent
     /// basis. The base adjoint y (from CC) and the average's P̂ (from 0, driven by κ'x²·CC) are both iterated by the
     /// base local map Dᵀ (kurtosis folded in, <see cref="VolterraRisk.LocalMap"/>) written in the read-out basis
     /// z = S v = (v₀, BB·v, v_keep) — S Dᵀ S⁻¹ formed once per direction — so f, K, r', R' read z₀ and z₁ directly;
     /// p̃ ← Tᵀp̃ + τⁿg carries the rank-one part.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block2<V>(Context ctx, Scratch sc, int i, int t0, int tl) where V : struct, ISimd<V>
+    private static void Block2<V>(Context ctx, Scratch sc, int i, int t0, int tl, double pb) where V : struct, ISimd<V>
     {
         var bc = ctx.Base;
         int w = V.Count, cs = VolterraRisk.ChunkSize;
@@ -312,39 +330,43 @@ internal static class EmaRenewal
         double cc1 = bc.BB[0] * bc.CC[0] + bc.BB[1] * bc.CC[1] + bc.BB[2] * bc.CC[2], cc2 = bc.CC[kpI];
         var kp = V.Mul(V.Mul(V.Broadcast(bc.K4InvB), l), l);
         var s0 = kp; var s1 = V.Mul(kp, V.Broadcast(cc1)); var s2 = V.Mul(kp, V.Broadcast(cc2));
-        // T = Ã − λ b̃ c̃ᵀ (c̃ = (1, c̃₁)), g = (1 − τ)Tᵀõ (õ = (1, õ₁))
+        // T = Ã − λ b̃ c̃ᵀ (c̃ = (1, c̃₁)), g = (1 − τ)Tᵀõ (õ = (1, õ₁)); the rank-one part p̃ ← Tᵀp̃ + τⁿg in the
+        // coordinates U = p̃₀ + τⁿ and X = b̃ᵀp̃ + βτⁿ that the read-outs use: row (r₀, r₁, e) of p̃ ↦ r₀p̃₀ + r₁p̃₁ + eτⁿ
+        // becomes (r₀ − r₁b̃₀/b̃₁) U + (r₁/b̃₁) X + (e − r₀ + r₁(b̃₀ − β)/b̃₁) τⁿ
         var t00 = V.Fma(l, V.Broadcast(-bc.B0), V.Broadcast(bc.A00)); var t01 = V.Fma(l, V.Broadcast(-bc.B0 * bc.C1), V.Broadcast(bc.A01));
         var t10 = V.Fma(l, V.Broadcast(-bc.B1), V.Broadcast(bc.A10)); var t11 = V.Fma(l, V.Broadcast(-bc.B1 * bc.C1), V.Broadcast(bc.A11));
         var om = V.Mul(V.Broadcast(1 - ctx.Tau), valid); var o1 = V.Broadcast(ctx.O1);
         var g0 = V.Mul(om, V.Fma(t10, o1, t00)); var g1 = V.Mul(om, V.Fma(t11, o1, t01));
         var b0 = V.Broadcast(bc.B0); var b1 = V.Broadcast(bc.B1);
+        var tau = V.Broadcast(ctx.Tau); var beta = V.Broadcast(ctx.Beta);
+        MeanRow(t00, t10, V.Add(g0, tau), bc.B0, bc.B1, ctx.Beta, out var uu, out var ux, out var ue);
+        MeanRow(V.Fma(b0, t00, V.Mul(b1, t01)), V.Fma(b0, t10, V.Mul(b1, t11)), V.Fma(b0, g0, V.Fma(b1, g1, V.Mul(beta, tau))),
+            bc.B0, bc.B1, ctx.Beta, out var xu, out var xx, out var xe);
         var wf = V.Mul(l, V.Load(ref MemoryMarshal.GetArrayDataReference(sc.S), i));
         var wk = V.Mul(l, l);
-        V y0, y1, y2, p0, p1, h0, h1, h2;
+        V y0, y1, y2, pu, px, h0, h1, h2;
         if (t0 == 0)
         {
             y0 = V.Broadcast(bc.CC[0]); y1 = V.Broadcast(cc1); y2 = V.Broadcast(cc2);
-            p0 = p1 = h0 = h1 = h2 = V.Zero;
+            pu = V.Broadcast(1.0); px = beta;
+            h0 = h1 = h2 = V.Zero;
         }
         else
         {
             y0 = V.Load(ref yR, i); y1 = V.Load(ref yR, cs + i); y2 = V.Load(ref yR, 2 * cs + i);
-            p0 = V.Load(ref yR, 3 * cs + i); p1 = V.Load(ref yR, 4 * cs + i);
+            pu = V.Load(ref yR, 3 * cs + i); px = V.Load(ref yR, 4 * cs + i);
             h0 = V.Load(ref yR, 5 * cs + i); h1 = V.Load(ref yR, 6 * cs + i); h2 = V.Load(ref yR, 7 * cs + i);
         }
         var flush = V.Broadcast(VolterraRisk.FlushThreshold);
-        int a1 = VolterraRisk.Tile * w, a2 = 2 * a1, a3 = 3 * a1;
-        double pb = Math.Pow(ctx.Tau, t0); // τⁿ, the average's coordinate of p_n (common to all directions)
+        int a1 = Tile * w, a2 = 2 * a1, a3 = 3 * a1;
         for (int n = 0; n < tl; n++)
         {
             int o = n * w;
             var pbv = V.Broadcast(pb);
-            var x = V.Fma(b0, p0, V.Fma(b1, p1, V.Broadcast(ctx.Beta * pb)));
-            var q = V.Mul(x, x);
-            var up = V.Add(p0, pbv);
+            var q = V.Mul(px, px);
             V.Store(V.Fma(wf, y0, V.Load(ref acc, o)), ref acc, o);
             V.Store(V.Fma(wk, y1, V.Load(ref acc, a1 + o)), ref acc, a1 + o);
-            V.Store(V.Fma(wf, V.Fma(up, up, h0), V.Load(ref acc, a2 + o)), ref acc, a2 + o);
+            V.Store(V.Fma(wf, V.Fma(pu, pu, h0), V.Load(ref acc, a2 + o)), ref acc, a2 + o);
             V.Store(V.Fma(wk, V.Add(q, h1), V.Load(ref acc, a3 + o)), ref acc, a3 + o);
             var ny0 = V.Fma(m00, y0, V.Fma(m01, y1, V.Mul(m02, y2)));
             var ny1 = V.Fma(m10, y0, V.Fma(m11, y1, V.Mul(m12, y2)));
@@ -352,21 +374,32 @@ internal static class EmaRenewal
             var nh0 = V.Fma(m00, h0, V.Fma(m01, h1, V.Fma(m02, h2, V.Mul(s0, q))));
             var nh1 = V.Fma(m10, h0, V.Fma(m11, h1, V.Fma(m12, h2, V.Mul(s1, q))));
             var nh2 = V.Fma(m20, h0, V.Fma(m21, h1, V.Fma(m22, h2, V.Mul(s2, q))));
-            var np0 = V.Fma(t00, p0, V.Fma(t10, p1, V.Mul(g0, pbv)));
-            var np1 = V.Fma(t01, p0, V.Fma(t11, p1, V.Mul(g1, pbv)));
-            y0 = ny0; y1 = ny1; y2 = ny2; h0 = nh0; h1 = nh1; h2 = nh2; p0 = np0; p1 = np1;
+            var npu = V.Fma(uu, pu, V.Fma(ux, px, V.Mul(ue, pbv)));
+            var npx = V.Fma(xu, pu, V.Fma(xx, px, V.Mul(xe, pbv)));
+            y0 = ny0; y1 = ny1; y2 = ny2; h0 = nh0; h1 = nh1; h2 = nh2; pu = npu; px = npx;
             pb *= ctx.Tau;
             if (pb < VolterraRisk.FlushThreshold) pb = 0;
             if ((n & 7) == 7)
             {
                 y0 = V.FlushBelow(y0, flush); y1 = V.FlushBelow(y1, flush); y2 = V.FlushBelow(y2, flush);
                 h0 = V.FlushBelow(h0, flush); h1 = V.FlushBelow(h1, flush); h2 = V.FlushBelow(h2, flush);
-                p0 = V.FlushBelow(p0, flush); p1 = V.FlushBelow(p1, flush);
+                pu = V.FlushBelow(pu, flush); px = V.FlushBelow(px, flush);
             }
         }
         V.Store(y0, ref yR, i); V.Store(y1, ref yR, cs + i); V.Store(y2, ref yR, 2 * cs + i);
-        V.Store(p0, ref yR, 3 * cs + i); V.Store(p1, ref yR, 4 * cs + i);
+        V.Store(pu, ref yR, 3 * cs + i); V.Store(px, ref yR, 4 * cs + i);
         V.Store(h0, ref yR, 5 * cs + i); V.Store(h1, ref yR, 6 * cs + i); V.Store(h2, ref yR, 7 * cs + i);
+    }
+
+    /// <summary>A row r₀p̃₀ + r₁p̃₁ + eτⁿ of the rank-one part's update in the coordinates U = p̃₀ + τⁿ,
+    /// X = b̃₀p̃₀ + b̃₁p̃₁ + βτⁿ: cu U + cx X + ce τⁿ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MeanRow<V>(V r0, V r1, V e, double b0, double b1, double beta, out V cu, out V cx, out V ce)
+        where V : struct, ISimd<V>
+    {
+        cx = V.Mul(r1, V.Broadcast(1 / b1));
+        cu = V.Fma(cx, V.Broadcast(-b0), r0);
+        ce = V.Fma(cx, V.Broadcast(b0 - beta), V.Sub(e, r0));
     }
 
     /// <summary>One row (r₀, r₁, r₂) of Dᵀ times S⁻¹: the coefficients of z₀, z₁, z₂ when v_pivot is replaced by
