@@ -199,13 +199,15 @@ public class EmaRenewalTests
         WorstRelErr(risk, Dense(lam, problem.Initial.ToArray(), 2, 3, 0.01, ema, 400)).ShouldBeLessThan(1e-12);
     }
 
-    [Fact]
-    public void Parallel_chunks_and_vector_widths_agree()
+    [Theory]
+    [InlineData("hb")]
+    [InlineData("sgd")]
+    public void Parallel_chunks_and_vector_widths_agree(string family)
     {
         var rng = new Random(11);
         var lam = RandomSpectrum(rng, 9000, 1e-4, 1e-2); // three chunks; tr H/B ≈ 2.4
         var problem = MakeProblem(lam, null, 8, 3, 0.01);
-        var method = Ema.Apply(HeavyBall.Create(0.02, 0.9), 0.99);
+        var method = Ema.Apply(family == "sgd" ? Sgd.Create(0.5) : HeavyBall.Create(0.02, 0.9), 0.99);
         var one = VolterraRisk.Trajectory(problem, method, 300, ExecutionOptions.SingleThread)!;
         var two = VolterraRisk.Trajectory(problem, method, 300, new ExecutionOptions(2))!;
         WorstRelErr(two, one).ShouldBeLessThan(1e-13);
