@@ -57,6 +57,18 @@ public static class Program
                 args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5, args.Length < 5 || args[4] != "tiled");
             return;
         }
+        if (args.Length >= 3 && args[0] == "ema")
+        {
+            EmaTiming.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+                args.Length >= 4 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 5);
+            return;
+        }
+        if (args.Length >= 5 && args[0] == "ema-phases")
+        {
+            EmaPhases.Run(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture),
+                args[3], int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture));
+            return;
+        }
         if (args.Length >= 2 && args[0] == "conv-direct")
         {
             ConvDirect(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));

@@ -7,27 +7,28 @@ using ExactDynamics.Spectral;
 namespace ExactDynamics.Dynamics;
 
 /// <summary>
-/// The renewal form of an EMA over a two-state base method (docs/math.md#renewal-form, docs/math.md#weight-averaging).
-/// The average is a state the gradient point never reads (c' = [c; 0]) and the mean map T'_i = [[T_i, 0], [gᵢᵀ, τ]] is
-/// block lower-triangular, so the adjoint iteration from c'c'ᵀ never leaves the base block: f and K — hence ν_t — are
-/// the base method's. Only the read-out changes:
+/// The renewal form of an EMA over a one- or two-state base method (docs/math.md#ema-renewal,
+/// docs/math.md#renewal-form). The average is a state the gradient point never reads (c' = [c; 0]) and the mean map
+/// T'_i = [[T_i, 0], [gᵢᵀ, τ]] is block lower-triangular, so f and K — hence ν_t — are the base method's; the average
+/// is read through its own sequences
 /// <code>
-/// 2 E L̄_t = r'_t + (1/B) Σ_{s&lt;t} R'_{t−1−s} ν_s,   r'_n = Σ_i λ_i s_i u'ᵀY_{n,i}u',   R'_n = Σ_i λ_i² b'ᵀY_{n,i}b',
+/// 2 E L̄_t = r'_t + (1/B) Σ_{s&lt;t} R'_{t−1−s} ν_s,   r'_n = Σ_i λ_i s_i (ŭ_n² + P̂_{n,00}),   R'_n = Σ_i λ_i² (x_n² + bᵀP̂_nb),
+/// p̃_{n+1} = Tᵀp̃_n + τⁿ g,   x_n = bᵀp̃_n + βτⁿ,   ŭ_n = p̃_{n,0} + τⁿ,   P̂_{n+1} = D_iᵀP̂_n + κ'_i x_n² ccᵀ,   P̂_0 = 0,
 /// </code>
-/// with Y_{n+1} = D'ᵀ Y_n = T'ᵀY_nT' + κ'_i (b'ᵀY_nb') c'c'ᵀ, Y_0 = o'o'ᵀ = e_{k+1}e_{k+1}ᵀ (κ'_i = (m4 − 2)λ_i²/B,
-/// the kurtosis self-term of direction i, which is why the kernel is not simply (o'ᵀT'ᵐb')²). The kurtosis term enters
-/// only the base block, which T'ᵀ · T' keeps there, so Y_n = p_n p_nᵀ + [[P̂_n, 0], [0, 0]] with
-/// <code>
-/// p_n = T'ᵀⁿo' = [p̃_n; τⁿ],  p̃_{n+1} = Tᵀp̃_n + τⁿ g,  P̂_{n+1} = TᵀP̂_nT + κ'_i ((b'ᵀp_n)² + bᵀP̂_nb) ccᵀ,  P̂_0 = 0,
-/// </code>
-/// g = (1 − τ)Tᵀo: five coordinates per direction for a two-state base, in its consistent basis (SIMD across
-/// directions, chunks on all cores, tiles of <see cref="VolterraRisk.Tile"/> steps, partial sums reduced in chunk order
-/// as in <see cref="VolterraRisk"/>). docs/math.md#ema-renewal.
+/// (g = (1 − τ)Tᵀõ, β = (1 − τ)õᵀb̃, κ'_i = (m4 − 2)λ_i²/B, D_iᵀ the base method's adjoint local map with its kurtosis
+/// self-term): P̂ is the base adjoint driven by the average's rank-one part. One pass computes the base sequences
+/// (y_{n+1} = D_iᵀy_n, y_0 = ccᵀ) and the average's together: the two adjoint vectors y and P̂ share D_iᵀ, and both are
+/// kept in the read-out basis z = (Y₀₀, bᵀYb, ·) where the forcing and kernel read-outs are coordinates (no dot products
+/// per step). SIMD across directions, chunks on all cores, tiles of <see cref="Tile"/> steps, partial sums
+/// reduced in chunk order as in <see cref="VolterraRisk"/>; <see cref="Reference"/> is the plain per-direction loop.
 /// </summary>
 internal static class EmaRenewal
 {
-    /// <summary>True for an EMA (τ &gt; 0) over a two-state base method: the case this class carries.</summary>
-    public static bool Supports(LinearMethod method) => method.EmaOf is { Base.K: 2, Tau: > 0 };
+    /// <summary>Steps per tile: four accumulated sequences of this many steps (32 KB at 512 bits) stay in L1.</summary>
+    internal const int Tile = 128;
+
+    /// <summary>True for an EMA (τ &gt; 0) over a one- or two-state base method: the case this class carries.</summary>
+    public static bool Supports(LinearMethod method) => method.EmaOf is { Base.K: 1 or 2, Tau: > 0 };
 
     /// <summary>E L̄_t for t = 0..steps, or null when the renewal form cannot vouch for it (as
     /// <see cref="VolterraRisk.Trajectory"/>).</summary>
@@ -44,22 +45,20 @@ internal static class EmaRenewal
         return risk;
     }
 
-    /// <summary>The base method's f, K with the average's r', R'; null when a value is not finite.</summary>
+    /// <summary>The base method's f, K with the average's r', R', all from one pass; null when a value is not finite
+    /// (or, for a two-state base with |b̃₁| &lt; 10⁻³|b̃₀|, where the read-out basis is ill-conditioned or does not exist:
+    /// the fused pass then runs).</summary>
     internal static VolterraRisk.Sequences? LocalSequences(Problem problem, LinearMethod baseMethod, double tau, int steps,
         ExecutionOptions options)
     {
-        // f and K do not depend on o: the base with o = c takes the two-sequence kernel.
-        var drive = new LinearMethod(baseMethod.MatrixA, baseMethod.B.ToArray(), baseMethod.C.ToArray(),
-            baseMethod.C.ToArray(), baseMethod.U.ToArray(), baseMethod.Spec);
-        var baseSeq = VolterraRisk.LocalSequences(problem, drive, steps, options);
-        if (baseSeq is null) return null;
         var ctx = new Context(problem, baseMethod, tau, steps, options);
-        int d = ctx.Lambda.Length, len = steps + 1;
+        if (ctx.Pivot < 0) return null;
+        int d = ctx.Base.D, len = steps + 1;
         int chunks = (d + VolterraRisk.ChunkSize - 1) / VolterraRisk.ChunkSize;
-        var r = new double[len];
-        var rk = new double[len];
-        int wave = (int)Math.Clamp(VolterraRisk.MaxWaveBytes / (16L * len), 1, VolterraRisk.Wave);
-        var partial = new double[Math.Min(wave, chunks) * 2 * len];
+        var total = new double[4][];
+        for (int q = 0; q < 4; q++) total[q] = new double[len];
+        int wave = (int)Math.Clamp(VolterraRisk.MaxWaveBytes / (32L * len), 1, VolterraRisk.Wave);
+        var partial = new double[Math.Min(wave, chunks) * 4 * len];
         var job = new Job(ctx, partial);
         for (int w0 = 0; w0 < chunks; w0 += wave)
         {
@@ -67,48 +66,125 @@ internal static class EmaRenewal
             job.FirstChunk = w0;
             if (options.Threads > 1 && n > 1) ChunkPool.Shared.Run(job, n, options.Threads);
             else for (int j = 0; j < n; j++) job.Run(j);
-            for (int j = 0; j < n; j++)
+            for (int j = 0; j < n; j++) // in chunk order
+                for (int q = 0; q < 4; q++)
+                {
+                    var src = partial.AsSpan((4 * j + q) * len, len);
+                    var dst = total[q];
+                    for (int t = 0; t < len; t++) dst[t] += src[t];
+                }
+        }
+        foreach (var seq in total)
+            foreach (var v in seq)
+                if (!double.IsFinite(v)) return null;
+        return new VolterraRisk.Sequences(total[0], total[1], total[2], total[3]);
+    }
+
+    /// <summary>
+    /// The plain reference of <see cref="LocalSequences"/> (for tests): per direction, the adjoint iterations of
+    /// docs/math.md#ema-renewal written with full matrices in the method's own coordinates — y ← T_iᵀyT_i +
+    /// κ'_i(bᵀyb)ccᵀ from ccᵀ for f_n = λ_i s_i uᵀyu and K_n = λ_i² bᵀyb, and Y ← T'_iᵀYT'_i + κ'_i(b'ᵀYb')c'c'ᵀ from
+    /// o'o'ᵀ for r'_n = λ_i s_i u'ᵀYu' and R'_n = λ_i² b'ᵀYb' — one direction and one step at a time.
+    /// </summary>
+    internal static VolterraRisk.Sequences Reference(Problem problem, LinearMethod baseMethod, double tau, int steps)
+    {
+        var ema = Ema.Augment(baseMethod, tau, () => "reference");
+        var lam = problem.Spectrum.ToArray();
+        var s0 = problem.Initial.ToArray();
+        var f = new double[steps + 1]; var kk = new double[steps + 1];
+        var r = new double[steps + 1]; var rk = new double[steps + 1];
+        double k4 = (problem.Kurtosis - 2) / problem.Batch;
+        for (int i = 0; i < lam.Length; i++)
+        {
+            double l = lam[i], kp = k4 * l * l;
+            var y = Outer(baseMethod.C.ToArray());
+            var yy = Outer(ema.O.ToArray());
+            var tb = MeanMap(baseMethod, l);
+            var te = MeanMap(ema, l);
+            for (int n = 0; n <= steps; n++)
             {
-                var pr = partial.AsSpan(2 * j * len, len);
-                var pk = partial.AsSpan((2 * j + 1) * len, len);
-                for (int t = 0; t < len; t++) { r[t] += pr[t]; rk[t] += pk[t]; }
+                f[n] += l * s0[i] * Quad(y, baseMethod.U.ToArray());
+                kk[n] += l * l * Quad(y, baseMethod.B.ToArray());
+                r[n] += l * s0[i] * Quad(yy, ema.U.ToArray());
+                rk[n] += l * l * Quad(yy, ema.B.ToArray());
+                y = Adjoint(y, tb, kp * Quad(y, baseMethod.B.ToArray()), baseMethod.C.ToArray());
+                yy = Adjoint(yy, te, kp * Quad(yy, ema.B.ToArray()), ema.C.ToArray());
             }
         }
-        for (int t = 0; t < len; t++)
-            if (!double.IsFinite(r[t]) || !double.IsFinite(rk[t])) return null;
-        return new VolterraRisk.Sequences(baseSeq.F, baseSeq.K, r, rk);
+        return new VolterraRisk.Sequences(f, kk, r, rk);
+
+        static double[,] Outer(double[] v)
+        {
+            var m = new double[v.Length, v.Length];
+            for (int p = 0; p < v.Length; p++) for (int q = 0; q < v.Length; q++) m[p, q] = v[p] * v[q];
+            return m;
+        }
+        static double Quad(double[,] m, double[] v)
+        {
+            double s = 0;
+            for (int p = 0; p < v.Length; p++) for (int q = 0; q < v.Length; q++) s += v[p] * m[p, q] * v[q];
+            return s;
+        }
+        static double[,] MeanMap(LinearMethod m, double l)
+        {
+            var t = new double[m.K, m.K];
+            for (int p = 0; p < m.K; p++) for (int q = 0; q < m.K; q++) t[p, q] = m.A(p, q) - l * m.B[p] * m.C[q];
+            return t;
+        }
+        // Tᵀ y T + w ccᵀ
+        static double[,] Adjoint(double[,] y, double[,] t, double w, double[] c)
+        {
+            int k = c.Length;
+            var next = new double[k, k];
+            for (int p = 0; p < k; p++)
+                for (int q = 0; q < k; q++)
+                {
+                    double s = w * c[p] * c[q];
+                    for (int a = 0; a < k; a++) for (int b = 0; b < k; b++) s += t[a, p] * y[a, b] * t[b, q];
+                    next[p, q] = s;
+                }
+            return next;
+        }
     }
 
     private sealed class Context
     {
-        public readonly double[] Lambda, Init;
-        public readonly int Steps, Bits;
-        public readonly double K4InvB, Tau;
-        public readonly double A00, A01, A10, A11, B0, B1, C1, O0, O1, Beta;
+        /// <summary>The base method's renewal context: spectrum, consistent basis, BB, CC, the local map.</summary>
+        public readonly VolterraRisk.Context Base;
+        public readonly double Tau, Beta, O1;
+        /// <summary>The coordinate of the adjoint vector (y₀, y₁, y₂) eliminated for bᵀYb (1 or 2; 0 for k = 1), −1
+        /// when there is no well-conditioned read-out basis (|b̃₁| &lt; 10⁻³|b̃₀|); <see cref="Keep"/> is the other one,
+        /// the third read-out coordinate.</summary>
+        public readonly int Pivot, Keep;
 
         public Context(Problem problem, LinearMethod m, double tau, int steps, ExecutionOptions options)
         {
-            Lambda = ContractionGap.LambdaOf(problem.Spectrum);
-            Init = problem.Initial.ToArray();
-            Steps = steps;
-            Bits = SimdWidth.Resolve(options.VectorBits);
-            K4InvB = (problem.Kurtosis - 2) / problem.Batch;
+            Base = new VolterraRisk.Context(problem, m, steps, options);
             Tau = tau;
             var basis = new ConsistentBasis(m);
-            var at = basis.Atilde; var bt = basis.Btilde; var ct = basis.Ctilde; var ot = basis.Otilde;
-            A00 = at[0, 0]; A01 = at[0, 1]; A10 = at[1, 0]; A11 = at[1, 1];
-            B0 = bt[0]; B1 = bt[1]; C1 = ct[1]; O0 = ot[0]; O1 = ot[1];
-            Beta = (1 - tau) * (O0 * B0 + O1 * B1);
+            var ot = basis.Otilde;
+            if (m.K == 1)
+            {
+                Beta = (1 - tau) * Base.B0;
+                Pivot = 0;
+                return;
+            }
+            O1 = ot[1];
+            Beta = (1 - tau) * (Base.B0 + O1 * Base.B1);
+            // bᵀYb = BB₀y₀ + BB₁y₁ + BB₂y₂ (y₁ = 2Y₀₁) and X = b̃ᵀp̃ + βτⁿ are solved for the second coordinate, which
+            // needs b̃₁ ≠ 0; the read-out bases have condition numbers about |b̃₀/b̃₁|, so below 10⁻³|b̃₀| there is none.
+            if (!(Math.Abs(Base.B1) >= 1e-3 * Math.Abs(Base.B0))) { Pivot = -1; return; }
+            (Pivot, Keep) = Math.Abs(Base.BB[1]) >= Math.Abs(Base.BB[2]) ? (1, 2) : (2, 1);
         }
     }
 
-    /// <summary>Per-thread scratch: a chunk's λ, s, validity mask, the six local coordinates, tile accumulators.</summary>
+    /// <summary>Per-thread scratch: a chunk's λ, s, validity mask, the eight local coordinates, tile accumulators.</summary>
     private sealed class Scratch
     {
         public readonly double[] Lam = new double[VolterraRisk.ChunkSize], S = new double[VolterraRisk.ChunkSize];
         public readonly double[] Valid = new double[VolterraRisk.ChunkSize];
-        public readonly double[] Y = new double[6 * VolterraRisk.ChunkSize];
-        public double[] Acc = new double[2 * VolterraRisk.Tile * 8];
+        public readonly double[] Y = new double[8 * VolterraRisk.ChunkSize];
+        public double[] Acc = new double[4 * Tile * 8];
         [ThreadStatic] private static Scratch? _current;
         public static Scratch Current => _current ??= new Scratch();
     }
@@ -119,14 +195,14 @@ internal static class EmaRenewal
 
         public void Run(int j)
         {
-            int len = ctx.Steps + 1;
-            var output = partial.AsSpan(2 * j * len, 2 * len);
+            int len = ctx.Base.Steps + 1;
+            var output = partial.AsSpan(4 * j * len, 4 * len);
             int c = FirstChunk + j, cs = VolterraRisk.ChunkSize;
-            int i0 = c * cs, i1 = Math.Min(ctx.Lambda.Length, i0 + cs);
+            int i0 = c * cs, i1 = Math.Min(ctx.Base.D, i0 + cs);
             var sc = Scratch.Current;
-            int width = ctx.Bits / 64;
-            int padded = VolterraRisk.LoadChunk(ctx.Lambda, ctx.Init, i0, i1, 2 * width, sc.Lam, sc.S, sc.Valid);
-            switch (ctx.Bits)
+            int width = ctx.Base.Bits / 64;
+            int padded = VolterraRisk.LoadChunk(ctx.Base.Lambda, ctx.Base.Init, i0, i1, 2 * width, sc.Lam, sc.S, sc.Valid);
+            switch (ctx.Base.Bits)
             {
                 case 512: Chunk<V512>(ctx, sc, padded, output); break;
                 case 256: Chunk<V256>(ctx, sc, padded, output); break;
@@ -138,16 +214,18 @@ internal static class EmaRenewal
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk<V>(Context ctx, Scratch sc, int padded, Span<double> output) where V : struct, ISimd<V>
     {
-        int len = ctx.Steps + 1, w = V.Count, tile = VolterraRisk.Tile;
-        if (sc.Acc.Length < 2 * tile * w) sc.Acc = new double[2 * tile * w];
+        int len = ctx.Base.Steps + 1, w = V.Count, tile = Tile;
+        if (sc.Acc.Length < 4 * tile * w) sc.Acc = new double[4 * tile * w];
         var acc = sc.Acc;
         for (int t0 = 0; t0 < len; t0 += tile)
         {
             int tl = Math.Min(tile, len - t0);
-            Array.Clear(acc, 0, 2 * tile * w);
-            for (int i = 0; i < padded; i += 2 * w) Block<V>(ctx, sc, i, t0, tl);
+            Array.Clear(acc, 0, 4 * tile * w);
+            double pb = Math.Pow(ctx.Tau, t0); // τ^t0 (computed here: a call inside the blocks would spill their vectors)
+            if (ctx.Base.K == 1) for (int i = 0; i < padded; i += 2 * w) Block1<V>(ctx, sc, i, t0, tl, pb);
+            else for (int i = 0; i < padded; i += w) Block2<V>(ctx, sc, i, t0, tl, pb);
             ref double ra = ref MemoryMarshal.GetArrayDataReference(acc);
-            for (int q = 0; q < 2; q++)
+            for (int q = 0; q < 4; q++)
             {
                 var dst = output.Slice(q * len + t0, tl);
                 for (int n = 0; n < tl; n++) dst[n] = V.Sum(V.Load(ref ra, (q * tile + n) * w));
@@ -155,127 +233,185 @@ internal static class EmaRenewal
         }
     }
 
-    /// <summary>Two vectors of directions (i, i + w) through <paramref name="tl"/> steps of Y ← D'ᵀY from step
-    /// <paramref name="t0"/>, in the consistent basis (c̃₀ = 1, initial blocks s_i e₁e₁ᵀ), as Y_n = p_n p_nᵀ + [[P̂_n, 0],
-    /// [0, 0]]: p_n = T'ᵀⁿo' = [p; τⁿ] (p ← Tᵀp + τⁿg) and P̂ ← TᵀP̂T + κ'_i (b'ᵀY b') ccᵀ, P̂_0 = 0 (the kurtosis term
-    /// enters the base block only, which T'ᵀ · T' keeps there). Two independent chains per step keep the FMA units busy.</summary>
+    /// <summary>k = 1: the scalars y (from 1), U = p̃ + τⁿ (from 1) and P̂ (from 0) of two vectors of directions
+    /// through <paramref name="tl"/> steps from <paramref name="t0"/> (<paramref name="pb"/> = τ^t0): y ← d y,
+    /// U ← tU + (g + τ − t)τⁿ, P̂ ← d P̂ + κ'x², x = b̃U − b̃τⁿ⁺¹ (d = t² + κ'b̃², t = 1 − λb̃, g = (1 − τ)t).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Block<V>(Context ctx, Scratch sc, int i, int t0, int tl) where V : struct, ISimd<V>
+    private static void Block1<V>(Context ctx, Scratch sc, int i, int t0, int tl, double pb) where V : struct, ISimd<V>
     {
-        int w = V.Count, cs = VolterraRisk.ChunkSize, ia = i, ib = i + w;
+        int w = V.Count, cs = VolterraRisk.ChunkSize, ib = i + w;
         ref double yR = ref MemoryMarshal.GetArrayDataReference(sc.Y);
         ref double acc = ref MemoryMarshal.GetArrayDataReference(sc.Acc);
         ref double lamR = ref MemoryMarshal.GetArrayDataReference(sc.Lam);
         ref double vR = ref MemoryMarshal.GetArrayDataReference(sc.Valid);
         ref double sR = ref MemoryMarshal.GetArrayDataReference(sc.S);
-        // T = Ã − λ b̃ c̃ᵀ (c̃ = (1, c̃₁)), g = (1 − τ)Tᵀõ, κ'_i = (m4 − 2)λ²/B
-        var nb0 = V.Broadcast(-ctx.B0); var nb0c1 = V.Broadcast(-ctx.B0 * ctx.C1);
-        var nb1 = V.Broadcast(-ctx.B1); var nb1c1 = V.Broadcast(-ctx.B1 * ctx.C1);
-        var a00 = V.Broadcast(ctx.A00); var a01 = V.Broadcast(ctx.A01); var a10 = V.Broadcast(ctx.A10); var a11 = V.Broadcast(ctx.A11);
-        var o0 = V.Broadcast(ctx.O0); var o1 = V.Broadcast(ctx.O1);
-        var om = V.Broadcast(1 - ctx.Tau);
-        var two = V.Broadcast(2.0);
-        var k4 = V.Broadcast(ctx.K4InvB);
-        var c1 = V.Broadcast(ctx.C1); var c11 = V.Broadcast(ctx.C1 * ctx.C1);
-        var b0 = V.Broadcast(ctx.B0); var b1 = V.Broadcast(ctx.B1);
-        var b00 = V.Broadcast(ctx.B0 * ctx.B0); var b01 = V.Broadcast(2 * ctx.B0 * ctx.B1); var b11 = V.Broadcast(ctx.B1 * ctx.B1);
-        var la = V.Load(ref lamR, ia);
-        var valida = V.Load(ref vR, ia);
-        var t00a = V.Fma(la, nb0, a00); var t01a = V.Fma(la, nb0c1, a01);
-        var t10a = V.Fma(la, nb1, a10); var t11a = V.Fma(la, nb1c1, a11);
-        var g0a = V.Mul(valida, V.Mul(om, V.Fma(t00a, o0, V.Mul(t10a, o1))));
-        var g1a = V.Mul(valida, V.Mul(om, V.Fma(t01a, o0, V.Mul(t11a, o1))));
-        // L = the adjoint of P ↦ TPTᵀ on (P₀₀, P₀₁, P₁₁): row e = output coordinate
-        var l00a = V.Mul(t00a, t00a); var l01a = V.Mul(two, V.Mul(t00a, t10a)); var l02a = V.Mul(t10a, t10a);
-        var l10a = V.Mul(t00a, t01a); var l11a = V.Fma(t00a, t11a, V.Mul(t10a, t01a)); var l12a = V.Mul(t10a, t11a);
-        var l20a = V.Mul(t01a, t01a); var l21a = V.Mul(two, V.Mul(t01a, t11a)); var l22a = V.Mul(t11a, t11a);
-        var kpa = V.Mul(V.Mul(k4, la), la);
-        var kc01a = V.Mul(kpa, c1); var kc11a = V.Mul(kpa, c11);
-        var wra = V.Mul(la, V.Load(ref sR, ia));
-        var wka = V.Mul(la, la);
-        V p0a, p1a, h00a, h01a, h11a;
-        if (t0 == 0) p0a = p1a = h00a = h01a = h11a = V.Zero;
+        double b0 = ctx.Base.B0, tau = ctx.Tau;
+        var one = V.Broadcast(1.0); var nb = V.Broadcast(-b0); var k4 = V.Broadcast(ctx.Base.K4InvB);
+        var vb = V.Broadcast(b0); var bb = V.Broadcast(b0 * b0);
+        var la = V.Load(ref lamR, i); var lb = V.Load(ref lamR, ib);
+        var ta = V.Fma(la, nb, one); var tb = V.Fma(lb, nb, one);
+        var kpa = V.Mul(V.Mul(k4, la), la); var kpb = V.Mul(V.Mul(k4, lb), lb);
+        var da = V.Mul(V.Fma(kpa, bb, V.Mul(ta, ta)), V.Load(ref vR, i));
+        var db = V.Mul(V.Fma(kpb, bb, V.Mul(tb, tb)), V.Load(ref vR, ib));
+        // g + τ − t = (1 − τ)t + τ − t = τ(1 − t)
+        var ea = V.Mul(V.Broadcast(tau), V.Sub(one, ta)); var eb = V.Mul(V.Broadcast(tau), V.Sub(one, tb));
+        var wfa = V.Mul(la, V.Load(ref sR, i)); var wfb = V.Mul(lb, V.Load(ref sR, ib));
+        var wka = V.Mul(la, la); var wkb = V.Mul(lb, lb);
+        var wkba = V.Mul(wka, bb); var wkbb = V.Mul(wkb, bb);
+        V ya, ua, ha, yb, ub, hb;
+        if (t0 == 0) { ya = yb = one; ua = ub = one; ha = hb = V.Zero; }
         else
         {
-            p0a = V.Load(ref yR, ia); p1a = V.Load(ref yR, cs + ia);
-            h00a = V.Load(ref yR, 2 * cs + ia); h01a = V.Load(ref yR, 3 * cs + ia); h11a = V.Load(ref yR, 4 * cs + ia);
-        }
-        var lb = V.Load(ref lamR, ib);
-        var validb = V.Load(ref vR, ib);
-        var t00b = V.Fma(lb, nb0, a00); var t01b = V.Fma(lb, nb0c1, a01);
-        var t10b = V.Fma(lb, nb1, a10); var t11b = V.Fma(lb, nb1c1, a11);
-        var g0b = V.Mul(validb, V.Mul(om, V.Fma(t00b, o0, V.Mul(t10b, o1))));
-        var g1b = V.Mul(validb, V.Mul(om, V.Fma(t01b, o0, V.Mul(t11b, o1))));
-        // L = the adjoint of P ↦ TPTᵀ on (P₀₀, P₀₁, P₁₁): row e = output coordinate
-        var l00b = V.Mul(t00b, t00b); var l01b = V.Mul(two, V.Mul(t00b, t10b)); var l02b = V.Mul(t10b, t10b);
-        var l10b = V.Mul(t00b, t01b); var l11b = V.Fma(t00b, t11b, V.Mul(t10b, t01b)); var l12b = V.Mul(t10b, t11b);
-        var l20b = V.Mul(t01b, t01b); var l21b = V.Mul(two, V.Mul(t01b, t11b)); var l22b = V.Mul(t11b, t11b);
-        var kpb = V.Mul(V.Mul(k4, lb), lb);
-        var kc01b = V.Mul(kpb, c1); var kc11b = V.Mul(kpb, c11);
-        var wrb = V.Mul(lb, V.Load(ref sR, ib));
-        var wkb = V.Mul(lb, lb);
-        V p0b, p1b, h00b, h01b, h11b;
-        if (t0 == 0) p0b = p1b = h00b = h01b = h11b = V.Zero;
-        else
-        {
-            p0b = V.Load(ref yR, ib); p1b = V.Load(ref yR, cs + ib);
-            h00b = V.Load(ref yR, 2 * cs + ib); h01b = V.Load(ref yR, 3 * cs + ib); h11b = V.Load(ref yR, 4 * cs + ib);
+            ya = V.Load(ref yR, i); ua = V.Load(ref yR, cs + i); ha = V.Load(ref yR, 2 * cs + i);
+            yb = V.Load(ref yR, ib); ub = V.Load(ref yR, cs + ib); hb = V.Load(ref yR, 2 * cs + ib);
         }
         var flush = V.Broadcast(VolterraRisk.FlushThreshold);
-        int kOff = VolterraRisk.Tile * w;
-        double pb = Math.Pow(ctx.Tau, t0); // τⁿ, the average's coordinate of p_n (common to all directions)
+        int o1 = Tile * w, o2 = 2 * o1, o3 = 3 * o1;
         for (int n = 0; n < tl; n++)
         {
             int o = n * w;
             var pbv = V.Broadcast(pb);
-            var bpb = V.Broadcast(ctx.Beta * pb);
-            var racc = V.Load(ref acc, o);
-            var kacc = V.Load(ref acc, kOff + o);
+            var shift = V.Broadcast(-b0 * tau * pb);
+            var xa = V.Fma(vb, ua, shift); var xb = V.Fma(vb, ub, shift);
+            var qa = V.Mul(xa, xa); var qb = V.Mul(xb, xb);
+            V.Store(V.Fma(wfa, ya, V.Fma(wfb, yb, V.Load(ref acc, o))), ref acc, o);
+            V.Store(V.Fma(wkba, ya, V.Fma(wkbb, yb, V.Load(ref acc, o1 + o))), ref acc, o1 + o);
+            V.Store(V.Fma(wfa, V.Fma(ua, ua, ha), V.Fma(wfb, V.Fma(ub, ub, hb), V.Load(ref acc, o2 + o))), ref acc, o2 + o);
+            V.Store(V.Fma(wka, V.Fma(bb, ha, qa), V.Fma(wkb, V.Fma(bb, hb, qb), V.Load(ref acc, o3 + o))), ref acc, o3 + o);
+            ya = V.Mul(da, ya); yb = V.Mul(db, yb);
+            ha = V.Fma(da, ha, V.Mul(kpa, qa)); hb = V.Fma(db, hb, V.Mul(kpb, qb));
+            ua = V.Fma(ta, ua, V.Mul(ea, pbv)); ub = V.Fma(tb, ub, V.Mul(eb, pbv));
+            pb *= tau;
+            if (pb < VolterraRisk.FlushThreshold) pb = 0;
+            if ((n & 7) == 7)
             {
-                // b'ᵀp, b'ᵀYb' = (b'ᵀp)² + bᵀP̂b and u'ᵀYu' = (p₀ + p_b)² + P̂₀₀ (u' = [e₁; 1])
-                var bp = V.Fma(b0, p0a, V.Fma(b1, p1a, bpb));
-                var bhb = V.Fma(b00, h00a, V.Fma(b01, h01a, V.Mul(b11, h11a)));
-                var w2 = V.Fma(bp, bp, bhb);
-                var up = V.Add(p0a, pbv);
-                racc = V.Fma(wra, V.Fma(up, up, h00a), racc);
-                kacc = V.Fma(wka, w2, kacc);
-                var np0 = V.Fma(t00a, p0a, V.Fma(t10a, p1a, V.Mul(g0a, pbv)));
-                var np1 = V.Fma(t01a, p0a, V.Fma(t11a, p1a, V.Mul(g1a, pbv)));
-                var n00 = V.Fma(kpa, w2, V.Fma(l00a, h00a, V.Fma(l01a, h01a, V.Mul(l02a, h11a))));
-                var n01 = V.Fma(kc01a, w2, V.Fma(l10a, h00a, V.Fma(l11a, h01a, V.Mul(l12a, h11a))));
-                var n11 = V.Fma(kc11a, w2, V.Fma(l20a, h00a, V.Fma(l21a, h01a, V.Mul(l22a, h11a))));
-                p0a = np0; p1a = np1; h00a = n00; h01a = n01; h11a = n11;
+                ya = V.FlushBelow(ya, flush); ua = V.FlushBelow(ua, flush); ha = V.FlushBelow(ha, flush);
+                yb = V.FlushBelow(yb, flush); ub = V.FlushBelow(ub, flush); hb = V.FlushBelow(hb, flush);
             }
-            {
-                // b'ᵀp, b'ᵀYb' = (b'ᵀp)² + bᵀP̂b and u'ᵀYu' = (p₀ + p_b)² + P̂₀₀ (u' = [e₁; 1])
-                var bp = V.Fma(b0, p0b, V.Fma(b1, p1b, bpb));
-                var bhb = V.Fma(b00, h00b, V.Fma(b01, h01b, V.Mul(b11, h11b)));
-                var w2 = V.Fma(bp, bp, bhb);
-                var up = V.Add(p0b, pbv);
-                racc = V.Fma(wrb, V.Fma(up, up, h00b), racc);
-                kacc = V.Fma(wkb, w2, kacc);
-                var np0 = V.Fma(t00b, p0b, V.Fma(t10b, p1b, V.Mul(g0b, pbv)));
-                var np1 = V.Fma(t01b, p0b, V.Fma(t11b, p1b, V.Mul(g1b, pbv)));
-                var n00 = V.Fma(kpb, w2, V.Fma(l00b, h00b, V.Fma(l01b, h01b, V.Mul(l02b, h11b))));
-                var n01 = V.Fma(kc01b, w2, V.Fma(l10b, h00b, V.Fma(l11b, h01b, V.Mul(l12b, h11b))));
-                var n11 = V.Fma(kc11b, w2, V.Fma(l20b, h00b, V.Fma(l21b, h01b, V.Mul(l22b, h11b))));
-                p0b = np0; p1b = np1; h00b = n00; h01b = n01; h11b = n11;
-            }
-            V.Store(racc, ref acc, o);
-            V.Store(kacc, ref acc, kOff + o);
+        }
+        V.Store(ya, ref yR, i); V.Store(ua, ref yR, cs + i); V.Store(ha, ref yR, 2 * cs + i);
+        V.Store(yb, ref yR, ib); V.Store(ub, ref yR, cs + ib); V.Store(hb, ref yR, 2 * cs + ib);
+    }
+
+    /// <summary>
+    /// k = 2: one vector of directions through <paramref name="tl"/> steps from <paramref name="t0"/> (<paramref name="pb"/> =
+    /// τ^t0, the average's coordinate of p_n, common to all directions), in the consistent
+    /// basis. The base adjoint y (from CC) and the average's P̂ (from 0, driven by κ'x²·CC) are both iterated by the
+    /// base local map Dᵀ (kurtosis folded in, <see cref="VolterraRisk.LocalMap"/>) written in the read-out basis
+    /// z = S v = (v₀, BB·v, v_keep) — S Dᵀ S⁻¹ formed once per direction — so f, K, r', R' read z₀ and z₁ directly;
+    /// p̃ ← Tᵀp̃ + τⁿg carries the rank-one part.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block2<V>(Context ctx, Scratch sc, int i, int t0, int tl, double pb) where V : struct, ISimd<V>
+    {
+        var bc = ctx.Base;
+        int w = V.Count, cs = VolterraRisk.ChunkSize;
+        ref double yR = ref MemoryMarshal.GetArrayDataReference(sc.Y);
+        ref double acc = ref MemoryMarshal.GetArrayDataReference(sc.Acc);
+        var l = V.Load(ref MemoryMarshal.GetArrayDataReference(sc.Lam), i);
+        var valid = V.Load(ref MemoryMarshal.GetArrayDataReference(sc.Valid), i);
+        VolterraRisk.LocalMap(bc, l, valid, out var d00, out var d01, out var d02, out var d10, out var d11, out var d12,
+            out var d20, out var d21, out var d22);
+        // n = Dᵀ S⁻¹ (v_pivot = (z₁ − BB₀z₀ − BB_keep z₂)/BB_pivot), then S n: rows n₀, BB·n, n_keep
+        int pv = ctx.Pivot, kpI = ctx.Keep;
+        double inv = 1 / bc.BB[pv];
+        var cz0 = V.Broadcast(-bc.BB[0] * inv); var cz1 = V.Broadcast(inv); var cz2 = V.Broadcast(-bc.BB[kpI] * inv);
+        Row(d00, d01, d02, pv, cz0, cz1, cz2, out var n00, out var n01, out var n02);
+        Row(d10, d11, d12, pv, cz0, cz1, cz2, out var n10, out var n11, out var n12);
+        Row(d20, d21, d22, pv, cz0, cz1, cz2, out var n20, out var n21, out var n22);
+        var bb0 = V.Broadcast(bc.BB[0]); var bb1 = V.Broadcast(bc.BB[1]); var bb2 = V.Broadcast(bc.BB[2]);
+        var m00 = n00; var m01 = n01; var m02 = n02;
+        var m10 = V.Fma(bb0, n00, V.Fma(bb1, n10, V.Mul(bb2, n20)));
+        var m11 = V.Fma(bb0, n01, V.Fma(bb1, n11, V.Mul(bb2, n21)));
+        var m12 = V.Fma(bb0, n02, V.Fma(bb1, n12, V.Mul(bb2, n22)));
+        V m20, m21, m22;
+        if (kpI == 2) { m20 = n20; m21 = n21; m22 = n22; } else { m20 = n10; m21 = n11; m22 = n12; }
+        // CC in the read-out basis: (1, (b̃ᵀc̃)², CC_keep); the average's source κ'x²·(S CC)
+        double cc1 = bc.BB[0] * bc.CC[0] + bc.BB[1] * bc.CC[1] + bc.BB[2] * bc.CC[2], cc2 = bc.CC[kpI];
+        var kp = V.Mul(V.Mul(V.Broadcast(bc.K4InvB), l), l);
+        var s0 = kp; var s1 = V.Mul(kp, V.Broadcast(cc1)); var s2 = V.Mul(kp, V.Broadcast(cc2));
+        // T = Ã − λ b̃ c̃ᵀ (c̃ = (1, c̃₁)), g = (1 − τ)Tᵀõ (õ = (1, õ₁)); the rank-one part p̃ ← Tᵀp̃ + τⁿg in the
+        // coordinates U = p̃₀ + τⁿ and X = b̃ᵀp̃ + βτⁿ that the read-outs use: row (r₀, r₁, e) of p̃ ↦ r₀p̃₀ + r₁p̃₁ + eτⁿ
+        // becomes (r₀ − r₁b̃₀/b̃₁) U + (r₁/b̃₁) X + (e − r₀ + r₁(b̃₀ − β)/b̃₁) τⁿ
+        var t00 = V.Fma(l, V.Broadcast(-bc.B0), V.Broadcast(bc.A00)); var t01 = V.Fma(l, V.Broadcast(-bc.B0 * bc.C1), V.Broadcast(bc.A01));
+        var t10 = V.Fma(l, V.Broadcast(-bc.B1), V.Broadcast(bc.A10)); var t11 = V.Fma(l, V.Broadcast(-bc.B1 * bc.C1), V.Broadcast(bc.A11));
+        var om = V.Mul(V.Broadcast(1 - ctx.Tau), valid); var o1 = V.Broadcast(ctx.O1);
+        var g0 = V.Mul(om, V.Fma(t10, o1, t00)); var g1 = V.Mul(om, V.Fma(t11, o1, t01));
+        var b0 = V.Broadcast(bc.B0); var b1 = V.Broadcast(bc.B1);
+        var tau = V.Broadcast(ctx.Tau); var beta = V.Broadcast(ctx.Beta);
+        MeanRow(t00, t10, V.Add(g0, tau), bc.B0, bc.B1, ctx.Beta, out var uu, out var ux, out var ue);
+        MeanRow(V.Fma(b0, t00, V.Mul(b1, t01)), V.Fma(b0, t10, V.Mul(b1, t11)), V.Fma(b0, g0, V.Fma(b1, g1, V.Mul(beta, tau))),
+            bc.B0, bc.B1, ctx.Beta, out var xu, out var xx, out var xe);
+        var wf = V.Mul(l, V.Load(ref MemoryMarshal.GetArrayDataReference(sc.S), i));
+        var wk = V.Mul(l, l);
+        V y0, y1, y2, pu, px, h0, h1, h2;
+        if (t0 == 0)
+        {
+            y0 = V.Broadcast(bc.CC[0]); y1 = V.Broadcast(cc1); y2 = V.Broadcast(cc2);
+            pu = V.Broadcast(1.0); px = beta;
+            h0 = h1 = h2 = V.Zero;
+        }
+        else
+        {
+            y0 = V.Load(ref yR, i); y1 = V.Load(ref yR, cs + i); y2 = V.Load(ref yR, 2 * cs + i);
+            pu = V.Load(ref yR, 3 * cs + i); px = V.Load(ref yR, 4 * cs + i);
+            h0 = V.Load(ref yR, 5 * cs + i); h1 = V.Load(ref yR, 6 * cs + i); h2 = V.Load(ref yR, 7 * cs + i);
+        }
+        var flush = V.Broadcast(VolterraRisk.FlushThreshold);
+        int a1 = Tile * w, a2 = 2 * a1, a3 = 3 * a1;
+        for (int n = 0; n < tl; n++)
+        {
+            int o = n * w;
+            var pbv = V.Broadcast(pb);
+            var q = V.Mul(px, px);
+            V.Store(V.Fma(wf, y0, V.Load(ref acc, o)), ref acc, o);
+            V.Store(V.Fma(wk, y1, V.Load(ref acc, a1 + o)), ref acc, a1 + o);
+            V.Store(V.Fma(wf, V.Fma(pu, pu, h0), V.Load(ref acc, a2 + o)), ref acc, a2 + o);
+            V.Store(V.Fma(wk, V.Add(q, h1), V.Load(ref acc, a3 + o)), ref acc, a3 + o);
+            var ny0 = V.Fma(m00, y0, V.Fma(m01, y1, V.Mul(m02, y2)));
+            var ny1 = V.Fma(m10, y0, V.Fma(m11, y1, V.Mul(m12, y2)));
+            var ny2 = V.Fma(m20, y0, V.Fma(m21, y1, V.Mul(m22, y2)));
+            var nh0 = V.Fma(m00, h0, V.Fma(m01, h1, V.Fma(m02, h2, V.Mul(s0, q))));
+            var nh1 = V.Fma(m10, h0, V.Fma(m11, h1, V.Fma(m12, h2, V.Mul(s1, q))));
+            var nh2 = V.Fma(m20, h0, V.Fma(m21, h1, V.Fma(m22, h2, V.Mul(s2, q))));
+            var npu = V.Fma(uu, pu, V.Fma(ux, px, V.Mul(ue, pbv)));
+            var npx = V.Fma(xu, pu, V.Fma(xx, px, V.Mul(xe, pbv)));
+            y0 = ny0; y1 = ny1; y2 = ny2; h0 = nh0; h1 = nh1; h2 = nh2; pu = npu; px = npx;
             pb *= ctx.Tau;
             if (pb < VolterraRisk.FlushThreshold) pb = 0;
             if ((n & 7) == 7)
             {
-                p0a = V.FlushBelow(p0a, flush); p1a = V.FlushBelow(p1a, flush);
-                h00a = V.FlushBelow(h00a, flush); h01a = V.FlushBelow(h01a, flush); h11a = V.FlushBelow(h11a, flush);
-                p0b = V.FlushBelow(p0b, flush); p1b = V.FlushBelow(p1b, flush);
-                h00b = V.FlushBelow(h00b, flush); h01b = V.FlushBelow(h01b, flush); h11b = V.FlushBelow(h11b, flush);
+                y0 = V.FlushBelow(y0, flush); y1 = V.FlushBelow(y1, flush); y2 = V.FlushBelow(y2, flush);
+                h0 = V.FlushBelow(h0, flush); h1 = V.FlushBelow(h1, flush); h2 = V.FlushBelow(h2, flush);
+                pu = V.FlushBelow(pu, flush); px = V.FlushBelow(px, flush);
             }
         }
-        V.Store(p0a, ref yR, ia); V.Store(p1a, ref yR, cs + ia);
-        V.Store(h00a, ref yR, 2 * cs + ia); V.Store(h01a, ref yR, 3 * cs + ia); V.Store(h11a, ref yR, 4 * cs + ia);
-        V.Store(p0b, ref yR, ib); V.Store(p1b, ref yR, cs + ib);
-        V.Store(h00b, ref yR, 2 * cs + ib); V.Store(h01b, ref yR, 3 * cs + ib); V.Store(h11b, ref yR, 4 * cs + ib);
+        V.Store(y0, ref yR, i); V.Store(y1, ref yR, cs + i); V.Store(y2, ref yR, 2 * cs + i);
+        V.Store(pu, ref yR, 3 * cs + i); V.Store(px, ref yR, 4 * cs + i);
+        V.Store(h0, ref yR, 5 * cs + i); V.Store(h1, ref yR, 6 * cs + i); V.Store(h2, ref yR, 7 * cs + i);
+    }
+
+    /// <summary>A row r₀p̃₀ + r₁p̃₁ + eτⁿ of the rank-one part's update in the coordinates U = p̃₀ + τⁿ,
+    /// X = b̃₀p̃₀ + b̃₁p̃₁ + βτⁿ: cu U + cx X + ce τⁿ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MeanRow<V>(V r0, V r1, V e, double b0, double b1, double beta, out V cu, out V cx, out V ce)
+        where V : struct, ISimd<V>
+    {
+        cx = V.Mul(r1, V.Broadcast(1 / b1));
+        cu = V.Fma(cx, V.Broadcast(-b0), r0);
+        ce = V.Fma(cx, V.Broadcast(b0 - beta), V.Sub(e, r0));
+    }
+
+    /// <summary>One row (r₀, r₁, r₂) of Dᵀ times S⁻¹: the coefficients of z₀, z₁, z₂ when v_pivot is replaced by
+    /// cz₀z₀ + cz₁z₁ + cz₂z₂ and v_keep is z₂.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Row<V>(V r0, V r1, V r2, int pivot, V cz0, V cz1, V cz2, out V c0, out V c1, out V c2)
+        where V : struct, ISimd<V>
+    {
+        var rp = pivot == 1 ? r1 : r2;
+        var rk = pivot == 1 ? r2 : r1;
+        c0 = V.Fma(rp, cz0, r0);
+        c1 = V.Mul(rp, cz1);
+        c2 = V.Fma(rp, cz2, rk);
     }
 }

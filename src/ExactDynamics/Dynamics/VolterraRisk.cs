@@ -38,7 +38,7 @@ internal static class VolterraRisk
     /// <summary>Trajectories with μ_t or E L_t below this are recomputed by the fused pass (flushing is then no longer negligible).</summary>
     internal const double SmallestTrusted = 1e-200;
 
-    /// <summary>k ≤ 2, and an EMA over a two-state method (<see cref="EmaRenewal"/>).</summary>
+    /// <summary>k ≤ 2, and an EMA over a one- or two-state method (<see cref="EmaRenewal"/>).</summary>
     public static bool Supports(LinearMethod method) => method.K <= 2 || EmaRenewal.Supports(method);
 
     /// <summary>
@@ -49,7 +49,7 @@ internal static class VolterraRisk
     public static double[]? Trajectory(Problem problem, LinearMethod method, int steps, ExecutionOptions options)
     {
         if (!Supports(method)) return null;
-        if (method.K > 2) return EmaRenewal.Trajectory(problem, method, steps, options);
+        if (EmaRenewal.Supports(method)) return EmaRenewal.Trajectory(problem, method, steps, options);
         (problem, method, var scale) = ProblemScale.Normalise(problem, method); // O(1) numbers (its thresholds are absolute)
         var seq = LocalSequences(problem, method, steps, options);
         if (seq is null) return null;
@@ -334,7 +334,7 @@ internal static class VolterraRisk
     /// <summary>Dᵀ (row f = column f of D) of the k = 2 local map in the consistent basis, kurtosis folded in:
     /// D = L(T) + κ' BB CCᵀ, T = Ã − λ b̃ c̃ᵀ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LocalMap<V>(Context ctx, V l, V valid,
+    internal static void LocalMap<V>(Context ctx, V l, V valid,
         out V m00, out V m01, out V m02, out V m10, out V m11, out V m12, out V m20, out V m21, out V m22)
         where V : struct, ISimd<V>
     {

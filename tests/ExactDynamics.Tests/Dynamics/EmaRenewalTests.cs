@@ -14,6 +14,9 @@ public class EmaRenewalTests
     {
         "sgd" => Sgd.Create(0.5),
         "hb" => HeavyBall.Create(0.3, 0.8),
+        "torch" => TorchMomentum.Create(0.2, 0.85),
+        "torch-nesterov" => TorchMomentum.Create(0.15, 0.8, nesterov: true),
+        "sgd+wd" => WeightDecay.Coupled(Sgd.Create(0.4), 0.02),
         _ => Nesterov.Create(0.4, 0.7),
     };
 
@@ -68,6 +71,10 @@ public class EmaRenewalTests
     [InlineData("nesterov", 0.97, 5, 0.1, 2000, 4)]
     [InlineData("nesterov", 0.5, 2, 0, 800, 5)]
     [InlineData("hb", 0.995, 4, 0.02, 5000, 6)] // the blocked FFT solver
+    [InlineData("sgd", 0.5, 4, 0, 3000, 7)]
+    [InlineData("torch", 0.98, 3, 0.05, 2500, 8)] // b̃ = (lr, −1): the read-out basis solves bᵀYb for Y₁₁
+    [InlineData("torch-nesterov", 0.9, 2.2, 0.01, 1200, 9)]
+    [InlineData("sgd+wd", 0.97, 5, 0.03, 2000, 10)]
     public void Renewal_form_of_an_ema_matches_the_dense_recursion(string family, double tau, double m4, double sigma2, int steps, int seed)
     {
         var rng = new Random(seed);
@@ -121,13 +128,86 @@ public class EmaRenewalTests
         WorstRelErr(viaEma, dense).ShouldBeLessThan(1e-10);
     }
 
+    /// <summary>The one-pass kernel (read-out basis, SIMD) against the plain per-direction reference of its four
+    /// sequences (full matrices in the method's own coordinates), entry by entry.</summary>
+    [Theory]
+    [InlineData("sgd", 0.9, 3.0)]
+    [InlineData("hb", 0.99, 4.5)]
+    [InlineData("nesterov", 0.8, 2.0)]
+    [InlineData("torch", 0.95, 3.0)]
+    [InlineData("torch-nesterov", 0.7, 6.0)]
+    [InlineData("sgd+wd", 0.99, 2.5)]
+    public void One_pass_kernel_matches_its_plain_reference(string family, double tau, double m4)
+    {
+        var rng = new Random(family.Length * 31 + (int)(tau * 100));
+        var lam = RandomSpectrum(rng, 37, 1e-3, 1);
+        var s0 = new double[lam.Length];
+        for (int i = 0; i < s0.Length; i++) s0[i] = 0.2 + rng.NextDouble();
+        var problem = MakeProblem(lam, s0, 3, m4, 0);
+        var m = Base(family);
+        var reference = EmaRenewal.Reference(problem, m, tau, 400);
+        foreach (int bits in new[] { 0, 256, 128 })
+        {
+            var fast = EmaRenewal.LocalSequences(problem, m, tau, 400, new ExecutionOptions(1, VectorBits: bits))!;
+            Close(fast.F, reference.F).ShouldBeTrue();
+            Close(fast.K, reference.K).ShouldBeTrue();
+            Close(fast.R!, reference.R!).ShouldBeTrue();
+            Close(fast.RK!, reference.RK!).ShouldBeTrue();
+        }
+    }
+
+    /// <summary>Entry by entry within 1e-12 relative, or 1e-13 of the sequence's largest entry (with weight decay the
+    /// reference's bᵀyb cancels between w and w* in the method's own coordinates and keeps only that much).</summary>
+    private static bool Close(double[] actual, double[] expected)
+    {
+        double max = expected.Max(Math.Abs);
+        for (int n = 0; n < expected.Length; n++)
+            if (!(Math.Abs(actual[n] - expected[n]) <= 1e-12 * Math.Abs(expected[n]) + 1e-13 * max)) return false;
+        return true;
+    }
+
+    [Theory]
+    [InlineData("sgd")]
+    [InlineData("hb")]
+    [InlineData("torch")]
+    public void Tau_zero_is_the_base_method_bit_for_bit(string family)
+    {
+        var rng = new Random(5);
+        var problem = MakeProblem(RandomSpectrum(rng, 3000, 1e-4, 1), null, 4, 3.5, 0.02);
+        var m = Base(family);
+        foreach (var alg in new[] { RiskAlgorithm.Auto, RiskAlgorithm.Volterra, RiskAlgorithm.Fused })
+        {
+            var options = new ExecutionOptions(Algorithm: alg);
+            var viaEma = RiskRecursion.Trajectory(problem, Ema.Apply(m, 0), 700, options);
+            var plain = RiskRecursion.Trajectory(problem, m, 700, options);
+            viaEma.ShouldBe(plain);
+        }
+    }
+
+    /// <summary>A two-state base with b̃₁ = 0 has no read-out basis (bᵀYb is a multiple of Y₀₀): the renewal form
+    /// declines and the fused pass gives the risk.</summary>
     [Fact]
-    public void Parallel_chunks_and_vector_widths_agree()
+    public void A_base_whose_gradient_enters_one_state_falls_back_to_the_fused_pass()
+    {
+        var m = new LinearMethod(new double[,] { { 1, 0.1 }, { 0, 0.5 } }, [0.3, 0], [1, 0.2], [1, 0], [1, 0], "custom");
+        var rng = new Random(3);
+        var lam = RandomSpectrum(rng, 20);
+        var problem = MakeProblem(lam, null, 2, 3, 0.01);
+        var ema = Ema.Apply(m, 0.9);
+        EmaRenewal.LocalSequences(problem, m, 0.9, 50, ExecutionOptions.SingleThread).ShouldBeNull();
+        var risk = RiskRecursion.Trajectory(problem, ema, 400, new ExecutionOptions(Algorithm: RiskAlgorithm.Volterra));
+        WorstRelErr(risk, Dense(lam, problem.Initial.ToArray(), 2, 3, 0.01, ema, 400)).ShouldBeLessThan(1e-12);
+    }
+
+    [Theory]
+    [InlineData("hb")]
+    [InlineData("sgd")]
+    public void Parallel_chunks_and_vector_widths_agree(string family)
     {
         var rng = new Random(11);
         var lam = RandomSpectrum(rng, 9000, 1e-4, 1e-2); // three chunks; tr H/B ≈ 2.4
         var problem = MakeProblem(lam, null, 8, 3, 0.01);
-        var method = Ema.Apply(HeavyBall.Create(0.02, 0.9), 0.99);
+        var method = Ema.Apply(family == "sgd" ? Sgd.Create(0.5) : HeavyBall.Create(0.02, 0.9), 0.99);
         var one = VolterraRisk.Trajectory(problem, method, 300, ExecutionOptions.SingleThread)!;
         var two = VolterraRisk.Trajectory(problem, method, 300, new ExecutionOptions(2))!;
         WorstRelErr(two, one).ShouldBeLessThan(1e-13);
