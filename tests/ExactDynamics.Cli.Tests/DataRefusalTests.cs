@@ -66,4 +66,26 @@ public class DataRefusalTests : IDisposable
         r.ErrLines.Length.ShouldBe(1, r.Err);
         r.Err.ShouldContain("empirical model");
     }
+
+    [Theory]
+    [InlineData("risk --moments matrix --steps 2000000000 --every 1000000000")]
+    [InlineData("risk --moments matrix --at 5000000000")]
+    [InlineData("iterations --moments matrix --noise 0.1 --target 1e-300 --max-steps 1000000000000 --lr-schedule step:every=1000000000,factor=0.5")]
+    [InlineData("validate --moments matrix --against CURVE")]
+    public void Matrix_model_runs_of_minutes_are_refused_up_front_in_one_sentence(string line)
+    {
+        // the matrix model once had no cost estimate: risk --moments matrix --steps 2e9 ran for hours
+        var lines = new List<string>();
+        var rng = new Random(3);
+        for (int i = 0; i < 64; i++) lines.Add(string.Join(",", Enumerable.Range(0, 3).Select(_ => rng.NextDouble().ToString("R", CultureInfo.InvariantCulture))));
+        var data = _dir.File("x.csv", string.Join("\n", lines) + "\n");
+        string curve = _dir.File("far.csv", "t,risk,stderr\n1,0.5,0.01\n2000000000,0.4,0.01\n");
+        var args = Cli.Args(line.Replace("CURVE", curve)).ToList();
+        args.InsertRange(1, ["--data", data, "--batch", "1", "--method", "sgd:lr=0.1"]);
+        var r = Cli.Run([.. args]);
+        r.Code.ShouldBe(2, r.Err);
+        // iterations needs the rate before it can bound its steps, so the data may be announced ("exactdyn: …") first
+        r.ErrLines.Count(l => !l.StartsWith("exactdyn:", StringComparison.Ordinal)).ShouldBe(1, r.Err);
+        r.ErrLines[^1].ShouldContain("matrix model");
+    }
 }

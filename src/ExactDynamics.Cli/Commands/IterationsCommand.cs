@@ -75,7 +75,7 @@ internal static class IterationsCommand
         var method = shared.BuildMethod(parse);
         var scheduled = schedules.Build(parse, method);
         var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), 200, "the rate");
-        if (run.Model == MomentModel.Empirical)
+        if (run.Model != MomentModel.Gaussian)
         {
             // the rate of the settings the run ends in (the constant method, or the schedules' tail) bounds the search
             var tail = scheduled.Tail(run.Problem.Batch);
@@ -84,13 +84,13 @@ internal static class IterationsCommand
             {
                 var rate = DataRate.Compute(run.Problem.WithRealBatch(tail.Batch), tail.Method, run.Model, run.Kurtosis);
                 double l0 = DataRisk.Trajectory(run.Problem, scheduled, 0, run.Model, run.Kurtosis)[0];
-                steps = IterationsToTarget.SteppingHorizon(rate.Rho, max);
+                steps = DataRisk.LimitIsZero(run.Problem, tail.Method) ? max : IterationsToTarget.SteppingHorizon(rate.Rho, max);
                 if (!rate.Diverges && l0 > eps) steps = Math.Min(steps, 1.5 * Math.Log(l0 / eps) / rate.Gap + 64);
                 steps = Math.Min(max, steps + (tail.From ?? 0));
             }
-            double seconds = DataOptions.EstimatedSeconds(run.Data, (long)Math.Ceiling(steps));
-            Numerics.CostEstimate.Require(seconds, $"stepping the empirical model to E L_t ≤ {ResultWriter.Readable(eps)} (up to {ResultWriter.Readable(Math.Ceiling(steps))} steps)",
-                "use --moments matrix, raise the target or lower --max-steps", ctx.Note);
+            double seconds = DataOptions.EstimatedSeconds(run.Model, run.Data, (long)Math.Ceiling(steps));
+            Numerics.CostEstimate.Require(seconds, $"stepping the {MomentModels.Name(run.Model)} model to E L_t ≤ {ResultWriter.Readable(eps)} (up to {ResultWriter.Readable(Math.Ceiling(steps))} steps)",
+                run.Model == MomentModel.Empirical ? "use --moments matrix, raise the target or lower --max-steps" : "use --moments gaussian, raise the target or lower --max-steps", ctx.Note);
             ctx.Note($"exactdyn: stepping up to {ResultWriter.Readable(Math.Ceiling(steps))} steps, estimated {ResultWriter.Readable(seconds, 2)} s");
         }
         var fmt = shared.GetFormat(parse);

@@ -154,6 +154,16 @@ internal sealed class DataOptions
     public static double EstimatedSeconds(DataSet data, long steps) =>
         EmpiricalMoments.EstimatedSeconds(data.Samples, data.Dimension, 2, steps);
 
+    /// <summary>Seconds <paramref name="steps"/> steps (or applications of the map) of <paramref name="model"/> are
+    /// expected to take: the empirical and matrix models' own cost models; 0 for the gaussian model, whose spectral
+    /// recursion checks its own time.</summary>
+    public static double EstimatedSeconds(MomentModel model, DataSet data, long steps) => model switch
+    {
+        MomentModel.Empirical => EstimatedSeconds(data, steps),
+        MomentModel.Matrix => MatrixMoments.EstimatedSeconds(data.Dimension, 2, steps),
+        _ => 0,
+    };
+
     /// <summary>Multiply-adds per second of the empirical model's kernels on one core of the development machine.</summary>
     public const double EmpiricalRate = EmpiricalMoments.MultiplyAddsPerSecond;
 
@@ -183,13 +193,16 @@ internal sealed class DataOptions
         var model = ChooseModel(parse, data, applications);
         double m4 = GaussianKurtosis(parse, shared, data);
         string text = Commands.RiskCommand.ModelText(model, m4);
-        double seconds = model == MomentModel.Empirical ? EstimatedSeconds(data, applications) : 0;
+        double seconds = EstimatedSeconds(model, data, applications);
         if (model == MomentModel.Empirical) // refused before anything is announced
             Numerics.CostEstimate.Require(seconds, $"{what} under the empirical model (about {applications} applications of its O(n d²) map)",
                 "use --moments matrix (O(d²) per application) or a smaller dataset");
+        else if (model == MomentModel.Matrix)
+            Numerics.CostEstimate.Require(seconds, $"{what} under the matrix model (about {applications} applications of its O(d²) map)",
+                "use fewer steps or --moments gaussian (O(d) per step)");
         ctx.Note($"exactdyn: {description}");
         if (model == MomentModel.Empirical) ctx.Note($"exactdyn: moments: {text}; estimated up to {ResultWriter.Readable(seconds, 2)} s");
-        else ctx.Note($"exactdyn: moments: {text}{DefaultNote(parse, this, data, applications)}");
+        else ctx.Note($"exactdyn: moments: {text}{DefaultNote(parse, this, data, applications)}{(seconds > Numerics.CostEstimate.NoteSeconds ? $"; estimated up to {ResultWriter.Readable(seconds, 2)} s" : "")}");
         return new DataRun(data, problem, model, m4, description, text);
     }
 

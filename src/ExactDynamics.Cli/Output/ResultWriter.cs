@@ -210,7 +210,9 @@ internal static class ResultWriter
                     if (r.Limit is double limit) table.Add("limit", $"{Readable(limit, 10)}  (E L_∞: ridge bias plus noise floor)");
                     table.Add("closed form", r.ClosedForm is double c
                         ? $"{Count(c)} steps  (⌈ln(C/ε)/ln(1/ρ)⌉, asymptotic)" + (r.Exact is long e2 && e2 > 0 && c != e2 ? $", {Readable(Math.Abs(100.0 * (c - e2) / e2), 3)}% {(c < e2 ? "below" : "above")} the exact count" : "")
-                        : r.Rho >= 1 ? "none (the method diverges)" : "none (the risk tends to a non-zero limit, as with weight decay)");
+                        : r.Rho >= 1 ? "none (the method diverges)"
+                        : r.Limit is null && !(r.Floor > 0) && double.IsNaN(r.Prefactor) ? "none (needs the Perron prefactor C, not computed for this model)"
+                        : "none (the risk tends to a non-zero limit, as with weight decay)");
                     table.Add("crude", double.IsFinite(r.Crude) ? $"{Readable(r.Crude, 6)} steps  (ln(L_0/ε)/gap, as the papers quote)"
                         : r.Rho >= 1 ? "none (the method diverges)" : "none (the risk tends to a non-zero limit, as with weight decay)");
                 }

@@ -53,6 +53,8 @@ public static class DataRate
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(method);
         var homogeneous = problem.Homogeneous();
+        var constant = model == MomentModel.Gaussian ? [] : AffineGap.ConstantCoordinates(method);
+        if (constant.Length > 0) return Affine(homogeneous, method, model, constant, tolerance, start, options, floor);
         switch (model)
         {
             case MomentModel.Gaussian:
@@ -90,6 +92,65 @@ public static class DataRate
         var s = new double[identity.Length];
         for (int i = 0; i < s.Length; i++) s[i] = identity[i] / ni + warm[i] / nw;
         return s;
+    }
+
+    /// <summary>
+    /// The rate of approach to the limit of a method with constant coordinates (weight decay carries w*;
+    /// docs/math.md#weight-decay) under the matrix or empirical model. As for <see cref="AffineGap"/>: the map is block
+    /// triangular, with the identity on the constant blocks, the cross moments E[ẽ w*ᵀ] evolving with the mean map
+    /// T̃_i = Ã − λ_i b̃c̃ᵀ (error coordinates; H is diagonal in the data's eigenbasis, so this is exact for both
+    /// models), and the error blocks with the map itself restricted to them (an invariant subspace: the constant rows of
+    /// A are e_jᵀ with b_j = 0). So ρ = max(max_i ρ(T̃_i), ρ(map on the error blocks)) — the cross moments enter the
+    /// risk linearly, hence ρ(T̃_i) and not its square.
+    /// </summary>
+    private static DataRateResult Affine(DataProblem homogeneous, LinearMethod method, MomentModel model, int[] constant,
+        double tolerance, double[]? start, ExecutionOptions? options, double floor)
+    {
+        int k = method.K, d = homogeneous.Data.Dimension;
+        var error = Enumerable.Range(0, k).Where(j => !constant.Contains(j)).ToArray();
+        if (error.Length == 0) return new DataRateResult(model, 0, 1, false, 0, 0, true, null);
+        // the mean map's radius on the error coordinates, per eigendirection
+        double rhoT = 0;
+        var lambda = homogeneous.Data.Eigenvalues;
+        int n = error.Length;
+        for (int i = 0; i < d; i++)
+        {
+            var t = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n,
+                (p, q) => method.A(error[p], error[q]) - lambda[i] * method.B[error[p]] * method.C[error[q]]);
+            double r = n == 1 ? Math.Abs(t[0, 0]) : t.Evd().EigenValues.Max(z => z.Magnitude);
+            rhoT = Math.Max(rhoT, r);
+        }
+        bool[] isConstant = Enumerable.Range(0, k).Select(constant.Contains).ToArray();
+        PerronResult perron;
+        if (model == MomentModel.Matrix)
+        {
+            var map = new MatrixMoments(homogeneous, method);
+            int kk = k * k;
+            void Zero(double[] v)
+            {
+                for (int j = 0; j < d; j++)
+                    for (int p = 0; p < k; p++) for (int q = 0; q < k; q++)
+                        if (isConstant[p] || isConstant[q]) v[j * kk + p * k + q] = 0;
+            }
+            var identity = new double[map.StateLength];
+            for (int j = 0; j < d; j++) foreach (int p in error) identity[j * kk + p * k + p] = 1;
+            perron = PerronRoot.Compute(map.StateLength, (x, y) => { map.Apply(x, y); Zero(y); }, Start(identity, start), tolerance, floor: floor);
+        }
+        else
+        {
+            var map = new EmpiricalMoments(homogeneous, method, options);
+            int size = map.StateLength / (k * k);
+            void Zero(double[] v)
+            {
+                for (int p = 0; p < k; p++) for (int q = 0; q < k; q++)
+                    if (isConstant[p] || isConstant[q]) Array.Clear(v, (p * k + q) * size, size);
+            }
+            var identity = map.IdentityState();
+            Zero(identity);
+            perron = PerronRoot.Compute(map.StateLength, (x, y) => { map.Apply(x, y); Zero(y); }, Start(identity, start), tolerance, floor: floor);
+        }
+        double rho = Math.Max(rhoT, perron.Root);
+        return new DataRateResult(model, rho, 1 - rho, !(rho < 1), perron.Applications, perron.Residual, perron.Converged, perron.Vector);
     }
 
     private static DataRateResult From(MomentModel model, PerronResult r) =>

@@ -128,7 +128,7 @@ public static class DataRisk
     /// Iterations until E L_t ≤ ε under a fourth-moment model (docs/math.md#data-rates): the gaussian model is the
     /// spectral <see cref="IterationsToTarget.Compute(Problem, LinearMethod, double, long)"/> (closed form included);
     /// the matrix and empirical models step their exact recursion to the first hit, with ρ from <see cref="DataRate"/>
-    /// (<see cref="IterationsToTarget.Compute(double, Func{double}, double, double, long)"/>).
+    /// (<see cref="IterationsToTarget.Compute(double, Func{double}, double, double, long, bool)"/>).
     /// </summary>
     public static IterationsResult Iterations(DataProblem problem, LinearMethod method, MomentModel model, double target,
         long maxSteps = IterationsToTarget.DefaultMaxSteps, double kurtosis = 3, ExecutionOptions? options = null)
@@ -138,14 +138,20 @@ public static class DataRisk
         if (model == MomentModel.Gaussian)
             return IterationsToTarget.Compute(GaussianProblem(problem, kurtosis), method, target, maxSteps);
         double rho = DataRate.Compute(problem, method, model, kurtosis, options: options).Rho;
+        bool zero = LimitIsZero(problem, method);
         if (model == MomentModel.Matrix)
         {
             var state = new MatrixMoments(problem, method);
-            return IterationsToTarget.Compute(state.Risk, () => { state.Step(); return state.Risk; }, rho, target, maxSteps);
+            return IterationsToTarget.Compute(state.Risk, () => { state.Step(); return state.Risk; }, rho, target, maxSteps, zero);
         }
         var empirical = new EmpiricalMoments(problem, method, options);
-        return IterationsToTarget.Compute(empirical.Risk, () => { empirical.Step(); return empirical.Risk; }, rho, target, maxSteps);
+        return IterationsToTarget.Compute(empirical.Risk, () => { empirical.Step(); return empirical.Risk; }, rho, target, maxSteps, zero);
     }
+
+    /// <summary>Whether a convergent run tends to E L_∞ = 0 exactly, so that every target is reached: a planted teacher without label noise (no
+    /// residuals) and a method without a constant coordinate (no weight decay pulling towards the ridge solution).</summary>
+    public static bool LimitIsZero(DataProblem problem, LinearMethod method) =>
+        !(problem.Data.HasTarget && problem.WithResiduals) && problem.Noise == 0 && Spectral.AffineGap.ConstantCoordinates(method).Length == 0;
 
     /// <summary>
     /// Iterations until E L_t ≤ ε under schedules (docs/math.md#scheduled-data-recursion): the exact count follows the
@@ -173,7 +179,7 @@ public static class DataRisk
         }
         double rho = tail.Method is null ? double.NaN
             : DataRate.Compute(problem.WithRealBatch(tail.Batch), tail.Method, model, kurtosis, options: options).Rho;
-        long horizon = SearchHorizon(rho, tail.From, maxSteps);
+        long horizon = tail.Method is not null && LimitIsZero(problem, tail.Method) ? maxSteps : SearchHorizon(rho, tail.From, maxSteps);
         var (first, step) = Stepper(problem, scheduled, model, kurtosis, options, 0);
         double last = first![0];
         var hit = IterationsToTarget.Compute(first[0], () => last = step!(), double.NaN, target, horizon);

@@ -95,8 +95,10 @@ public sealed partial class EmpiricalMoments
         _resid = problem.WithResiduals ? data.Residuals : null;
         _lambda = (double[])data.Eigenvalues.Clone();
         double[] u;
-        if (_k == 2)
+        if (_k == 2 && Spectral.AffineGap.ConstantCoordinates(method).Length == 0)
         {
+            // (a method with a constant coordinate — weight decay carrying w* — stays in its own coordinates, where the
+            // error blocks are an invariant subspace of the map: DataRate restricts the map to them)
             // the consistent basis of docs/gap-solver.md (X̃ = P⁻¹X, ũ = e₁): the slow mode's update has no cancellation
             var basis = new Spectral.ConsistentBasis(method);
             _basis = basis;

@@ -183,14 +183,18 @@ public static class IterationsToTarget
     /// <param name="target">ε.</param>
     /// <param name="maxSteps">Step limit.</param>
     /// <exception cref="InvalidInputException">The target or the step limit is not allowed.</exception>
-    public static IterationsResult Compute(double initialRisk, Func<double> step, double rho, double target, long maxSteps = DefaultMaxSteps)
+    /// <param name="limitIsZero">The recursion has no forcing (no label noise, no residuals, no constant coordinate),
+    /// so a convergent risk tends to 0 and every target is reached: it is stepped to the first hit (at most
+    /// <paramref name="maxSteps"/>), never stopped at 40/γ and reported as a floor.</param>
+    public static IterationsResult Compute(double initialRisk, Func<double> step, double rho, double target, long maxSteps = DefaultMaxSteps,
+        bool limitIsZero = false)
     {
         ArgumentNullException.ThrowIfNull(step);
         ValidateTarget(target);
         if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         double gap = 1 - rho;
         bool converges = rho < 1;
-        long horizon = converges ? (long)Math.Min(maxSteps, Math.Ceiling(40 / gap) + 1000) : maxSteps;
+        long horizon = converges && !limitIsZero ? (long)Math.Min(maxSteps, Math.Ceiling(40 / gap) + 1000) : maxSteps;
         long? exact = initialRisk <= target ? 0 : null;
         double floor = converges ? 0 : double.PositiveInfinity, last = initialRisk;
         for (long t = 1; exact is null && t <= horizon; t++)
@@ -204,7 +208,7 @@ public static class IterationsToTarget
         return new IterationsResult(target, exact, null, crude, rho, gap, double.NaN, initialRisk, maxSteps, floor);
     }
 
-    /// <summary>The number of steps <see cref="Compute(double, Func{double}, double, double, long)"/> may take: the
+    /// <summary>The number of steps <see cref="Compute(double, Func{double}, double, double, long, bool)"/> may take: the
     /// step limit, or for a convergent recursion 40/γ + 1000 (where its limit is reached) if smaller.</summary>
     public static long SteppingHorizon(double rho, long maxSteps) =>
         rho < 1 ? (long)Math.Min(maxSteps, Math.Ceiling(40 / (1 - rho)) + 1000) : maxSteps;
