@@ -59,9 +59,9 @@ internal static class TuneCommand
             dataOptions.RequireOneSource(parse, shared);
             if (dataOptions.Given(parse))
             {
-                if (!mods.IsNone || parse.GetResult(steps) is not null)
-                    throw new InvalidInputException("With --data, tune maximises the contraction gap of the plain family; --modifiers and --steps are not available with it yet.");
-                return TuneOnData(ctx, parse, shared, dataOptions, fam, obj, eps, outPath);
+                if (!mods.IsNone)
+                    throw new InvalidInputException("With --data, tune runs on the plain family; --modifiers is not available with it yet.");
+                return TuneOnData(ctx, parse, shared, dataOptions, fam, new TuneOptions { Objective = obj, Target = eps, MaxSteps = max, Steps = GetSteps(parse, steps, obj) }, outPath);
             }
             var (problem, init) = shared.BuildProblem(parse);
             if (eps is not null) RequireWholeBatch(problem.Batch, "tune with --target");
@@ -77,25 +77,24 @@ internal static class TuneCommand
     }
 
     /// <summary>
-    /// Tuning on the user's data (docs/math.md#data-rates): the library's tuner on the chosen fourth-moment model's rate,
-    /// so every trial and the result lie inside that model's stability region. The output adds the learning-rate edge
+    /// Tuning on the user's data (docs/math.md#data-rates): the library's tuner on the chosen fourth-moment model's rate
+    /// (and, for --objective iterations or risk, its exact risk curve from the data's start), so every trial and the
+    /// result lie inside that model's stability region. The output adds the learning-rate edge
     /// along the tuned shape under the gaussian and the empirical model (when the empirical one is affordable), the
     /// empirical ρ of the tuned method when another model was tuned, and says when the gaussian edge lies beyond the
     /// data's or the tuned method diverges on the data.
     /// </summary>
     private static int TuneOnData(CliContext ctx, ParseResult parse, SharedOptions shared, DataOptions dataOptions, MethodFamily fam,
-        TuneObjective obj, double? eps, string? outPath)
+        TuneOptions options, string? outPath)
     {
-        if (obj != TuneObjective.Gap || eps is not null)
-            throw new InvalidInputException("With --data, tune maximises the contraction gap; --target and --objective iterations are not available with it yet.");
-        var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), DataRates.TuneApplications(fam), "tuning");
+        var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), DataRates.TuneApplications(fam, options.Objective, options.Steps), "tuning");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = Tuner.Tune(run.Rates, fam);
+        var result = Tuner.Tune(run.Rates, fam, options);
         var check = DataEdges.Check(run, fam, result.Parameters, result.Method, ctx);
         double seconds = clock.Elapsed.TotalSeconds;
         var fmt = shared.GetFormat(parse);
         var init = run.Data.HasTarget ? "fixed start w0" : parse.GetValue(shared.Init) ?? "isotropic";
-        DataOutput.Emit(outPath, ctx.Out, fmt, run, w => Write(w, fmt, result, run.GaussianView, init, seconds, null), check.Json, check.Lines);
+        DataOutput.Emit(outPath, ctx.Out, fmt, run, w => Write(w, fmt, result, run.GaussianView, init, seconds, options.Steps), check.Json, check.Lines);
         return 0;
     }
 
