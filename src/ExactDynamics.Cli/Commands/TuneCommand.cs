@@ -32,7 +32,7 @@ internal static class TuneCommand
             "json: {\"family\", \"batch\", \"gap\", \"params\": {…}, \"method\", \"rho\", \"objective\"} (+ \"target\", \"iterations\" with --target; iterations is null if not reached); " +
             "csv: family,batch,gap,rho,method, one column per parameter (+ target,iterations; + steps,final_risk with --objective risk). " +
             "--modifiers puts an EMA and/or weight decay on the family, each fixed or tuned (ema and wd then appear as parameters), e.g. " + ModifierExample + ". " +
-            "With --data the tuner maximises the chosen fourth-moment model's gap on the data (never leaving that model's stable region) and reports the learning-rate edge along the tuned shape " +
+            "With --data the tuner maximises the chosen fourth-moment model's gap on the data, or minimises its exact iterations to --target or final risk after --steps (never leaving that model's stable region), and reports the learning-rate edge along the tuned shape " +
             "under the gaussian and the empirical model (json \"edge_lr\"), and for another model the tuned method's empirical ρ (json \"empirical_rho\", \"stable_on_data\").",
             Example);
         shared.AddTo(command, withMethod: false);
