@@ -164,6 +164,24 @@ public class DataRateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Tune_with_a_tuned_ema_on_independent_data_is_the_spectral_tuning()
+    {
+        var spectral = Spectral(1);
+        var result = Cli.Run("tune", "--data", Grid(), "--family", "sgd", "--batch", "1", "--moments", "matrix", "--noise", "0.01",
+            "--modifiers", "ema=tune", "--objective", "risk", "--steps", "40", "--format", "json");
+        result.ShouldSucceed();
+        var j = result.Json();
+        var noisy = new Problem(spectral.Spectrum, null, 1, M4, 0.01);
+        var expected = Tuner.Tune(noisy, MethodFamily.Sgd,
+            new TuneOptions { Objective = TuneObjective.FinalRisk, Steps = 40, Modifiers = new TuneModifiers(TuneEma: true) });
+        double finalRisk = j.GetProperty("final_risk").GetDouble();
+        finalRisk.ShouldBe(expected.FinalRisk!.Value, 1e-5 * expected.FinalRisk!.Value);
+        var p = j.GetProperty("params");
+        var method = Ema.Apply(Sgd.Create(p.GetProperty("lr").GetDouble()), p.GetProperty("ema").GetDouble());
+        finalRisk.ShouldBe(RiskRecursion.Run(noisy, method, 40, 40).Risk[^1], 1e-10 * finalRisk);
+    }
+
+    [Fact]
     public void Tune_says_when_the_gaussian_tuning_diverges_on_heavy_tailed_data()
     {
         var path = HeavyTailed();
@@ -220,7 +238,7 @@ public class DataRateCommandTests : IDisposable
     [InlineData("critical-batch --family sgd --schedule wsd --budget 100", "with --data only the constant-step tradeoffs")]
     [InlineData("sweep --family sgd --batches 1,2 --modifiers ema=0.9", "--modifiers is not available")]
     [InlineData("critical-batch --family sgd --modifiers ema=0.9", "--modifiers is not available")]
-    [InlineData("tune --family sgd --batch 1 --modifiers ema=0.9", "--modifiers is not available")]
+    [InlineData("tune --family sgd --batch 1 --modifiers ema=tune", "An EMA never increases the contraction gap")]
     public void Unsupported_combinations_with_data_are_one_line_with_exit_2(string line, string message)
     {
         var args = Cli.Args(line).ToList();

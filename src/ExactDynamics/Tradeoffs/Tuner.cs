@@ -132,9 +132,13 @@ public static class Tuner
             FinalRisk = inner.FinalRisk is null ? null : ModifiedTuning.FinalRisk(problem, method, options.Steps!.Value) };
     }
 
-    /// <summary>Refuses inconsistent or out-of-range options with one sentence.</summary>
-    private static void Validate(TuneOptions options)
+    /// <summary>Refuses inconsistent or out-of-range options with one sentence (as <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>
+    /// does first), so that a caller can check them before loading a problem.</summary>
+    /// <param name="options">The options.</param>
+    /// <exception cref="InvalidInputException">The options are inconsistent or out of range.</exception>
+    public static void Validate(TuneOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         if (options.Target is double t) IterationsToTarget.ValidateTarget(t);
         if (options.Objective == TuneObjective.Iterations && options.Target is null)
             throw new InvalidInputException("The iterations objective needs a target risk ε.");
