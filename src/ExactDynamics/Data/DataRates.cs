@@ -25,7 +25,9 @@ public sealed class DataRates : IRiskModel
     /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, at most roughly (for
     /// the cost estimate: tens to hundreds of gap evaluations of hundreds of Krylov steps each, the map's eigenvalues
     /// clustering just below ρ; an application and one step of the recursion cost the same). Calibrated on the README's
-    /// 1000 × 20 dataset under the empirical model (docs/cli.md#data-rate-commands); the estimates are upper bounds.
+    /// 1000 × 20 dataset under the empirical model (docs/cli.md#data-rate-commands) with the explicit restart (sgd 8 s,
+    /// hb over 200 s); the thick restart needs fewer applications (sgd: 10568 in all instead of 42442), so they remain
+    /// upper bounds.
     /// The final-risk objective adds its local search's risk curves of T steps (<see cref="RiskCurvesPerTuning"/> of
     /// them); the iterations objective's curves run to the target, unknown beforehand, and are not counted.</summary>
     /// <param name="family">The tuned family.</param>
