@@ -32,7 +32,7 @@ internal static class TuneCommand
             "json: {\"family\", \"batch\", \"gap\", \"params\": {…}, \"method\", \"rho\", \"objective\"} (+ \"target\", \"iterations\" with --target; iterations is null if not reached); " +
             "csv: family,batch,gap,rho,method, one column per parameter (+ target,iterations; + steps,final_risk with --objective risk). " +
             "--modifiers puts an EMA and/or weight decay on the family, each fixed or tuned (ema and wd then appear as parameters), e.g. " + ModifierExample + ". " +
-            "With --data the tuner maximises the chosen fourth-moment model's gap on the data (never leaving that model's stable region) and reports the learning-rate edge along the tuned shape " +
+            "With --data the tuner maximises the chosen fourth-moment model's gap on the data, or minimises its exact iterations to --target or final risk after --steps, with --modifiers too (never leaving that model's stable region), and reports the learning-rate edge along the tuned shape " +
             "under the gaussian and the empirical model (json \"edge_lr\"), and for another model the tuned method's empirical ρ (json \"empirical_rho\", \"stable_on_data\").",
             Example);
         shared.AddTo(command, withMethod: false);
@@ -59,9 +59,11 @@ internal static class TuneCommand
             dataOptions.RequireOneSource(parse, shared);
             if (dataOptions.Given(parse))
             {
-                if (!mods.IsNone || parse.GetResult(steps) is not null)
-                    throw new InvalidInputException("With --data, tune maximises the contraction gap of the plain family; --modifiers and --steps are not available with it yet.");
-                return TuneOnData(ctx, parse, shared, dataOptions, fam, obj, eps, outPath);
+                if (mods.HasDecay && parse.GetValue(dataOptions.Start) is not null)
+                    throw new InvalidInputException("Weight decay on data starts from w0 = 0 (the recursion carries w* as a constant state); drop --start or the weight decay.");
+                var dataTune = new TuneOptions { Objective = obj, Target = eps, MaxSteps = max, Modifiers = mods, Steps = GetSteps(parse, steps, obj) };
+                Tuner.Validate(dataTune); // before the data is read and announced
+                return TuneOnData(ctx, parse, shared, dataOptions, fam, dataTune, outPath);
             }
             var (problem, init) = shared.BuildProblem(parse);
             if (eps is not null) RequireWholeBatch(problem.Batch, "tune with --target");
@@ -77,25 +79,24 @@ internal static class TuneCommand
     }
 
     /// <summary>
-    /// Tuning on the user's data (docs/math.md#data-rates): the library's tuner on the chosen fourth-moment model's rate,
-    /// so every trial and the result lie inside that model's stability region. The output adds the learning-rate edge
+    /// Tuning on the user's data (docs/math.md#data-rates): the library's tuner on the chosen fourth-moment model's rate
+    /// (and, for --objective iterations or risk, its exact risk curve from the data's start), so every trial and the
+    /// result lie inside that model's stability region. The output adds the learning-rate edge
     /// along the tuned shape under the gaussian and the empirical model (when the empirical one is affordable), the
     /// empirical ρ of the tuned method when another model was tuned, and says when the gaussian edge lies beyond the
     /// data's or the tuned method diverges on the data.
     /// </summary>
     private static int TuneOnData(CliContext ctx, ParseResult parse, SharedOptions shared, DataOptions dataOptions, MethodFamily fam,
-        TuneObjective obj, double? eps, string? outPath)
+        TuneOptions options, string? outPath)
     {
-        if (obj != TuneObjective.Gap || eps is not null)
-            throw new InvalidInputException("With --data, tune maximises the contraction gap; --target and --objective iterations are not available with it yet.");
-        var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), DataRates.TuneApplications(fam), "tuning");
+        var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), DataRates.TuneApplications(fam, options.Objective, options.Steps), "tuning");
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = Tuner.Tune(run.Rates, fam);
-        var check = DataEdges.Check(run, fam, result.Parameters, result.Method, ctx);
+        var result = Tuner.Tune(run.Rates, fam, options);
+        var check = DataEdges.Check(run, fam, result.Parameters, result.Method, ctx, options.Modifiers);
         double seconds = clock.Elapsed.TotalSeconds;
         var fmt = shared.GetFormat(parse);
         var init = run.Data.HasTarget ? "fixed start w0" : parse.GetValue(shared.Init) ?? "isotropic";
-        DataOutput.Emit(outPath, ctx.Out, fmt, run, w => Write(w, fmt, result, run.GaussianView, init, seconds, null), check.Json, check.Lines);
+        DataOutput.Emit(outPath, ctx.Out, fmt, run, w => Write(w, fmt, result, run.GaussianView, init, seconds, options.Steps), check.Json, check.Lines);
         return 0;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ExactDynamics.Cli.Output;
 using ExactDynamics.Data;
 using ExactDynamics.Methods;
+using ExactDynamics.Tradeoffs;
 
 namespace ExactDynamics.Cli.Options;
 
@@ -17,10 +18,10 @@ internal static class DataEdges
     private const long EdgeApplications = 20 * 400;
 
     public static (Dictionary<string, JsonNode?> Json, List<string> Lines) Check(DataRun run, MethodFamily family,
-        IReadOnlyDictionary<string, double> parameters, LinearMethod method, CliContext ctx)
+        IReadOnlyDictionary<string, double> parameters, LinearMethod method, CliContext ctx, TuneModifiers? modifiers = null)
     {
         bool affordable = DataOptions.EstimatedSeconds(run.Data, EdgeApplications) <= 60;
-        var s = StabilityEdge.OfTuned(run.Problem, family, parameters, run.Model, run.Kurtosis, affordable);
+        var s = StabilityEdge.OfTuned(run.Problem, family, parameters, run.Model, run.Kurtosis, affordable, modifiers);
         var json = new Dictionary<string, JsonNode?>
         {
             ["edge_lr"] = new JsonObject

@@ -61,8 +61,9 @@ public static class StabilityEdge
     /// <param name="tunedUnder">The model the tuning used.</param>
     /// <param name="kurtosis">m4 of the gaussian model.</param>
     /// <param name="withEmpirical">Whether to run the empirical model (O(n d²) per application of its map).</param>
+    /// <param name="modifiers">The EMA and weight decay the tuning put on the family (their values in <paramref name="parameters"/> as <c>ema</c>, <c>wd</c>); null for none.</param>
     public static TunedStability OfTuned(DataProblem problem, MethodFamily family, IReadOnlyDictionary<string, double> parameters,
-        MomentModel tunedUnder, double kurtosis, bool withEmpirical)
+        MomentModel tunedUnder, double kurtosis, bool withEmpirical, TuneModifiers? modifiers = null)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -71,7 +72,8 @@ public static class StabilityEdge
         {
             var p = new Dictionary<string, double>(parameters) { ["lr"] = x };
             if (family == MethodFamily.Asgd) p["small"] = MethodFamilies.AsgdSmall;
-            return family.Create(p);
+            var m = family.Create(p);
+            return modifiers is null || modifiers.IsNone ? m : modifiers.Apply(m, p.GetValueOrDefault("ema"), p.GetValueOrDefault("wd"));
         }
         double gaussian = LargestStableLearningRate(problem, Along, MomentModel.Gaussian, lr, kurtosis);
         double? empirical = null, rho = null;

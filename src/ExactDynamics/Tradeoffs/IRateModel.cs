@@ -44,7 +44,7 @@ public interface IGapSearch
 
 /// <summary>The spectral <see cref="Problem"/> as an <see cref="IRateModel"/> (the secular-equation gap of <see cref="ContractionGap"/>).</summary>
 /// <param name="problem">The problem.</param>
-public sealed class SpectralRates(Problem problem) : IRateModel
+public sealed partial class SpectralRates(Problem problem) : IRateModel
 {
     /// <summary>The problem.</summary>
     public Problem Problem { get; } = problem ?? throw new ArgumentNullException(nameof(problem));

@@ -73,10 +73,11 @@ internal static class ModifiedTuning
     private sealed record Point(double Tau, double Lambda, double Tail, FamilySearch.Candidate Candidate, LinearMethod Method,
         IterationsResult? Iterations, double? Risk, double Score);
 
-    public static TuneResult Tune(Problem problem, MethodFamily family, TuneOptions options)
+    /// <summary>Tunes the family with the modifiers and/or for the final risk on <paramref name="model"/> (the spectral
+    /// problem or a data model), searching with <paramref name="search"/> (made for that model).</summary>
+    public static TuneResult Tune(IRiskModel model, FamilySearch search, MethodFamily family, TuneOptions options)
     {
         var mods = options.Modifiers ?? TuneModifiers.None;
-        var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
         // the start: the gap optimum — of the EMA method itself under the gap objective (fixed τ), else of the family
         if (options.Objective == TuneObjective.Gap) search.Modify = m => mods.Apply(m, mods.Ema, 0);
         var start = Tuner.GapOptimum(search, family, options);
@@ -84,7 +85,7 @@ internal static class ModifiedTuning
         if (options.Objective == TuneObjective.Gap)
         {
             var m = search.MethodAt(start);
-            var its = options.Target is double eps ? IterationsToTarget.Compute(problem, m, eps, options.MaxSteps) : null;
+            var its = options.Target is double eps ? model.Iterations(m, eps, options.MaxSteps) : null;
             best = new Point(mods.Ema, 0, 0, start, m, its, null, start.Score);
         }
         else
@@ -92,7 +93,7 @@ internal static class ModifiedTuning
             var last = start;
             Point Evaluate(double tau, double lambda, double tail, bool light)
             {
-                var p = Refine(problem, options, search, mods, tau, lambda, tail, last, light);
+                var p = Refine(model, options, search, mods, tau, lambda, tail, last, light);
                 last = p.Candidate;
                 return p;
             }
@@ -100,7 +101,7 @@ internal static class ModifiedTuning
             else
             {
                 // the outer search re-tunes only the step at each (τ or F, λ); the full local search runs once at its optimum
-                var outer = Outer(problem, options, mods, (tau, lambda, tail) => Evaluate(tau, lambda, tail, true), search.BaseAt(start.Shape, start.Lr));
+                var outer = Outer(model, options, mods, (tau, lambda, tail) => Evaluate(tau, lambda, tail, true), search.BaseAt(start.Shape, start.Lr));
                 last = outer.Candidate;
                 var full = Evaluate(outer.Tau, outer.Lambda, outer.Tail, false);
                 best = full.Score >= outer.Score ? full : outer;
@@ -112,16 +113,16 @@ internal static class ModifiedTuning
         if (mods.HasTail) parameters["tail"] = best.Tail;
         var method = mods.Apply(search.BaseAt(best.Candidate.Shape, best.Candidate.Lr), best.Tau, best.Lambda, best.Tail);
         var iterations = options.Target is double target
-            ? best.Iterations ?? IterationsToTarget.Compute(problem, method, target, options.MaxSteps)
+            ? best.Iterations ?? model.Iterations(method, target, options.MaxSteps)
             : null;
         // a tail average has no gap of its own: the gap reported is the averaged iterates' (docs/math.md#tuned-tail-fraction)
-        var exact = ContractionGap.Compute(problem, mods.HasTail ? mods.Apply(search.BaseAt(best.Candidate.Shape, best.Candidate.Lr), best.Tau, best.Lambda) : method);
+        var exact = model.Gap(mods.HasTail ? mods.Apply(search.BaseAt(best.Candidate.Shape, best.Candidate.Lr), best.Tau, best.Lambda) : method);
         // every trial diverged (e.g. a fixed weight decay so large that no step is stable): refuse rather than return it
         if (options.Objective == TuneObjective.FinalRisk ? !double.IsFinite(best.Risk ?? double.NaN) : exact.Diverges)
             throw new InvalidInputException(
                 $"No {family.Name()} setting keeps the risk finite with EMA decay τ = {MethodFamilies.Fmt(best.Tau)} and weight decay λ = {MethodFamilies.Fmt(best.Lambda)}: " +
                 "every learning rate diverges; lower the weight decay.");
-        return new TuneResult(family, problem.Batch, options.Objective, parameters, method, exact, iterations, search.ScoreEvaluations)
+        return new TuneResult(family, model.Batch, options.Objective, parameters, method, exact, iterations, search.ScoreEvaluations)
         {
             Candidate = best.Candidate,
             FinalRisk = options.Objective == TuneObjective.FinalRisk ? best.Risk : null,
@@ -129,7 +130,7 @@ internal static class ModifiedTuning
     }
 
     /// <summary>The family's hyperparameters at fixed (τ, λ, F): a local search of the objective from <paramref name="origin"/>.</summary>
-    private static Point Refine(Problem problem, TuneOptions options, FamilySearch search, TuneModifiers mods, double tau, double lambda,
+    private static Point Refine(IRiskModel model, TuneOptions options, FamilySearch search, TuneModifiers mods, double tau, double lambda,
         double tail, FamilySearch.Candidate origin, bool light = false)
     {
         search.Modify = m => mods.Apply(m, tau, lambda, tail);
@@ -139,30 +140,30 @@ internal static class ModifiedTuning
             long steps = options.Steps!.Value;
             double Score(LinearMethod m)
             {
-                double r = FinalRisk(problem, m, steps);
+                double r = model.FinalRisk(m, steps);
                 return double.IsFinite(r) && r > 0 ? -Math.Log(r) : r == 0 ? -Overflowed : Overflowed;
             }
             search.Score = Score;
             var local = Local(search, origin with { Score = Score(method) }, light);
             var m2 = search.MethodAt(local);
-            double risk = FinalRisk(problem, m2, steps);
+            double risk = model.FinalRisk(m2, steps);
             return new Point(tau, lambda, tail, local, m2, null, risk, local.Score);
         }
         double eps = options.Target!.Value;
         search.Score = search.GapOf;
-        var its = IterationsToTarget.Compute(problem, method, eps, options.MaxSteps);
+        var its = model.Iterations(method, eps, options.MaxSteps);
         var cand = origin;
-        if (its is { Exact: null, BelowFloor: true }) (cand, method, its) = Tuner.ReachableBelow(problem, search, cand, its);
+        if (its is { Exact: null, BelowFloor: true }) (cand, method, its) = Tuner.ReachableBelow(model, search, cand, its);
         if (its.Exact is long e && e > 0)
         {
-            var crossing = new Tuner.CrossingTime(problem, eps, options.MaxSteps, search, e);
+            var crossing = new Tuner.CrossingTime(model, eps, options.MaxSteps, search, e);
             search.Score = crossing.Score;
             var local = Local(search, cand with { Score = crossing.Score(method) }, light);
             var m2 = search.MethodAt(local);
-            var its2 = IterationsToTarget.Compute(problem, m2, eps, options.MaxSteps);
+            var its2 = model.Iterations(m2, eps, options.MaxSteps);
             if (its2.Exact is long e2 && e2 < e) { cand = local; method = m2; its = its2; }
         }
-        return new Point(tau, lambda, tail, cand, method, its, null, IterationsScore(problem, options, search, method, its));
+        return new Point(tau, lambda, tail, cand, method, its, null, IterationsScore(model, options, search, method, its));
     }
 
     /// <summary>The local search of the family's hyperparameters; <paramref name="light"/>: the step size only, at the
@@ -178,17 +179,17 @@ internal static class ModifiedTuning
     /// The outer score of the iterations objective: minus the crossing time of ε (continuous, as in the search); a target
     /// never reached scores below every reached one, lower the farther its limit lies above ε.
     /// </summary>
-    private static double IterationsScore(Problem problem, TuneOptions options, FamilySearch search, LinearMethod method, IterationsResult its)
+    private static double IterationsScore(IRiskModel model, TuneOptions options, FamilySearch search, LinearMethod method, IterationsResult its)
     {
         double eps = options.Target!.Value;
         if (its.Exact is long e)
-            return e == 0 ? 0 : new Tuner.CrossingTime(problem, eps, options.MaxSteps, search, e).Score(method);
+            return e == 0 ? 0 : new Tuner.CrossingTime(model, eps, options.MaxSteps, search, e).Score(method);
         double limit = its.Limit ?? (double.IsFinite(its.Floor) ? its.Floor : double.MaxValue);
         return -(options.MaxSteps + 1.0) * (2 + Math.Log(Math.Max(limit, eps) / eps));
     }
 
     /// <summary>The outer search over the tuned modifier coordinates x = ln(1 − τ) (or x = ln F), y = ln λ.</summary>
-    private static Point Outer(Problem problem, TuneOptions options, TuneModifiers mods, Func<double, double, double, Point> evaluate,
+    private static Point Outer(IRiskModel model, TuneOptions options, TuneModifiers mods, Func<double, double, double, Point> evaluate,
         LinearMethod start)
     {
         // ranges: τ up to an averaging horizon of twice the budget (the final-risk budget, or the start's iterations);
@@ -196,11 +197,11 @@ internal static class ModifiedTuning
         double horizon = options.Objective == TuneObjective.FinalRisk ? options.Steps!.Value : options.MaxSteps;
         if (options.Objective == TuneObjective.Iterations && options.Target is double eps0)
         {
-            var its0 = IterationsToTarget.Compute(problem, start, eps0, options.MaxSteps);
+            var its0 = model.Iterations(start, eps0, options.MaxSteps);
             if (its0.Exact is long e0 && e0 > 0) horizon = e0;
         }
         double xLo = mods.TuneTail ? -Math.Log(horizon) : -Math.Log(Math.Max(4, 2 * horizon));
-        double yLo = Math.Log(problem.Spectrum.Min * 1e-3), yHi = Math.Log(problem.Spectrum.Max);
+        double yLo = Math.Log(model.MinEigenvalue * 1e-3), yHi = Math.Log(model.MaxEigenvalue);
         Point? best = null;
         var cache = new Dictionary<(double, double, double), Point>();
         double Tau(double x) => mods.TuneEma ? -double.ExpM1(x) : mods.Ema;

@@ -113,14 +113,7 @@ public static class Tuner
     {
         ArgumentNullException.ThrowIfNull(problem);
         options ??= new TuneOptions();
-        if (options.Target is double t) IterationsToTarget.ValidateTarget(t);
-        if (options.Objective == TuneObjective.Iterations && options.Target is null)
-            throw new InvalidInputException("The iterations objective needs a target risk ε.");
-        if (options.MaxSteps < 1)
-            throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
-        if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))
-            throw new InvalidInputException($"ASGD small constant {MethodFamilies.Fmt(options.AsgdSmall)} is not allowed; it must be positive and finite.");
-        ModifiedTuning.Validate(options);
+        Validate(options);
         // The search runs on the normalised problem (λ_max ∈ [1, 2), O(1) moments: docs/math.md#scale-invariance); the
         // result is carried back to the user's units: the learning rate by 2^(−e), the risks by 2^(e+f).
         var scale = ProblemScale.Of(problem);
@@ -139,34 +132,60 @@ public static class Tuner
             FinalRisk = inner.FinalRisk is null ? null : ModifiedTuning.FinalRisk(problem, method, options.Steps!.Value) };
     }
 
-    private static TuneResult TuneNormalised(Problem problem, MethodFamily family, TuneOptions options)
+    /// <summary>Refuses inconsistent or out-of-range options with one sentence (as <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>
+    /// does first), so that a caller can check them before loading a problem.</summary>
+    /// <param name="options">The options.</param>
+    /// <exception cref="InvalidInputException">The options are inconsistent or out of range.</exception>
+    public static void Validate(TuneOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Target is double t) IterationsToTarget.ValidateTarget(t);
+        if (options.Objective == TuneObjective.Iterations && options.Target is null)
+            throw new InvalidInputException("The iterations objective needs a target risk ε.");
+        if (options.MaxSteps < 1)
+            throw new InvalidInputException($"Max steps {options.MaxSteps} is not allowed; it must be at least 1.");
+        if (!double.IsFinite(options.AsgdSmall) || !(options.AsgdSmall > 0))
+            throw new InvalidInputException($"ASGD small constant {MethodFamilies.Fmt(options.AsgdSmall)} is not allowed; it must be positive and finite.");
+        ModifiedTuning.Validate(options);
+    }
+
+    private static TuneResult TuneNormalised(Problem problem, MethodFamily family, TuneOptions options) =>
+        TuneOn(new SpectralRates(problem), new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra), family, options);
+
+    /// <summary>The search on a rate model (the spectral problem or a data model): the gap optimum, then, for the
+    /// iterations objective, a local search of the crossing time of ε; the modifiers and the final-risk objective go to
+    /// <see cref="ModifiedTuning"/>. A target or a risk objective needs an <see cref="IRiskModel"/>.</summary>
+    private static TuneResult TuneOn(IRateModel model, FamilySearch search, MethodFamily family, TuneOptions options)
+    {
+        var risk = model as IRiskModel;
         if (!(options.Modifiers ?? TuneModifiers.None).IsNone || options.Objective == TuneObjective.FinalRisk)
-            return ModifiedTuning.Tune(problem, family, options);
-        var search = new FamilySearch(problem, family, options.AsgdSmall, options.CompressLargeSpectra);
+            return ModifiedTuning.Tune(risk ?? throw NoRisk(), search, family, options);
         var best = GapOptimum(search, family, options);
         var method = search.MethodAt(best);
-        IterationsResult? its = options.Target is double eps ? IterationsToTarget.Compute(problem, method, eps, options.MaxSteps) : null;
+        IterationsResult? its = options.Target is double eps ? (risk ?? throw NoRisk()).Iterations(method, eps, options.MaxSteps) : null;
         if (options.Objective == TuneObjective.Iterations && its is { Exact: null, BelowFloor: true })
-            (best, method, its) = ReachableBelow(problem, search, best, its);
+            (best, method, its) = ReachableBelow(risk!, search, best, its);
 
         if (options.Objective == TuneObjective.Iterations && its is not null && its.Exact is long gapIts && gapIts > 0)
         {
-            var crossing = new CrossingTime(problem, options.Target!.Value, options.MaxSteps, search, gapIts);
+            var crossing = new CrossingTime(risk!, options.Target!.Value, options.MaxSteps, search, gapIts);
             search.Score = crossing.Score;
             var startScore = crossing.Score(method);
             var local = search.SearchLocal(best with { Score = startScore });
             var m2 = search.MethodAt(local);
-            var its2 = IterationsToTarget.Compute(problem, m2, options.Target.Value, options.MaxSteps);
+            var its2 = risk!.Iterations(m2, options.Target.Value, options.MaxSteps);
             if (its2.Exact is long e2 && e2 < gapIts)
             {
                 best = local; method = m2; its = its2;
             }
         }
-        var exact = ContractionGap.Compute(problem, method);
-        return new TuneResult(family, problem.Batch, options.Objective, search.Parameters(best), method, exact, its,
+        var exact = model.Gap(method);
+        return new TuneResult(family, model.Batch, options.Objective, search.Parameters(best), method, exact, its,
             search.ScoreEvaluations) { Candidate = best };
     }
+
+    private static InvalidInputException NoRisk() =>
+        new("Tuning for the iterations to a target or the final risk needs the exact risk curve, which this rate model does not provide; tune for the gap.");
 
     /// <summary>The gap optimum of the search: local searches from <see cref="TuneOptions.LocalStarts"/> (the best of
     /// them) when given, else the global search warm-started from <see cref="TuneOptions.WarmStart"/>.</summary>
@@ -187,25 +206,22 @@ public static class Tuner
     /// Tunes <paramref name="family"/> on any rate model at its batch size (docs/math.md#data-rates): a spectral problem
     /// goes to <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>; another model (e.g. a dataset under a
     /// fourth-moment model) runs the same search on its gap, which keeps every trial inside the model's own stable
-    /// region, and reports the model's gap of the method found. Only the gap objective is available there.
+    /// region, and reports the model's gap of the method found. The iterations to a target, the final-risk objective
+    /// and the modifiers need the model's exact risk curve (an <see cref="IRiskModel"/>), and then run as on a spectrum
+    /// (<see cref="TuneObjective"/>), on that model's own recursion.
     /// </summary>
     /// <param name="model">The rate model; its batch size is the one tuned for.</param>
     /// <param name="family">The family.</param>
-    /// <param name="options">As in <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>; a target or the iterations objective needs a spectral problem.</param>
-    /// <returns>The tuned hyperparameters, the method and its gap under the model.</returns>
-    /// <exception cref="InvalidInputException">A target or the iterations objective was given for a model that is not spectral.</exception>
+    /// <param name="options">As in <see cref="Tune(Problem, MethodFamily, TuneOptions?)"/>.</param>
+    /// <returns>The tuned hyperparameters, the method and its gap under the model (and its iterations or final risk).</returns>
+    /// <exception cref="InvalidInputException">The options are invalid, or need a risk curve the model does not provide.</exception>
     public static TuneResult Tune(IRateModel model, MethodFamily family, TuneOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model is SpectralRates spectral) return Tune(spectral.Problem, family, options);
         options ??= new TuneOptions();
-        if (options.Objective != TuneObjective.Gap || options.Target is not null)
-            throw new InvalidInputException("Tuning for the iterations to a target needs a spectrum; on a data model the tuner maximises the contraction gap.");
-        var search = new FamilySearch(model, family, options.AsgdSmall);
-        var best = GapOptimum(search, family, options);
-        var method = search.MethodAt(best);
-        return new TuneResult(family, model.Batch, TuneObjective.Gap, search.Parameters(best), method, model.Gap(method), null,
-            search.ScoreEvaluations) { Candidate = best };
+        Validate(options);
+        return TuneOn(model, new FamilySearch(model, family, options.AsgdSmall), family, options);
     }
 
     /// <summary>
@@ -214,7 +230,7 @@ public static class Tuner
     /// limit, and start the iterations search from there. Stops, keeping the gap optimum, when a step is too slow to
     /// reach ε within the limit (smaller ones are slower still) or after 80 halvings of σ(s).
     /// </summary>
-    internal static (FamilySearch.Candidate, LinearMethod, IterationsResult) ReachableBelow(Problem problem, FamilySearch search,
+    internal static (FamilySearch.Candidate, LinearMethod, IterationsResult) ReachableBelow(IRiskModel model, FamilySearch search,
         FamilySearch.Candidate best, IterationsResult its)
     {
         for (int j = 1; j <= 80; j++)
@@ -222,7 +238,7 @@ public static class Tuner
             double s = best.S - 0.5 * j;
             var candidate = best with { S = s, Lr = best.LrMax * (s >= 0 ? 1 / (1 + Math.Exp(-s)) : Math.Exp(s) / (1 + Math.Exp(s))) };
             var m = search.MethodAt(candidate);
-            var it = IterationsToTarget.Compute(problem, m, its.Target, its.MaxSteps);
+            var it = model.Iterations(m, its.Target, its.MaxSteps);
             if (it.Exact is not null) return (candidate, m, it);
             if (!it.BelowFloor) break;
         }
@@ -243,23 +259,19 @@ public static class Tuner
     /// log-risk between the two steps around the first crossing (so it is ⌈score⌉ = first t with E L_t ≤ ε), and
     /// extrapolated with the asymptotic rate beyond a cap of twice the best count so far.
     /// </summary>
-    internal sealed class CrossingTime(Problem problem, double target, long maxSteps, FamilySearch search, long initialBest)
+    internal sealed class CrossingTime(IRiskModel model, double target, long maxSteps, FamilySearch search, long initialBest)
     {
         private double _best = initialBest;
 
         public double Score(LinearMethod method)
         {
-            var state = new SecondMoments(problem, method);
-            double prev = state.Risk;
-            if (prev <= target) return 0;
             long cap = (long)Math.Min(maxSteps, 2 * _best + 16);
-            // the exact curve to the cap: the whole trajectory by the renewal form where that is faster, else stepping
-            double[]? curve = RiskRecursion.RenewalTrajectory(problem, method, cap);
+            // the exact curve to the cap (the spectral model computes it by the renewal form where that is faster)
+            var (prev, next) = model.Curve(method, cap);
+            if (prev <= target) return 0;
             for (long t = 1; t <= cap; t++)
             {
-                double r;
-                if (curve is not null) r = curve[t];
-                else { state.Step(); r = state.Risk; }
+                double r = next();
                 if (!double.IsFinite(r)) return -(cap + 1e6);
                 if (r <= target)
                 {

@@ -137,10 +137,23 @@ public class DataTuningTests
         rows[1].Gap.ShouldBeGreaterThan(rows[0].Gap);
     }
 
+    /// <summary>A rate model with a gap but no risk curve.</summary>
+    private sealed class GapOnly(IRateModel inner) : IRateModel
+    {
+        public double Batch => inner.Batch;
+        public double MaxEigenvalue => inner.MaxEigenvalue;
+        public double MinEigenvalue => inner.MinEigenvalue;
+        public IRateModel WithBatch(double batch) => new GapOnly(inner.WithBatch(batch));
+        public Spectral.GapResult Gap(LinearMethod method) => inner.Gap(method);
+        public IGapSearch Search() => inner.Search();
+    }
+
     [Fact]
-    public void A_target_is_refused_when_tuning_on_a_data_model()
+    public void A_target_is_refused_when_the_rate_model_has_no_risk_curve()
     {
         var rates = DataRates.For(new DataProblem(DataSet.Analyse(EmpiricalMomentsTests.RandomMatrix(14, 3, 21, heavy: true)), 1, null, null), MomentModel.Empirical);
-        Should.Throw<InvalidInputException>(() => Tuner.Tune(rates, MethodFamily.Sgd, new TuneOptions { Target = 1e-3 }));
+        rates.ShouldBeAssignableTo<IRiskModel>();
+        Should.Throw<InvalidInputException>(() => Tuner.Tune(new GapOnly(rates), MethodFamily.Sgd, new TuneOptions { Target = 1e-3 }));
+        Should.Throw<InvalidInputException>(() => Tuner.Tune(new GapOnly(rates), MethodFamily.Sgd, new TuneOptions { Objective = TuneObjective.FinalRisk, Steps = 10 }));
     }
 }
