@@ -24,10 +24,11 @@ public sealed class DataRates : IRiskModel
 
     /// <summary>Applications of the data model's map one tuning of <paramref name="family"/> takes, at most roughly (for
     /// the cost estimate: tens to hundreds of gap evaluations of hundreds of Krylov steps each, the map's eigenvalues
-    /// clustering just below ρ; an application and one step of the recursion cost the same). Calibrated on the README's
-    /// 1000 × 20 dataset under the empirical model (docs/cli.md#data-rate-commands) with the explicit restart (sgd 8 s,
-    /// hb over 200 s); the thick restart needs fewer applications (sgd: 10568 in all instead of 42442), so they remain
-    /// upper bounds.
+    /// clustering just below ρ; an application and one step of the recursion cost the same). Calibrated as upper bounds
+    /// on the README's 1000 × 20 dataset under the empirical model (docs/cli.md#data-rate-commands), with the thick
+    /// restart, on the quiet two-core machine: sgd 4.7 s (the estimate at 3·10⁵: 7.7 s), hb 638 s (at 3·10⁷: 770 s) —
+    /// the search's many small Krylov solves cost more per application than one long recursion, so these counts are
+    /// "applications at the recursion's price", not the solver's own count (sgd: 10568).
     /// The final-risk objective adds its local search's risk curves of T steps (<see cref="RiskCurvesPerTuning"/> of
     /// them); the iterations objective's curves run to the target, unknown beforehand, and are not counted.</summary>
     /// <param name="family">The tuned family.</param>
@@ -38,9 +39,9 @@ public sealed class DataRates : IRiskModel
     {
         long gap = family switch
         {
-            MethodFamily.Sgd => 200_000,
-            MethodFamily.Asgd => 20_000_000,
-            _ => 5_000_000,
+            MethodFamily.Sgd => 300_000,
+            MethodFamily.Asgd => 120_000_000,
+            _ => 30_000_000,
         };
         return objective == TuneObjective.FinalRisk && steps is long t ? gap + RiskCurvesPerTuning * t : gap;
     }
