@@ -88,4 +88,18 @@ public class DataRefusalTests : IDisposable
         r.ErrLines.Count(l => !l.StartsWith("exactdyn:", StringComparison.Ordinal)).ShouldBe(1, r.Err);
         r.ErrLines[^1].ShouldContain("matrix model");
     }
+
+    [Fact]
+    public void Tuning_for_iterations_to_a_far_target_is_refused_before_its_long_curves_run()
+    {
+        // the curves to ε were not in the estimate: ε = 1e-300 on a planted teacher once ran minutes after "estimated 16 s"
+        var lines = new List<string>();
+        var rng = new Random(5);
+        for (int i = 0; i < 1000; i++) lines.Add(string.Join(",", Enumerable.Range(0, 20).Select(j => (rng.NextDouble() / (j + 1)).ToString("R", CultureInfo.InvariantCulture))));
+        var data = _dir.File("x6.csv", string.Join("\n", lines) + "\n");
+        var r = Cli.Run("tune", "--data", data, "--family", "sgd", "--batch", "1", "--moments", "empirical", "--objective", "iterations", "--target", "1e-300");
+        r.Code.ShouldBe(2, r.Err);
+        r.ErrLines.Count(l => !l.StartsWith("exactdyn:", StringComparison.Ordinal)).ShouldBe(1, r.Err);
+        r.ErrLines[^1].ShouldContain("risk curves");
+    }
 }

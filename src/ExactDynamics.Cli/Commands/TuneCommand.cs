@@ -90,6 +90,15 @@ internal static class TuneCommand
         TuneOptions options, string? outPath)
     {
         var run = dataOptions.Prepare(ctx, parse, shared, parse.GetValue(shared.Batch), DataRates.TuneApplications(fam, options.Objective, options.Steps), "tuning");
+        if (options.Objective == TuneObjective.Iterations && run.Model != MomentModel.Gaussian && options.Target is double eps)
+        {
+            // its curves run to ε: their length is only known once the data are read
+            double steps = DataRates.IterationsCurveSteps(run.Problem, fam, eps, options.MaxSteps, run.Kurtosis);
+            double curves = DataOptions.EstimatedSeconds(run.Model, run.Data, (long)Math.Min(4e18, DataRates.RiskCurvesPerTuning * steps));
+            Numerics.CostEstimate.Require(curves,
+                $"tuning for the iterations to ε = {ResultWriter.Readable(eps)} under the {MomentModels.Name(run.Model)} model (about {DataRates.RiskCurvesPerTuning} risk curves of up to {ResultWriter.Readable(Math.Ceiling(steps))} steps)",
+                run.Model == MomentModel.Empirical ? "raise the target, use --objective gap, or --moments matrix" : "raise the target, use --objective gap, or --moments gaussian", ctx.Note);
+        }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = Tuner.Tune(run.Rates, fam, options);
         var check = DataEdges.Check(run, fam, result.Parameters, result.Method, ctx, options.Modifiers);

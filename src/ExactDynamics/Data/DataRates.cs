@@ -46,6 +46,27 @@ public sealed class DataRates : IRiskModel
         return objective == TuneObjective.FinalRisk && steps is long t ? gap + RiskCurvesPerTuning * t : gap;
     }
 
+    /// <summary>
+    /// Steps the iterations objective's risk curves may each need (for the cost estimate; docs/cli.md#data-rate-commands):
+    /// 1.5·ln(L₀/ε)/γ + 64, capped at the step limit, with γ the gap of the family tuned on the gaussian view of the data
+    /// (the secular equation: milliseconds) — the curves of about <see cref="RiskCurvesPerTuning"/> trial settings run
+    /// to ε, so a target far below L₀ makes every one of them long.
+    /// </summary>
+    /// <param name="problem">The data, batch and start.</param>
+    /// <param name="family">The tuned family.</param>
+    /// <param name="target">ε.</param>
+    /// <param name="maxSteps">The step limit of one curve.</param>
+    /// <param name="kurtosis">m4 of the gaussian view.</param>
+    public static double IterationsCurveSteps(DataProblem problem, MethodFamily family, double target, long maxSteps, double kurtosis)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        var guide = Tuner.Tune(DataRisk.GaussianProblem(problem.Homogeneous(), kurtosis), family);
+        double l0 = DataRisk.Trajectory(problem, guide.Method, 0, MomentModel.Gaussian, kurtosis)[0];
+        if (!(l0 > target)) return 0;
+        double steps = 1.5 * Math.Log(l0 / target) / Math.Max(guide.Gap, 1e-300) + 64;
+        return Math.Min(maxSteps, steps);
+    }
+
     /// <summary>Risk curves the final-risk objective's local search evaluates, at most roughly (for the cost estimate).</summary>
     public const long RiskCurvesPerTuning = 200;
 
