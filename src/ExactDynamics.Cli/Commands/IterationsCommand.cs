@@ -84,9 +84,8 @@ internal static class IterationsCommand
             {
                 var rate = DataRate.Compute(run.Problem.WithRealBatch(tail.Batch), tail.Method, run.Model, run.Kurtosis);
                 double l0 = DataRisk.Trajectory(run.Problem, scheduled, 0, run.Model, run.Kurtosis)[0];
-                steps = DataRisk.LimitIsZero(run.Problem, tail.Method) ? max : IterationsToTarget.SteppingHorizon(rate.Rho, max);
-                if (!rate.Diverges && l0 > eps) steps = Math.Min(steps, 1.5 * Math.Log(l0 / eps) / rate.Gap + 64);
-                steps = Math.Min(max, steps + (tail.From ?? 0));
+                steps = DataRisk.StepLimit(run.Problem, tail, rate.Rho, max);
+                if (!rate.Diverges && l0 > eps) steps = Math.Min(steps, (tail.From ?? 0) + 1.5 * Math.Log(l0 / eps) / rate.Gap + 64);
             }
             double seconds = DataOptions.EstimatedSeconds(run.Model, run.Data, (long)Math.Ceiling(steps));
             Numerics.CostEstimate.Require(seconds, $"stepping the {MomentModels.Name(run.Model)} model to E L_t ≤ {ResultWriter.Readable(eps)} (up to {ResultWriter.Readable(Math.Ceiling(steps))} steps)",

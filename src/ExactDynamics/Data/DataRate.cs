@@ -107,19 +107,9 @@ public static class DataRate
         double tolerance, double[]? start, ExecutionOptions? options, double floor)
     {
         int k = method.K, d = homogeneous.Data.Dimension;
-        var error = Enumerable.Range(0, k).Where(j => !constant.Contains(j)).ToArray();
+        var error = AffineGap.ErrorCoordinates(method, constant);
         if (error.Length == 0) return new DataRateResult(model, 0, 1, false, 0, 0, true, null);
-        // the mean map's radius on the error coordinates, per eigendirection
-        double rhoT = 0;
-        var lambda = homogeneous.Data.Eigenvalues;
-        int n = error.Length;
-        for (int i = 0; i < d; i++)
-        {
-            var t = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(n, n,
-                (p, q) => method.A(error[p], error[q]) - lambda[i] * method.B[error[p]] * method.C[error[q]]);
-            double r = n == 1 ? Math.Abs(t[0, 0]) : t.Evd().EigenValues.Max(z => z.Magnitude);
-            rhoT = Math.Max(rhoT, r);
-        }
+        double rhoT = AffineGap.MeanMapRadius(homogeneous.Data.Eigenvalues, method, error);
         bool[] isConstant = Enumerable.Range(0, k).Select(constant.Contains).ToArray();
         PerronResult perron;
         if (model == MomentModel.Matrix)

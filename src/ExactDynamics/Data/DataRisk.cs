@@ -179,7 +179,7 @@ public static class DataRisk
         }
         double rho = tail.Method is null ? double.NaN
             : DataRate.Compute(problem.WithRealBatch(tail.Batch), tail.Method, model, kurtosis, options: options).Rho;
-        long horizon = tail.Method is not null && LimitIsZero(problem, tail.Method) ? maxSteps : SearchHorizon(rho, tail.From, maxSteps);
+        long horizon = StepLimit(problem, tail, rho, maxSteps);
         var (first, step) = Stepper(problem, scheduled, model, kurtosis, options, 0);
         double last = first![0];
         var hit = IterationsToTarget.Compute(first[0], () => last = step!(), double.NaN, target, horizon);
@@ -190,11 +190,14 @@ public static class DataRisk
         return new IterationsResult(target, hit.Exact, null, crude, rho, gap, double.NaN, l0, maxSteps, floor, Tail: tail);
     }
 
-    /// <summary>The steps a scheduled search may take: the step limit, or, once the settings are constant (from step
-    /// <paramref name="from"/>) and contract at rate ρ, 40/γ + 1000 steps more if that is smaller.</summary>
-    private static long SearchHorizon(double rho, long? from, long maxSteps)
+    /// <summary>The steps a search for the first E L_t ≤ ε may take: the step limit, or, once the settings are constant
+    /// (the schedules' tail, from step <see cref="ScheduleTail.From"/>) and contract at rate ρ towards a non-zero limit,
+    /// 40/γ + 1000 steps more if that is smaller (the limit is then reached). With the limit 0 (<see cref="LimitIsZero"/>)
+    /// every target is reached, so the step limit.</summary>
+    public static long StepLimit(DataProblem problem, ScheduleTail tail, double rho, long maxSteps)
     {
-        if (!(rho < 1) || from is not long f) return maxSteps;
+        ArgumentNullException.ThrowIfNull(tail);
+        if (tail.Method is null || LimitIsZero(problem, tail.Method) || !(rho < 1) || tail.From is not long f) return maxSteps;
         double h = f + (double)IterationsToTarget.SteppingHorizon(rho, maxSteps);
         return h >= maxSteps ? maxSteps : (long)h;
     }

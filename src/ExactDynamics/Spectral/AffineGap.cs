@@ -31,6 +31,31 @@ public static class AffineGap
         return list.ToArray();
     }
 
+    /// <summary>The indices of the state coordinates that are not constant (the error part).</summary>
+    public static int[] ErrorCoordinates(LinearMethod method, int[] constant) =>
+        Enumerable.Range(0, method.K).Where(j => !constant.Contains(j)).ToArray();
+
+    /// <summary>max_i ρ(T̃_i) over the eigenvalues λ_i, T̃_i = A − λ_i b cᵀ on the error coordinates <paramref name="err"/>:
+    /// the rate at which the cross moments E[ẽ w*ᵀ] approach their limit (see the class summary).</summary>
+    public static double MeanMapRadius(ReadOnlySpan<double> lambda, LinearMethod method, int[] err)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        double rho = 0;
+        foreach (double l in lambda) rho = Math.Max(rho, SpectralRadius(ErrorBlock(method, err, l)));
+        return rho;
+    }
+
+    /// <summary>T̃ = A − λ b cᵀ restricted to the error coordinates <paramref name="err"/>.</summary>
+    private static double[,] ErrorBlock(LinearMethod method, int[] err, double lambda)
+    {
+        int n = err.Length;
+        var t = new double[n, n];
+        for (int p = 0; p < n; p++)
+            for (int q = 0; q < n; q++)
+                t[p, q] = method.A(err[p], err[q]) - lambda * method.B[err[p]] * method.C[err[q]];
+        return t;
+    }
+
     /// <summary>The rate of approach to the limit for a method with constant coordinates (see the class summary).</summary>
     public static GapResult Compute(Problem problem, LinearMethod method)
     {
@@ -38,7 +63,7 @@ public static class AffineGap
         ArgumentNullException.ThrowIfNull(method);
         var constant = ConstantCoordinates(method);
         if (constant.Length == 0) throw new ArgumentException("The method has no constant coordinate.", nameof(method));
-        var err = Enumerable.Range(0, method.K).Where(j => !constant.Contains(j)).ToArray();
+        var err = ErrorCoordinates(method, constant);
         int n = err.Length, n2 = n * n;
         var lam = problem.Spectrum.ToArray();
         int d = lam.Length;
@@ -56,10 +81,7 @@ public static class AffineGap
         double rhoT = 0;
         for (int i = 0; i < d; i++)
         {
-            var t = new double[n, n];
-            for (int p = 0; p < n; p++)
-                for (int q = 0; q < n; q++)
-                    t[p, q] = method.A(err[p], err[q]) - lam[i] * method.B[err[p]] * method.C[err[q]];
+            var t = ErrorBlock(method, err, lam[i]);
             rhoT = Math.Max(rhoT, SpectralRadius(t));
             var kr = new double[n2, n2];
             for (int p = 0; p < n; p++) for (int q = 0; q < n; q++) for (int r = 0; r < n; r++) for (int s = 0; s < n; s++)

@@ -194,7 +194,7 @@ public static class IterationsToTarget
         if (maxSteps < 0) throw new InvalidInputException($"Max steps {maxSteps} is not allowed; it must be at least 0.");
         double gap = 1 - rho;
         bool converges = rho < 1;
-        long horizon = converges && !limitIsZero ? (long)Math.Min(maxSteps, Math.Ceiling(40 / gap) + 1000) : maxSteps;
+        long horizon = limitIsZero ? maxSteps : SteppingHorizon(rho, maxSteps);
         long? exact = initialRisk <= target ? 0 : null;
         double floor = converges ? 0 : double.PositiveInfinity, last = initialRisk;
         for (long t = 1; exact is null && t <= horizon; t++)
